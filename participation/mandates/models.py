@@ -1,0 +1,100 @@
+"""Mandates, their co-signatures and the sharded signature counter."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    COLLECTING = "collecting"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Mandate(Model):
+    id = fields.IntField(primary_key=True)
+    municipality = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="mandates", on_delete=fields.RESTRICT
+    )
+    district = fields.ForeignKeyField(
+        "auftrag.District", related_name="mandates", null=True, on_delete=fields.SET_NULL
+    )
+    initiator = fields.ForeignKeyField(
+        "auftrag.User", related_name="mandates", null=True, on_delete=fields.SET_NULL
+    )
+    title = fields.CharField(max_length=120)
+    summary = fields.CharField(max_length=500)
+    body = fields.TextField()
+    status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT, db_index=True)
+    quorum = fields.IntField()
+    # Highest quorum milestone (percent) already announced; guards each one to fire once.
+    milestone = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    published_at = fields.DatetimeField(null=True)
+    closes_at = fields.DatetimeField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    answer_due_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    topics: fields.ReverseRelation[MandateTopic]
+
+    class Meta:
+        table = "mandate"
+
+
+class MandateTopic(Model):
+    id = fields.IntField(primary_key=True)
+    mandate = fields.ForeignKeyField(
+        "auftrag.Mandate", related_name="topics", on_delete=fields.CASCADE
+    )
+    topic = fields.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        table = "mandate_topic"
+        unique_together = (("mandate", "topic"),)
+
+
+class Signature(Model):
+    """One row per person and mandate, guarded by the unique constraint."""
+
+    id = fields.BigIntField(primary_key=True)
+    mandate = fields.ForeignKeyField(
+        "auftrag.Mandate", related_name="signatures", on_delete=fields.CASCADE
+    )
+    user = fields.ForeignKeyField(
+        "auftrag.User", related_name="signatures", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "signature"
+        unique_together = (("mandate", "user"),)
+
+
+class SignatureCount(Model):
+    """One of several counter rows per mandate, summed on read.
+
+    Spreading the +1 over shards keeps a viral mandate from serialising every
+    co-signature on one row lock (see README, design).
+    """
+
+    id = fields.IntField(primary_key=True)
+    mandate = fields.ForeignKeyField(
+        "auftrag.Mandate", related_name="counter_shards", on_delete=fields.CASCADE
+    )
+    shard = fields.SmallIntField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "signature_count"
+        unique_together = (("mandate", "shard"),)

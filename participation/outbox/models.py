@@ -1,0 +1,19 @@
+"""The outbox: the single record of "something happened", written with the change itself."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    mandate_id = fields.IntField(null=True)
+    payload = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    dispatched_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "outbox_event"
+        ordering = ["id"]

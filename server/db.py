@@ -1,0 +1,71 @@
+"""Tortoise ORM configuration shared by the app, the CLI and the migration tool."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as migrate_api
+
+MODELS = [
+    "participation.municipalities.models",
+    "participation.accounts.models",
+    "participation.mandates.models",
+    "participation.timeline.models",
+    "participation.outbox.models",
+    "notifications.models",
+]
+
+
+def _db_url(url: str, timeout: float) -> str:
+    """Bound connection set-up so an unreachable database fails fast instead of hanging."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    if not url.startswith("postgres://"):
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("timeout", str(max(1, int(timeout))))
+    query.setdefault("command_timeout", str(max(int(timeout) * 6, 30)))
+    query.setdefault("minsize", "1")
+    query.setdefault("maxsize", "20")
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tortoise_config(database_url: str, timeout: float = 5.0) -> dict[str, Any]:
+    return {
+        "connections": {"default": _db_url(database_url, timeout)},
+        "apps": {
+            "auftrag": {
+                "models": MODELS,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by `python -m tortoise makemigrations` through [tool.tortoise] in pyproject.toml.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://var/auftrag.sqlite3")
+
+
+async def init(database_url: str, timeout: float = 5.0) -> None:
+    if database_url.startswith("sqlite://"):
+        path = database_url[len("sqlite://") :]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    await Tortoise.init(config=tortoise_config(database_url, timeout), _enable_global_fallback=True)
+
+
+async def migrate(database_url: str, timeout: float = 5.0) -> None:
+    """Apply every pending migration; safe to run on each start."""
+    await init(database_url, timeout)
+    await migrate_api(config=tortoise_config(database_url, timeout))
+
+
+async def close() -> None:
+    await Tortoise.close_connections()

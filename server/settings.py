@@ -1,0 +1,85 @@
+"""Configuration, read only from the environment (12-factor).
+
+Every variable is listed in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create_secret(var_dir: Path) -> str:
+    """Keep a generated key in ./var so sessions survive restarts of the embedded default."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "Auftrag <noreply@auftrag.localhost>"
+    base_url: str = "http://127.0.0.1:8000"
+    debug: bool = False
+    demo: bool = False
+    api_token_hours: int = 24
+    session_hours: int = 12
+    sign_in_link_minutes: int = 15
+    db_timeout: float = 5.0
+    counter_shards: int = 16
+    secure_cookies: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dev_mailbox(self) -> bool:
+        """The dev mailbox replaces SMTP only when no SMTP server is configured."""
+        return self.smtp_url is None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        var_dir = Path(env.get("AUFTRAG_VAR_DIR", "var")).resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite://{var_dir / 'auftrag.sqlite3'}"
+        secret = env.get("SECRET_KEY") or _read_or_create_secret(var_dir)
+        base_url = env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        values: dict[str, object] = dict(
+            var_dir=var_dir,
+            database_url=database_url,
+            secret_key=secret,
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM", "Auftrag <noreply@auftrag.localhost>"),
+            base_url=base_url,
+            debug=_bool(env.get("AUFTRAG_DEBUG")),
+            demo=_bool(env.get("AUFTRAG_DEMO")),
+            api_token_hours=int(env.get("API_TOKEN_HOURS", "24")),
+            session_hours=int(env.get("SESSION_HOURS", "12")),
+            db_timeout=float(env.get("DATABASE_TIMEOUT", "5")),
+            counter_shards=int(env.get("COUNTER_SHARDS", "16")),
+            secure_cookies=base_url.startswith("https://"),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
