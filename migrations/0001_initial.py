@@ -83,6 +83,7 @@ class Migration(migrations.Migration):
                 ('title', fields.CharField(max_length=120)),
                 ('summary', fields.CharField(max_length=500)),
                 ('body', fields.TextField(unique=False)),
+                ('body_html', fields.TextField(unique=False)),
                 ('status', fields.CharEnumField(default=Status.DRAFT, db_index=True, description='DRAFT: draft\nCOLLECTING: collecting\nSUBMITTED: submitted\nIN_REVIEW: in_review\nACCEPTED: accepted\nIN_PROGRESS: in_progress\nCOMPLETED: completed\nREJECTED: rejected\nWITHDRAWN: withdrawn\nEXPIRED: expired', enum_type=Status, max_length=16)),
                 ('quorum', fields.IntField()),
                 ('milestone', fields.IntField(default=0)),

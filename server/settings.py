@@ -45,7 +45,6 @@ class Settings:
     session_hours: int = 12
     sign_in_link_minutes: int = 15
     db_timeout: float = 5.0
-    counter_shards: int = 16
     secure_cookies: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -78,7 +77,6 @@ class Settings:
             api_token_hours=int(env.get("API_TOKEN_HOURS", "24")),
             session_hours=int(env.get("SESSION_HOURS", "12")),
             db_timeout=float(env.get("DATABASE_TIMEOUT", "5")),
-            counter_shards=int(env.get("COUNTER_SHARDS", "16")),
             secure_cookies=base_url.startswith("https://"),
         )
         values.update(overrides)

@@ -35,6 +35,8 @@ class Mandate(Model):
     title = fields.CharField(max_length=120)
     summary = fields.CharField(max_length=500)
     body = fields.TextField()
+    # Rendered once at launch: pages and the API serve it on every view.
+    body_html = fields.TextField()
     status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT, db_index=True)
     quorum = fields.IntField()
     # Highest quorum milestone (percent) already announced; guards each one to fire once.

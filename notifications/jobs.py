@@ -1,0 +1,60 @@
+"""Enqueueing jobs: onto arq when Redis is configured, else run in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from notifications.tasks import FUNCTIONS
+
+log = logging.getLogger(__name__)
+
+
+class Jobs(Protocol):
+    async def enqueue(self, name: str, **kwargs: Any) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessJobs:
+    """Runs the same task functions as background tasks of the web process."""
+
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        task = asyncio.create_task(self._run(name, kwargs))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, name: str, kwargs: dict[str, Any]) -> None:
+        try:
+            await FUNCTIONS[name](self.ctx, **kwargs)
+        except Exception:
+            log.exception("job %s failed", name)
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+
+
+class ArqJobs:
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        await self.pool.enqueue_job(name, **kwargs)
+
+    async def close(self) -> None:
+        await self.pool.aclose()
+
+
+async def make_jobs(redis_url: str | None, ctx: dict[str, Any]) -> Jobs:
+    if not redis_url:
+        return InProcessJobs(ctx)
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    return ArqJobs(await create_pool(RedisSettings.from_dsn(redis_url)))

@@ -1,0 +1,21 @@
+"""Job functions, run by arq workers or by the in-process runner with the same signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.mail import Mail
+from participation.mandates.commands import expire_mandates as expire
+
+
+async def send_email(
+    ctx: dict[str, Any], to: str, subject: str, text: str, html: str | None
+) -> None:
+    await ctx["mailer"].send(Mail(to=to, subject=subject, text=text, html=html))
+
+
+async def expire_mandates(ctx: dict[str, Any]) -> int:
+    return await expire()
+
+
+FUNCTIONS = {"send_email": send_email, "expire_mandates": expire_mandates}

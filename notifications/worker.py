@@ -1,0 +1,44 @@
+"""The arq worker: runs jobs from Redis, expires mandates each minute, drains the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from notifications.dispatcher import Dispatcher
+from notifications.mail import make_mailer
+from notifications.tasks import expire_mandates, send_email
+from server import db
+from server.live import RedisBus
+from server.settings import Settings
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = Settings.from_env()
+    await db.init(settings.database_url, settings.db_timeout)
+    ctx["mailer"] = make_mailer(settings.smtp_url, settings.mail_from)
+    ctx["bus"] = RedisBus(settings.redis_url or "redis://127.0.0.1:6379")
+    await ctx["bus"].start()
+    ctx["dispatcher"] = Dispatcher(ctx["bus"])
+    ctx["dispatcher"].start()
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["dispatcher"].stop()
+    await ctx["bus"].stop()
+    await db.close()
+
+
+def worker_settings(redis_url: str) -> dict[str, Any]:
+    return {
+        "functions": [send_email, expire_mandates],
+        "cron_jobs": [cron(expire_mandates, second=0, unique=True, timeout=50)],
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": RedisSettings.from_dsn(redis_url),
+        "job_timeout": 60,
+        "max_tries": 5,
+        "health_check_interval": 30,
+    }

@@ -1,0 +1,150 @@
+"""Account actions: sign-in links, and the operator's way to create people with roles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from pydantic import EmailStr, TypeAdapter, ValidationError
+from tortoise.transactions import in_transaction
+
+from participation import clock
+from participation.accounts.models import Membership, Role, SignInToken, User
+from participation.errors import InvalidInput
+from participation.municipalities.models import Municipality
+
+LINK_MINUTES = 15
+DISPLAY_NAME_MAX = 80
+_email = TypeAdapter(EmailStr)
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased and validated; raises InvalidInput naming the `email` field."""
+    try:
+        return _email.validate_python((email or "").strip()).lower()
+    except ValidationError:
+        raise InvalidInput.on("email", "Enter a valid email address.") from None
+
+
+def _default_name(user_id: int) -> str:
+    return f"Mitglied {user_id}"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _safe_next(path: str | None) -> str:
+    """Only same-site paths, so a link cannot bounce a fresh session to another site."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path[:300]
+
+
+async def request_sign_in_link(
+    email: str, display_name: str | None = None, next_path: str | None = None
+) -> tuple[User, str]:
+    """Create a single-use sign-in token for `email`, creating the account if it is new.
+
+    Returns the user and the plain token, which exists only in the email sent.
+    Raises InvalidInput for a bad email or an over-long display name.
+    """
+    address = normalise_email(email)
+    name = " ".join((display_name or "").split())
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput.on(
+            "display_name", f"Display name must be at most {DISPLAY_NAME_MAX} characters."
+        )
+    token = secrets.token_urlsafe(32)
+    async with in_transaction() as conn:
+        user = await User.get_or_none(email=address, using_db=conn)
+        if user is None:
+            user = await User.create(email=address, display_name=name or "-", using_db=conn)
+            if not name:
+                user.display_name = _default_name(user.id)
+                await user.save(update_fields=["display_name"], using_db=conn)
+        await SignInToken.create(
+            user_id=user.id,
+            token_hash=_hash(token),
+            expires_at=clock.now() + timedelta(minutes=LINK_MINUTES),
+            next_path=_safe_next(next_path),
+            using_db=conn,
+        )
+    return user, token
+
+
+async def redeem_sign_in_link(token: str) -> tuple[User, str]:
+    """Use a sign-in token once; proves the email address. Returns the user and next path.
+
+    Raises InvalidInput (field `token`) when the link is unknown, used or expired.
+    """
+    invalid = InvalidInput.on(
+        "token", "This sign-in link is invalid, already used or expired. Request a new one."
+    )
+    if not token or len(token) > 200:
+        raise invalid
+    async with in_transaction() as conn:
+        row = await SignInToken.get_or_none(token_hash=_hash(token), using_db=conn)
+        if row is None or row.used_at is not None or row.expires_at < clock.now():
+            raise invalid
+        claimed = (
+            await SignInToken.filter(id=row.id, used_at=None)
+            .using_db(conn)
+            .update(used_at=clock.now())
+        )
+        if not claimed:
+            raise invalid
+        await User.filter(id=row.user_id).using_db(conn).update(email_verified=True)  # type: ignore[attr-defined]
+        user = await User.get(id=row.user_id, using_db=conn)  # type: ignore[attr-defined]
+    return user, row.next_path
+
+
+async def ensure_user(
+    email: str,
+    *,
+    display_name: str | None = None,
+    role: Role | None = None,
+    municipality_slug: str | None = None,
+    verified: bool = False,
+) -> User:
+    """Create or update a person for operators and tests (`auftrag token`, `create-user`).
+
+    Raises InvalidInput for a bad email, an unknown municipality, or a role without one.
+    """
+    address = normalise_email(email)
+    municipality = None
+    if role is not None and role != Role.CITIZEN and not municipality_slug:
+        raise InvalidInput.on("municipality", f"The role {role} needs a municipality.")
+    if municipality_slug:
+        municipality = await Municipality.get_or_none(slug=municipality_slug)
+        if municipality is None:
+            raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
+    async with in_transaction() as conn:
+        user = await User.get_or_none(email=address, using_db=conn)
+        if user is None:
+            user = await User.create(email=address, display_name=display_name or "-", using_db=conn)
+            if not display_name:
+                user.display_name = _default_name(user.id)
+        elif display_name:
+            user.display_name = display_name
+        if verified:
+            user.email_verified = True
+        await user.save(using_db=conn)
+        if municipality is not None:
+            membership_role = role or Role.CITIZEN
+            exists = (
+                await Membership.filter(
+                    user_id=user.id, municipality_id=municipality.id, role=membership_role
+                )
+                .using_db(conn)
+                .exists()
+            )
+            if not exists:
+                await Membership.create(
+                    user_id=user.id,
+                    municipality_id=municipality.id,
+                    role=membership_role,
+                    using_db=conn,
+                )
+    return user

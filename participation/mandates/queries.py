@@ -1,0 +1,150 @@
+"""Read side of mandates: filtered lists with keyset paging, and public views."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q
+
+from participation.accounts.actors import Actor
+from participation.accounts.models import User
+from participation.errors import InvalidInput, NotFound
+from participation.mandates import counter, permissions, rules
+from participation.mandates.models import Mandate, MandateTopic, Signature, Status
+from participation.municipalities.models import District, Municipality
+
+
+@dataclass(frozen=True)
+class MandateFilter:
+    status: Status | None = None
+    district: str | None = None
+    topic: str | None = None
+    q: str | None = None
+    initiator_id: int | None = None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except ValueError:
+        raise InvalidInput.on(
+            "cursor", "Malformed cursor; use the `next` value of a list."
+        ) from None
+
+
+async def list_mandates(
+    actor: Actor | None,
+    municipality_slug: str | None,
+    filters: MandateFilter,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first. Drafts appear only in the initiator's own list."""
+    query = Mandate.all()
+    if municipality_slug is not None:
+        municipality = await Municipality.get_or_none(slug=municipality_slug)
+        if municipality is None:
+            raise NotFound(f"Municipality {municipality_slug!r} does not exist.")
+        query = query.filter(municipality_id=municipality.id)
+    if filters.initiator_id is not None:
+        query = query.filter(initiator_id=filters.initiator_id)
+    else:
+        query = query.filter(status__in=list(rules.PUBLIC))
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.district:
+        query = query.filter(district__slug=filters.district)
+    if filters.topic:
+        tagged = MandateTopic.filter(topic=filters.topic.strip().lower()).values_list(
+            "mandate_id", flat=True
+        )
+        query = query.filter(id__in=await tagged)
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:8]:
+            query = query.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.filter(id__lt=after)
+    rows = await query.order_by("-id").limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    views = await views_of(actor, rows)
+    return views, encode_cursor(rows[-1].id) if more and rows else None
+
+
+async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[str, Any]]:
+    """Public representations, loading related rows once per page rather than per mandate."""
+    if not mandates:
+        return []
+    ids = [m.id for m in mandates]
+    totals = await counter.totals(ids)
+    municipalities = dict(
+        await Municipality.filter(id__in={m.municipality_id for m in mandates}).values_list(  # type: ignore[attr-defined]
+            "id", "slug"
+        )
+    )
+    district_ids = {m.district_id for m in mandates if m.district_id}  # type: ignore[attr-defined]
+    districts = (
+        {d.id: d for d in await District.filter(id__in=district_ids)} if district_ids else {}
+    )
+    initiator_ids = {m.initiator_id for m in mandates if m.initiator_id}  # type: ignore[attr-defined]
+    names = dict(await User.filter(id__in=initiator_ids).values_list("id", "display_name"))
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    for mandate_id, topic in (
+        await MandateTopic.filter(mandate_id__in=ids)
+        .order_by("id")
+        .values_list("mandate_id", "topic")
+    ):
+        topics[mandate_id].append(topic)
+    signed: set[int] = set()
+    if actor is not None:
+        signed = set(
+            await Signature.filter(mandate_id__in=ids, user_id=actor.user_id).values_list(
+                "mandate_id", flat=True
+            )
+        )
+    views = []
+    for m in mandates:
+        district = districts.get(m.district_id)  # type: ignore[attr-defined]
+        name = names.get(m.initiator_id)  # type: ignore[attr-defined]
+        movers = permissions.movers_for(actor, m)
+        views.append(
+            {
+                "id": m.id,
+                "municipality": municipalities[m.municipality_id],  # type: ignore[attr-defined]
+                "title": m.title,
+                "summary": m.summary,
+                "body": m.body,
+                "body_html": m.body_html,
+                "status": m.status,
+                "signature_count": totals[m.id],
+                "quorum": m.quorum,
+                "initiator": {"display_name": name} if name else None,
+                "district": {"slug": district.slug, "name": district.name} if district else None,
+                "topics": topics[m.id],
+                "created_at": m.created_at,
+                "published_at": m.published_at,
+                "closes_at": m.closes_at,
+                "submitted_at": m.submitted_at,
+                "answer_due_at": m.answer_due_at,
+                "closed_at": m.closed_at,
+                "allowed_transitions": [
+                    t.target for t in rules.moves_from(Status(m.status), movers)
+                ],
+                "signed": (m.id in signed) if actor is not None else None,
+            }
+        )
+    return views
+
+
+async def mandate_view(actor: Actor | None, mandate: Mandate) -> dict[str, Any]:
+    return (await views_of(actor, [mandate]))[0]

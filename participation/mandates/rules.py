@@ -1,0 +1,106 @@
+"""The mandate lifecycle as data: which moves exist and who may make each. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from participation.mandates.models import Status
+
+
+class Mover(StrEnum):
+    """Who makes a move: the person who launched it, the council, or the platform itself."""
+
+    INITIATOR = "initiator"
+    COUNCIL = "council"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Status
+    target: Status
+    mover: Mover
+    needs_reason: bool = False
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Status.DRAFT, Status.COLLECTING, Mover.INITIATOR),
+    Transition(Status.DRAFT, Status.WITHDRAWN, Mover.INITIATOR),
+    Transition(Status.COLLECTING, Status.WITHDRAWN, Mover.INITIATOR),
+    Transition(Status.COLLECTING, Status.SUBMITTED, Mover.SYSTEM),
+    Transition(Status.COLLECTING, Status.EXPIRED, Mover.SYSTEM),
+    Transition(Status.SUBMITTED, Status.IN_REVIEW, Mover.COUNCIL),
+    Transition(Status.IN_REVIEW, Status.ACCEPTED, Mover.COUNCIL),
+    Transition(Status.IN_REVIEW, Status.REJECTED, Mover.COUNCIL, needs_reason=True),
+    Transition(Status.ACCEPTED, Status.IN_PROGRESS, Mover.COUNCIL),
+    Transition(Status.IN_PROGRESS, Status.COMPLETED, Mover.COUNCIL),
+)
+
+_BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
+
+# Support keeps counting after the quorum until the council takes the mandate up:
+# signatures in flight at the moment of crossing must not be refused.
+SIGNABLE = frozenset({Status.COLLECTING, Status.SUBMITTED})
+WITHDRAWABLE_SIGNATURE = frozenset({Status.COLLECTING})
+PUBLIC = frozenset(Status) - {Status.DRAFT}
+FINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED})
+
+MILESTONES = (25, 50, 75)
+REASON_MAX = 2000
+
+
+def find(source: Status, target: Status) -> Transition | None:
+    return _BY_PAIR.get((source, target))
+
+
+def moves_from(source: Status, movers: set[Mover] | frozenset[Mover]) -> list[Transition]:
+    """The moves open from `source` to anyone in `movers`, in lifecycle order."""
+    return [t for t in TRANSITIONS if t.source == source and t.mover in movers]
+
+
+def milestone_reached(count: int, quorum: int) -> int:
+    """Highest milestone percentage (0 if none) that `count` of `quorum` has passed."""
+    if quorum <= 0:
+        return 100
+    if count >= quorum:
+        return 100
+    reached = [m for m in MILESTONES if count * 100 >= m * quorum]
+    return max(reached, default=0)
+
+
+TITLE_MAX = 120
+SUMMARY_MAX = 500
+BODY_MAX = 20_000
+TOPICS_MAX = 5
+TOPIC_MAX = 40
+
+
+def normalise_topics(topics: list[str]) -> list[str]:
+    """Topics are lower-case tags without surrounding space, each kept once, in given order."""
+    seen: list[str] = []
+    for topic in topics:
+        tag = " ".join(topic.split()).lower()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+def check_content(title: str, summary: str, body: str, topics: list[str]) -> dict[str, str]:
+    """Field name → message for each problem with a mandate's text; empty when all is well."""
+    problems: dict[str, str] = {}
+    if not title.strip():
+        problems["title"] = "Title must not be empty."
+    elif len(title) > TITLE_MAX:
+        problems["title"] = f"Title must be at most {TITLE_MAX} characters."
+    if not summary.strip():
+        problems["summary"] = "Summary must not be empty."
+    elif len(summary) > SUMMARY_MAX:
+        problems["summary"] = f"Summary must be at most {SUMMARY_MAX} characters."
+    if len(body) > BODY_MAX:
+        problems["body"] = f"Body must be at most {BODY_MAX} characters."
+    if len(topics) > TOPICS_MAX:
+        problems["topics"] = f"At most {TOPICS_MAX} topics."
+    elif any(len(t) > TOPIC_MAX for t in topics):
+        problems["topics"] = f"Each topic must be at most {TOPIC_MAX} characters."
+    return problems

@@ -1,0 +1,34 @@
+"""The signed-in account."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from participation.accounts.models import Membership, User
+from server.api.endpoint import Registry
+from server.api.schemas import MeOut
+from server.auth import require_actor
+
+api = Registry()
+
+
+@api("/me", response=MeOut, auth=True, tag="accounts")
+async def me(request: Request) -> JSONResponse:
+    """Who the bearer token belongs to, with roles per municipality."""
+    actor = await require_actor(request)
+    user = await User.get(id=actor.user_id)
+    memberships = (
+        await Membership.filter(user_id=user.id)
+        .order_by("id")
+        .values_list("municipality__slug", "role")
+    )
+    return JSONResponse(
+        MeOut(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            roles=[{"municipality": slug, "role": role} for slug, role in memberships],
+            verification={"email_verified": user.email_verified},
+        ).model_dump(mode="json")
+    )

@@ -1,0 +1,49 @@
+"""Municipalities (tenants) and their districts."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from participation.errors import NotFound
+from participation.municipalities.models import District, Municipality
+from server.api.endpoint import Registry
+from server.api.schemas import ListQuery, MunicipalityList, MunicipalityOut
+
+api = Registry()
+
+
+async def _views(municipalities: list[Municipality]) -> list[dict]:
+    districts: dict[int, list[dict]] = {m.id: [] for m in municipalities}
+    for d in await District.filter(municipality_id__in=list(districts)).order_by("name"):
+        districts[d.municipality_id].append({"slug": d.slug, "name": d.name})  # type: ignore[attr-defined]
+    return [
+        MunicipalityOut(
+            slug=m.slug,
+            name=m.name,
+            default_quorum=m.default_quorum,
+            signature_period_days=m.signature_period_days,
+            service_promise_days=m.service_promise_days,
+            districts=districts[m.id],
+        ).model_dump(mode="json")
+        for m in municipalities
+    ]
+
+
+@api("/municipalities", query=ListQuery, response=MunicipalityList, tag="municipalities")
+async def list_municipalities(request: Request, query: ListQuery) -> JSONResponse:
+    """All municipalities on this platform, by name."""
+    offset = int(query.cursor) if query.cursor and query.cursor.isdigit() else 0
+    rows = await Municipality.all().order_by("name", "id").offset(offset).limit(query.limit + 1)
+    more = len(rows) > query.limit
+    items = await _views(rows[: query.limit])
+    return JSONResponse({"items": items, "next": str(offset + query.limit) if more else None})
+
+
+@api("/municipalities/{slug}", response=MunicipalityOut, tag="municipalities", errors=(404,))
+async def get_municipality(request: Request, slug: str) -> JSONResponse:
+    """One municipality with its districts."""
+    municipality = await Municipality.get_or_none(slug=slug)
+    if municipality is None:
+        raise NotFound(f"Municipality {slug!r} does not exist.")
+    return JSONResponse((await _views([municipality]))[0])

@@ -1,0 +1,112 @@
+"""The OpenAPI 3.1 document, generated from the registered endpoints and their models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from server.api.endpoint import Endpoint
+
+REF = "#/components/schemas/{model}"
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template=REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        for name in re.findall(r"{(\w+)(?::\w+)?}", endpoint.path)
+    ]
+    if endpoint.query is not None:
+        schema = endpoint.query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "description": prop.get("description", ""),
+                    "schema": {k: v for k, v in prop.items() if k != "description"},
+                }
+            )
+    return params
+
+
+def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]:
+    components: dict[str, Any] = {"Problem": PROBLEM}
+    paths: dict[str, Any] = {}
+    problem_ref = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    for endpoint in endpoints:
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", "/api/v1" + endpoint.path)
+        operation: dict[str, Any] = {
+            "summary": endpoint.summary,
+            "operationId": endpoint.handler.__name__,
+            "tags": [endpoint.tag],
+            "parameters": _parameters(endpoint),
+            "responses": {},
+        }
+        if endpoint.auth:
+            operation["security"] = [{"bearer": []}]
+        if endpoint.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
+            }
+        ok: dict[str, Any] = {"description": "Success"}
+        if endpoint.response is not None:
+            ok["content"] = {
+                endpoint.media_type: {"schema": _schema(endpoint.response, components)}
+            }
+        elif endpoint.media_type != "application/json":
+            ok["content"] = {endpoint.media_type: {"schema": {"type": "string"}}}
+        operation["responses"][str(endpoint.status)] = ok
+        for status, description in endpoint.extra_responses.items():
+            operation["responses"][str(status)] = {"description": description}
+        errors = set(endpoint.errors) | {503}
+        if endpoint.body is not None or endpoint.query is not None:
+            errors.add(422)
+        if endpoint.auth:
+            errors.update({401, 403})
+        for status in sorted(errors):
+            operation["responses"][str(status)] = {"description": "Problem", "content": problem_ref}
+        paths.setdefault(path, {})[endpoint.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

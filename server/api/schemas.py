@@ -1,0 +1,140 @@
+"""Request and response models of the JSON API; they validate input and document the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from participation.mandates import rules
+from participation.mandates.models import Status
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class MandateIn(Strict):
+    title: str = Field(min_length=1, max_length=rules.TITLE_MAX)
+    summary: str = Field(min_length=1, max_length=rules.SUMMARY_MAX)
+    body: str = Field(default="", max_length=rules.BODY_MAX, description="Markdown")
+    district: str | None = Field(default=None, description="District slug")
+    topics: list[str] = Field(default_factory=list, max_length=rules.TOPICS_MAX)
+
+
+class TransitionIn(Strict):
+    to: Status
+    reason: str | None = Field(default=None, max_length=rules.REASON_MAX)
+
+
+class ListQuery(BaseModel):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+
+class MandateQuery(ListQuery):
+    status: Status | None = None
+    district: str | None = None
+    topic: str | None = None
+    q: str | None = Field(default=None, max_length=200, description="Search title and summary")
+
+
+class TimelineQuery(ListQuery):
+    limit: int = Field(default=100, ge=1, le=100)
+
+
+class DistrictOut(BaseModel):
+    slug: str
+    name: str
+
+
+class MunicipalityOut(BaseModel):
+    slug: str
+    name: str
+    default_quorum: int
+    signature_period_days: int
+    service_promise_days: int
+    districts: list[DistrictOut]
+
+
+class MunicipalityList(BaseModel):
+    items: list[MunicipalityOut]
+    next: str | None
+
+
+class PersonOut(BaseModel):
+    display_name: str
+
+
+class MandateOut(BaseModel):
+    id: int
+    municipality: str
+    title: str
+    summary: str
+    body: str
+    body_html: str
+    status: Status
+    signature_count: int
+    quorum: int
+    initiator: PersonOut | None
+    district: DistrictOut | None
+    topics: list[str]
+    created_at: datetime
+    published_at: datetime | None
+    closes_at: datetime | None
+    submitted_at: datetime | None
+    answer_due_at: datetime | None
+    closed_at: datetime | None
+    allowed_transitions: list[Status] = Field(
+        description="Moves the caller may make now (empty when anonymous)"
+    )
+    signed: bool | None = Field(description="Whether the caller has signed; null when anonymous")
+
+
+class MandateList(BaseModel):
+    items: list[MandateOut]
+    next: str | None
+
+
+class SignatureOut(BaseModel):
+    mandate_id: int
+    signed: bool
+    signature_count: int
+    status: Status
+
+
+class TimelineEntryOut(BaseModel):
+    id: int
+    kind: Literal["launched", "status", "milestone"] | str
+    data: dict
+    actor: PersonOut | None
+    created_at: datetime
+
+
+class TimelineList(BaseModel):
+    items: list[TimelineEntryOut]
+    next: str | None
+
+
+class MembershipOut(BaseModel):
+    municipality: str
+    role: str
+
+
+class VerificationOut(BaseModel):
+    email_verified: bool
+
+
+class MeOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    roles: list[MembershipOut]
+    verification: VerificationOut
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: str
+    version: str

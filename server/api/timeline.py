@@ -1,0 +1,96 @@
+"""A mandate's public timeline, as a list and as a resumable Server-Sent Events stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sse_starlette import EventSourceResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from participation.errors import InvalidInput
+from participation.mandates import commands, counter
+from participation.timeline.queries import entries
+from server.api.endpoint import Registry
+from server.api.schemas import TimelineEntryOut, TimelineList, TimelineQuery
+from server.auth import actor_of
+
+api = Registry()
+
+
+def _entry_json(entry: dict[str, Any]) -> dict[str, Any]:
+    return TimelineEntryOut.model_validate(entry).model_dump(mode="json")
+
+
+@api(
+    "/mandates/{mandate_id:int}/timeline",
+    query=TimelineQuery,
+    response=TimelineList,
+    tag="timeline",
+    errors=(404,),
+)
+async def get_timeline(request: Request, mandate_id: int, query: TimelineQuery) -> JSONResponse:
+    """Timeline entries, oldest first; page on with `cursor`."""
+    await commands.get_visible(await actor_of(request), mandate_id)
+    after = _last_id(query.cursor, "cursor")
+    rows = await entries(mandate_id, after=after, limit=query.limit + 1)
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    cursor = str(rows[-1]["id"]) if more and rows else None
+    return JSONResponse({"items": [_entry_json(r) for r in rows], "next": cursor})
+
+
+@api(
+    "/mandates/{mandate_id:int}/timeline/stream",
+    tag="timeline",
+    errors=(404,),
+    media_type="text/event-stream",
+    summary="Live timeline: `timeline` events with ids (resume with Last-Event-ID) "
+    "and `count` events with the current signature count",
+)
+async def stream_timeline(request: Request, mandate_id: int) -> EventSourceResponse:
+    """Server-Sent Events of new timeline entries and count changes."""
+    await commands.get_visible(await actor_of(request), mandate_id)
+    after = _last_id(
+        request.headers.get("last-event-id") or request.query_params.get("last_event_id"),
+        "Last-Event-ID",
+    )
+    bus = request.app.state.bus
+    return EventSourceResponse(
+        _events(bus, mandate_id, after), ping=15, headers={"X-Accel-Buffering": "no"}
+    )
+
+
+async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
+    # Subscribe before reading the backlog, so nothing committed in between is missed.
+    async with bus.subscribe(mandate_id) as queue:
+        last = after
+        for entry in await entries(mandate_id, after=last):
+            last = entry["id"]
+            yield {"event": "timeline", "id": str(last), "data": json.dumps(_entry_json(entry))}
+        yield {
+            "event": "count",
+            "data": json.dumps({"signature_count": await counter.total(mandate_id)}),
+        }
+        while True:
+            message = await queue.get()
+            if message["type"] == "timeline":
+                for entry in await entries(mandate_id, after=last):
+                    last = entry["id"]
+                    yield {
+                        "event": "timeline",
+                        "id": str(last),
+                        "data": json.dumps(_entry_json(entry)),
+                    }
+            elif message["type"] == "count":
+                yield {"event": "count", "data": json.dumps({"signature_count": message["count"]})}
+
+
+def _last_id(value: str | None, field: str) -> int:
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise InvalidInput.on(field, "Expected the numeric id of a timeline entry.")
+    return int(value)

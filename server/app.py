@@ -1,0 +1,144 @@
+"""The Starlette application factory and the services it runs alongside requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from notifications.dispatcher import Dispatcher
+from notifications.jobs import make_jobs
+from notifications.mail import make_mailer
+from server import api, db, i18n, pages
+from server.auth import CSRFCookieMiddleware
+from server.live import make_bus
+from server.problems import api_http_exception, is_database_down, problem, unavailable
+from server.settings import Settings
+from server.templating import FRONTEND
+
+log = logging.getLogger(__name__)
+
+EXPIRY_INTERVAL = 60.0
+
+
+class LocaleMiddleware:
+    """Activates the negotiated language per request and remembers an explicit ?lang= choice."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        conn = HTTPConnection(scope)
+        locale = i18n.negotiate(conn)
+        token = i18n.activate(locale)
+        chosen = conn.query_params.get("lang")
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and chosen == locale:
+                cookie = f"lang={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            i18n._current.reset(token)
+
+
+def _wants_problem(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_problem(request):
+        return await api_http_exception(request, exc)
+    return await pages.error_page(request, exc.status_code, exc.detail)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    if is_database_down(exc):
+        if _wants_problem(request):
+            return unavailable()
+        return PlainTextResponse(
+            "Die Datenbank ist gerade nicht erreichbar. / The database is unreachable.",
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    log.exception("unhandled error", exc_info=exc)
+    if _wants_problem(request):
+        return problem(500, "Something went wrong on our side.")
+    return PlainTextResponse("Internal server error", status_code=500)
+
+
+async def _expire_periodically() -> None:
+    from participation.mandates.commands import expire_mandates
+
+    while True:
+        await asyncio.sleep(EXPIRY_INTERVAL)
+        try:
+            await expire_mandates()
+        except Exception:
+            log.exception("expiring mandates failed")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        await db.init(settings.database_url, settings.db_timeout)
+        bus = make_bus(settings.redis_url)
+        await bus.start()
+        mailer = make_mailer(settings.smtp_url, settings.mail_from)
+        jobs = await make_jobs(settings.redis_url, {"mailer": mailer})
+        dispatcher = Dispatcher(bus)
+        dispatcher.start()
+        app.state.bus = bus
+        app.state.jobs = jobs
+        background: list[asyncio.Task[None]] = []
+        if not settings.redis_url:
+            # Without Redis there is no arq worker: this process also runs the clock jobs.
+            background.append(asyncio.create_task(_expire_periodically()))
+        try:
+            yield {}
+        finally:
+            for task in background:
+                task.cancel()
+            await dispatcher.stop()
+            await jobs.close()
+            await bus.stop()
+            await db.close()
+
+    app = Starlette(
+        debug=False,
+        routes=[
+            *api.routes(),
+            Mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static"),
+            *pages.routes(settings),
+        ],
+        middleware=[
+            Middleware(CSRFCookieMiddleware, secure=settings.secure_cookies),
+            Middleware(LocaleMiddleware),
+        ],
+        exception_handlers={HTTPException: http_exception, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

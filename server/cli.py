@@ -1,0 +1,189 @@
+"""The `auftrag` command: serve, worker, migrate, demo, token, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from datetime import timedelta
+
+from participation.accounts.models import Role
+from participation.errors import DomainError
+from server import db
+from server.settings import Settings
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"auftrag: {message}", file=sys.stderr)
+    return code
+
+
+async def _with_db(settings: Settings, work) -> object:  # type: ignore[no-untyped-def]
+    await db.init(settings.database_url, settings.db_timeout)
+    try:
+        return await work()
+    finally:
+        await db.close()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> None:
+        try:
+            await db.migrate(settings.database_url, settings.db_timeout)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+    print(f"auftrag: database is up to date ({_redact(settings.database_url)})", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from server.demo import seed
+
+    cmd_migrate(args, settings)
+    created = asyncio.run(_with_db(settings, seed))
+    print("auftrag: demo data " + ("seeded" if created else "already present"), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.demo:
+        os.environ["AUFTRAG_DEMO"] = "1"
+        os.environ["AUFTRAG_DEBUG"] = "1"
+        cmd_demo(args, settings)
+    else:
+        cmd_migrate(args, settings)
+    if args.workers > 1 and not settings.is_postgres:
+        return _fail("--workers > 1 needs PostgreSQL (DATABASE_URL); SQLite serves one process.", 2)
+    if args.workers > 1 and not settings.redis_url:
+        return _fail("--workers > 1 needs REDIS_URL so every process sees every live event.", 2)
+    print(f"auftrag: serving on http://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info" if args.demo else "warning",
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.redis_url:
+        return _fail("the worker needs REDIS_URL; without it `auftrag serve` runs jobs itself.", 2)
+    from arq.worker import run_worker
+
+    from notifications.worker import worker_settings
+
+    run_worker(worker_settings(settings.redis_url))  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from participation.accounts.commands import ensure_user
+    from server.auth import issue_token
+
+    async def work() -> int:
+        user = await ensure_user(
+            args.email,
+            role=Role(args.role) if args.role else None,
+            municipality_slug=args.municipality,
+            verified=args.verified,
+        )
+        return user.id
+
+    user_id = asyncio.run(_with_db(settings, work))
+    lifetime = timedelta(hours=args.hours or settings.api_token_hours)
+    print(issue_token(settings, user_id, "access", lifetime))  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from participation.accounts.commands import ensure_user
+
+    async def work() -> int:
+        user = await ensure_user(
+            args.email,
+            display_name=args.display_name,
+            role=Role(args.role),
+            municipality_slug=args.municipality,
+            verified=True,
+        )
+        return user.id
+
+    user_id = asyncio.run(_with_db(settings, work))
+    print(f"auftrag: user {user_id} <{args.email}> is {args.role}", file=sys.stderr)
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auftrag",
+        description="Auftrag, the civic mandate platform. Configuration comes from the "
+        "environment (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    roles = [r.value for r in Role]
+
+    serve = sub.add_parser("serve", help="apply migrations and serve the web app")
+    serve.add_argument("--demo", action="store_true", help="seed demo data, enable /dev/mailbox")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL + Redis)")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs from Redis (arq)")
+    worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="seed the demo municipality (idempotent)")
+    demo.set_defaults(func=cmd_demo)
+
+    token = sub.add_parser("token", help="print a bearer token for EMAIL, creating the user")
+    token.add_argument("--email", required=True)
+    token.add_argument("--role", choices=roles)
+    token.add_argument("--municipality", help="municipality slug for the role")
+    token.add_argument("--verified", action="store_true", help="mark the email as verified")
+    token.add_argument("--hours", type=int, help="token lifetime (default API_TOKEN_HOURS)")
+    token.set_defaults(func=cmd_token)
+
+    create = sub.add_parser("create-user", help="create a verified user with a role")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", choices=roles, default=Role.CITIZEN.value)
+    create.add_argument("--municipality", required=True, help="municipality slug")
+    create.add_argument("--display-name")
+    create.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return args.func(args, settings)
+    except DomainError as exc:
+        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+        return _fail(fields, 2)
+    except (OSError, ConnectionError) as exc:
+        return _fail(f"cannot reach the database ({_redact(settings.database_url)}): {exc}", 3)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

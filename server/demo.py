@@ -1,0 +1,176 @@
+"""Demo data for `auftrag serve --demo`: one municipality with districts, people and mandates.
+
+Everything goes through the same commands a user would trigger, so timelines,
+counters and events look exactly like real ones. Seeding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from participation.accounts.actors import load_actor
+from participation.accounts.commands import ensure_user
+from participation.accounts.models import Role
+from participation.mandates import commands
+from participation.mandates.models import Status
+from participation.municipalities.models import District, Municipality
+
+SLUG = "demo"
+DISTRICTS = [
+    ("altstadt", "Altstadt"),
+    ("nordviertel", "Nordviertel"),
+    ("suedstadt", "Südstadt"),
+    ("hafen", "Hafen"),
+]
+PEOPLE = [
+    ("anna@demo.example", "Anna Berger", Role.CITIZEN),
+    ("ben@demo.example", "Ben Okafor", Role.CITIZEN),
+    ("rat@demo.example", "Ratsmitglied Schulz", Role.COUNCIL),
+    ("moderation@demo.example", "Moderation", Role.MODERATOR),
+    ("admin@demo.example", "Verwaltung", Role.ADMIN),
+]
+
+MANDATES = [
+    (
+        "anna@demo.example",
+        "Bürgerauftrag Energieeffizienz in städtischen Gebäuden",
+        "Schulen, Rathaus und Bäder verbrauchen zu viel Energie. Wir beauftragen die Stadt, "
+        "einen Sanierungsfahrplan mit Kosten und Einsparungen vorzulegen.",
+        "## Worum es geht\n\nDie Stadt heizt und beleuchtet über 40 Gebäude. "
+        "Ein Energiebericht fehlt seit Jahren.\n\n"
+        "## Was wir beauftragen\n\n1. Verbrauchsdaten aller Gebäude veröffentlichen\n"
+        "2. Die fünf größten Verbraucher zuerst sanieren\n3. Jährlich öffentlich berichten\n",
+        "altstadt",
+        ["energie", "klima"],
+        [Status.COLLECTING],
+        12,
+    ),
+    (
+        "ben@demo.example",
+        "Sichere Radwege zur Gesamtschule Nord",
+        "Der Schulweg über die Hafenstraße ist gefährlich. Wir fordern einen "
+        "geschützten Radweg bis zum Schuljahresbeginn.",
+        "Jeden Morgen fahren über 300 Kinder über die Hafenstraße.\n\n"
+        "- durchgehender, baulich getrennter Radweg\n- sichere Querung an der Ampel Nordring\n",
+        "nordviertel",
+        ["verkehr", "schule"],
+        [Status.COLLECTING],
+        24,
+    ),
+    (
+        "anna@demo.example",
+        "Mehr Bänke und Schatten im Stadtpark",
+        "Ältere Menschen und Familien brauchen Sitzplätze und Schatten im Stadtpark.",
+        "Wir wünschen uns 20 neue Bänke und 15 Bäume entlang der Hauptwege.",
+        "suedstadt",
+        ["grün", "senioren"],
+        [Status.COLLECTING, Status.SUBMITTED],
+        30,
+    ),
+    (
+        "ben@demo.example",
+        "Öffentliche Trinkbrunnen in der Innenstadt",
+        "Kostenloses Trinkwasser an fünf Plätzen der Innenstadt, besonders für heiße Sommer.",
+        "Andere Städte zeigen, dass Trinkbrunnen günstig und beliebt sind.",
+        "altstadt",
+        ["klima", "gesundheit"],
+        [
+            Status.COLLECTING,
+            Status.SUBMITTED,
+            Status.IN_REVIEW,
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+        ],
+        30,
+    ),
+    (
+        "anna@demo.example",
+        "Digitale Terminvergabe im Bürgeramt",
+        "Termine im Bürgeramt sollen online buchbar sein, mit Erinnerung per E-Mail.",
+        "Lange Schlangen vor dem Bürgeramt kosten alle Zeit.",
+        None,
+        ["verwaltung", "digitales"],
+        [
+            Status.COLLECTING,
+            Status.SUBMITTED,
+            Status.IN_REVIEW,
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+            Status.COMPLETED,
+        ],
+        30,
+    ),
+    (
+        "ben@demo.example",
+        "Parkhaus am Hafen abreißen",
+        "Das Parkhaus am Hafen soll einem Park weichen.",
+        "Das Parkhaus ist halb leer und hässlich.",
+        "hafen",
+        ["verkehr"],
+        [Status.COLLECTING, Status.SUBMITTED, Status.IN_REVIEW, Status.REJECTED],
+        30,
+    ),
+    (
+        "anna@demo.example",
+        "Offene Bibliothek am Sonntag",
+        "Die Stadtbibliothek soll sonntags als offener Lern- und Begegnungsort öffnen.",
+        "Entwurf: Wir sammeln noch Ideen.",
+        None,
+        ["bildung"],
+        [],
+        0,
+    ),
+]
+
+REASONS = {
+    Status.REJECTED: "Das Parkhaus ist bis 2031 verpachtet; ein Abriss ist vorher nicht möglich.",
+}
+
+
+async def seed() -> bool:
+    """Create the demo municipality and its content; False if it already exists."""
+    if await Municipality.exists(slug=SLUG):
+        return False
+    municipality = await Municipality.create(
+        slug=SLUG,
+        name="Musterstadt",
+        default_quorum=30,
+        signature_period_days=60,
+        service_promise_days=5,
+    )
+    await District.bulk_create(
+        [District(municipality_id=municipality.id, slug=s, name=n) for s, n in DISTRICTS]
+    )
+    people = {}
+    for email, name, role in PEOPLE:
+        user = await ensure_user(
+            email, display_name=name, role=role, municipality_slug=SLUG, verified=True
+        )
+        people[email] = await load_actor(user.id)
+    signers = []
+    for n in range(1, 31):
+        user = await ensure_user(
+            f"buerger{n}@demo.example",
+            display_name=f"Bürger:in {n}",
+            municipality_slug=SLUG,
+            verified=True,
+        )
+        signers.append(await load_actor(user.id))
+    council = people["rat@demo.example"]
+    for email, title, summary, body, district, topics, path, signatures in MANDATES:
+        initiator = people[email]
+        mandate = await commands.launch_mandate(
+            initiator,
+            SLUG,
+            title=title,
+            summary=summary,
+            body=body,
+            district=district,
+            topics=topics,
+        )
+        for status in path:
+            if status == Status.COLLECTING:
+                await commands.publish_mandate(initiator, mandate.id)
+                for signer in signers[: signatures - 1]:
+                    await commands.sign_mandate(signer, mandate.id)
+            elif status != Status.SUBMITTED:
+                await commands.transition_mandate(council, mandate.id, status, REASONS.get(status))
+    return True

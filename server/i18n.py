@@ -1,0 +1,67 @@
+"""German by default, English on request: gettext catalogs compiled from frontend/locales."""
+
+from __future__ import annotations
+
+import contextvars
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from starlette.requests import HTTPConnection
+
+LOCALES = ("de", "en")
+DEFAULT = "de"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "frontend" / "locales"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default=DEFAULT)
+_catalogs: dict[str, NullTranslations] = {}
+
+
+def _load(locale: str) -> NullTranslations:
+    """Read the .po file directly, so a fresh checkout needs no compile step."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    import io
+
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def catalog(locale: str) -> NullTranslations:
+    if locale not in _catalogs:
+        _catalogs[locale] = _load(locale)
+    return _catalogs[locale]
+
+
+def negotiate(conn: HTTPConnection) -> str:
+    """?lang= wins, then the language cookie, then Accept-Language, then German."""
+    asked = conn.query_params.get("lang") or conn.cookies.get("lang")
+    if asked in LOCALES:
+        return asked
+    for part in conn.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return DEFAULT
+
+
+def activate(locale: str) -> contextvars.Token[str]:
+    return _current.set(locale)
+
+
+def current() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return catalog(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(current()).ngettext(singular, plural, n)

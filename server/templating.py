@@ -1,0 +1,60 @@
+"""Jinja2 pages with gettext, the current locale and the CSRF token always at hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from server import i18n
+from server.auth import CSRF_FIELD, csrf_token
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+env = Environment(
+    loader=FileSystemLoader(FRONTEND / "templates"),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def _local_time(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(BERLIN), format=fmt, locale=i18n.current())
+
+
+def _number(value: int) -> str:
+    return format_decimal(value, locale=i18n.current())
+
+
+env.filters["local_time"] = _local_time
+env.filters["number"] = _number
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.update(
+        request=request,
+        locale=i18n.current(),
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token(request),
+        actor=request.state.actor if "actor" in request.state._state else None,
+        debug=request.app.state.settings.debug,
+    )
+    html = env.get_template(template).render(context)
+    return HTMLResponse(html, status_code=status)
+
+
+def render_text(template: str, **context: Any) -> str:
+    return env.get_template(template).render(context)
