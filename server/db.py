@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -53,18 +54,20 @@ def tortoise_config(database_url: str, timeout: float = 5.0) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://var/auftrag.sqlite3")
 
 
-async def init(database_url: str, timeout: float = 5.0) -> None:
+async def init(database_url: str, connect_timeout: float = 5.0) -> None:
     if database_url.startswith("sqlite://"):
         path = database_url[len("sqlite://") :]
         if path and path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    await Tortoise.init(config=tortoise_config(database_url, timeout), _enable_global_fallback=True)
+            Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
+    await Tortoise.init(
+        config=tortoise_config(database_url, connect_timeout), _enable_global_fallback=True
+    )
 
 
-async def migrate(database_url: str, timeout: float = 5.0) -> None:
+async def migrate(database_url: str, connect_timeout: float = 5.0) -> None:
     """Apply every pending migration; safe to run on each start."""
-    await init(database_url, timeout)
-    await migrate_api(config=tortoise_config(database_url, timeout))
+    await init(database_url, connect_timeout)
+    await migrate_api(config=tortoise_config(database_url, connect_timeout))
 
 
 async def close() -> None:
