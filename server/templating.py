@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -35,11 +35,18 @@ def _local_time(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value.astimezone(BERLIN), format=fmt, locale=i18n.current())
 
 
+def _local_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value.astimezone(BERLIN), format="long", locale=i18n.current())
+
+
 def _number(value: int) -> str:
     return format_decimal(value, locale=i18n.current())
 
 
 env.filters["local_time"] = _local_time
+env.filters["local_date"] = _local_date
 env.filters["number"] = _number
 
 
@@ -57,4 +64,5 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def render_text(template: str, **context: Any) -> str:
+    """A template outside a request: emails and fragments for the live script."""
     return env.get_template(template).render(context)

@@ -148,3 +148,13 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
 
 async def mandate_view(actor: Actor | None, mandate: Mandate) -> dict[str, Any]:
     return (await views_of(actor, [mandate]))[0]
+
+
+async def signed_mandate_ids(actor: Actor, limit: int = 100) -> list[int]:
+    """Mandates `actor` co-signed, most recent signature first."""
+    return list(
+        await Signature.filter(user_id=actor.user_id)
+        .order_by("-id")
+        .limit(limit)
+        .values_list("mandate_id", flat=True)
+    )

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from server.pages import auth, mandates
 from server.settings import Settings
 from server.templating import render
 
@@ -15,4 +16,5 @@ async def error_page(request: Request, status: int, detail: str | None = None) -
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    return []
+    extra = [auth.MAILBOX] if auth.mailbox_enabled(settings) else []
+    return [*mandates.ROUTES, *auth.ROUTES, *extra]

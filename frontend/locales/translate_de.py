@@ -1,0 +1,144 @@
+"""German catalogue: run after `pybabel extract` to refresh locales/de/LC_MESSAGES/messages.po.
+
+    cd frontend && pybabel extract -F babel.cfg -o messages.pot --no-location . \
+        && python locales/translate_de.py messages.pot
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+GERMAN = {
+    "Auftrag": "Auftrag",
+    "Skip to content": "Zum Inhalt springen",
+    "Main navigation": "Hauptnavigation",
+    "My mandates": "Meine Aufträge",
+    "Sign out": "Abmelden",
+    "Sign in": "Anmelden",
+    "Auftrag: citizens commission their municipality.": "Auftrag: Bürgerinnen und Bürger beauftragen ihre Gemeinde.",
+    "Dev mailbox": "Entwickler-Postfach",
+    "Hello %(name)s,": "Hallo %(name)s,",
+    "open this link to sign in to Auftrag. It works once, for %(minutes)s minutes:": "öffne diesen Link, um dich bei Auftrag anzumelden. Er gilt einmal, für %(minutes)s Minuten:",
+    "Sign in to Auftrag": "Bei Auftrag anmelden",
+    "If you did not ask for it, ignore this email.": "Wenn du ihn nicht angefordert hast, ignoriere diese E-Mail.",
+    "Your sign-in link for Auftrag": "Dein Anmeldelink für Auftrag",
+    "Not found": "Nicht gefunden",
+    "Not possible right now": "Gerade nicht möglich",
+    "Not allowed": "Nicht erlaubt",
+    "Something is not right": "Etwas stimmt nicht",
+    "Home": "Startseite",
+    "Municipalities": "Gemeinden",
+    "Commission your municipality": "Beauftrage deine Gemeinde",
+    "Launch a mandate, gather co-signers, and follow the council's answer on a public timeline.": "Starte einen Bürgerauftrag, sammle Mitzeichnende und verfolge die Antwort des Rats auf einer öffentlichen Zeitleiste.",
+    "No municipality has joined yet.": "Noch keine Gemeinde ist dabei.",
+    "Launch a mandate": "Auftrag starten",
+    "Launch a mandate in %(name)s": "Einen Auftrag in %(name)s starten",
+    "Your mandate starts as a draft. Publish it when you are ready, and others can co-sign.": "Dein Auftrag beginnt als Entwurf. Veröffentliche ihn, wenn du so weit bist, dann können andere mitzeichnen.",
+    "Please check these fields": "Bitte prüfe diese Felder",
+    "Title": "Titel",
+    "At most %(n)s characters, e.g. “Bürgerauftrag Energieeffizienz”.": "Höchstens %(n)s Zeichen, z. B. „Bürgerauftrag Energieeffizienz“.",
+    "Summary": "Zusammenfassung",
+    "One or two sentences, at most %(n)s characters.": "Ein oder zwei Sätze, höchstens %(n)s Zeichen.",
+    "Full text": "Volltext",
+    "Markdown: **bold**, lists, links. At most %(n)s characters.": "Markdown: **fett**, Listen, Links. Höchstens %(n)s Zeichen.",
+    "District": "Stadtteil",
+    "Whole municipality": "Ganze Gemeinde",
+    "Topics": "Themen",
+    "Up to five, separated by commas.": "Bis zu fünf, durch Kommas getrennt.",
+    "Save draft": "Entwurf speichern",
+    "Without SMTP_URL, emails are kept here instead of being sent. Demo and debug mode only.": "Ohne SMTP_URL landen E-Mails hier, statt verschickt zu werden. Nur im Demo- und Debug-Modus.",
+    "To": "An",
+    "No messages yet.": "Noch keine Nachrichten.",
+    "Launched by %(name)s": "Gestartet von %(name)s",
+    "Co-signers": "Mitzeichnende",
+    "This is a draft only you and the council can see. Publish it to start collecting signatures.": "Dies ist ein Entwurf, den nur du und der Rat sehen. Veröffentliche ihn, um Unterschriften zu sammeln.",
+    "Signatures are collected until %(date)s.": "Unterschriften werden bis %(date)s gesammelt.",
+    "The council promised a first answer by %(date)s.": "Der Rat hat eine erste Antwort bis %(date)s zugesagt.",
+    "You have co-signed this mandate.": "Du hast diesen Auftrag mitgezeichnet.",
+    "Withdraw my signature": "Meine Unterschrift zurückziehen",
+    "Confirm your email address to co-sign.": "Bestätige deine E-Mail-Adresse, um mitzuzeichnen.",
+    "Co-sign this mandate": "Diesen Auftrag mitzeichnen",
+    "You will be asked to sign in first.": "Du wirst zuerst gebeten, dich anzumelden.",
+    "Actions": "Aktionen",
+    "Council decision": "Entscheidung des Rats",
+    "reason required": "Begründung erforderlich",
+    "Reason, shown on the public timeline": "Begründung, sichtbar auf der öffentlichen Zeitleiste",
+    "Save decision": "Entscheidung speichern",
+    "The mandate": "Der Auftrag",
+    "Timeline": "Zeitleiste",
+    "Mandates in %(name)s": "Aufträge in %(name)s",
+    "A mandate with %(quorum)s co-signers goes to the council, which promises a first answer within %(days)s days.": "Ein Auftrag mit %(quorum)s Mitzeichnenden geht an den Rat, der eine erste Antwort innerhalb von %(days)s Tagen zusagt.",
+    "Filter mandates": "Aufträge filtern",
+    "Search": "Suche",
+    "Status": "Status",
+    "All": "Alle",
+    "Topic": "Thema",
+    "Filter": "Filtern",
+    "Mandates": "Aufträge",
+    "No mandates match these filters.": "Keine Aufträge passen zu diesen Filtern.",
+    "More mandates": "Weitere Aufträge",
+    "Older mandates": "Ältere Aufträge",
+    "Launched by me": "Von mir gestartet",
+    "You have not launched a mandate yet.": "Du hast noch keinen Auftrag gestartet.",
+    "Co-signed by me": "Von mir mitgezeichnet",
+    "You have not co-signed a mandate yet.": "Du hast noch keinen Auftrag mitgezeichnet.",
+    "We email you a sign-in link. No password needed. New here? The same link creates your account.": "Wir schicken dir einen Anmeldelink per E-Mail. Kein Passwort nötig. Neu hier? Derselbe Link legt dein Konto an.",
+    "Email address": "E-Mail-Adresse",
+    "Display name (new accounts)": "Anzeigename (neue Konten)",
+    "Shown publicly instead of your email address.": "Wird öffentlich statt deiner E-Mail-Adresse gezeigt.",
+    "Email me a sign-in link": "Anmeldelink per E-Mail senden",
+    "Confirm to finish signing in on this device.": "Bestätige, um die Anmeldung auf diesem Gerät abzuschließen.",
+    "Sign in now": "Jetzt anmelden",
+    "Check your email": "Sieh in dein Postfach",
+    "We sent a sign-in link to %(email)s. It works once, for 15 minutes.": "Wir haben einen Anmeldelink an %(email)s geschickt. Er gilt einmal, für 15 Minuten.",
+    "Demo mode: no email leaves this machine.": "Demo-Modus: Keine E-Mail verlässt diesen Rechner.",
+    "Open the dev mailbox": "Entwickler-Postfach öffnen",
+    "of %(quorum)s signatures": "von %(quorum)s Unterschriften",
+    "Signatures against the quorum": "Unterschriften im Verhältnis zum Quorum",
+    "Draft": "Entwurf",
+    "Collecting signatures": "Sammelt Unterschriften",
+    "Submitted to the council": "Beim Rat eingereicht",
+    "In review": "In Prüfung",
+    "Accepted": "Angenommen",
+    "In progress": "In Umsetzung",
+    "Completed": "Erledigt",
+    "Rejected": "Abgelehnt",
+    "Withdrawn": "Zurückgezogen",
+    "Expired": "Abgelaufen",
+    "Publish for co-signing": "Zur Mitzeichnung veröffentlichen",
+    "Withdraw mandate": "Auftrag zurückziehen",
+    "Start review": "Prüfung beginnen",
+    "Accept": "Annehmen",
+    "Reject": "Ablehnen",
+    "Start implementation": "Umsetzung beginnen",
+    "Mark as completed": "Als erledigt markieren",
+    "Mandate launched by %(name)s.": "Auftrag gestartet von %(name)s.",
+    "a former member": "einem ehemaligen Mitglied",
+    "%(percent)s%% of the quorum reached (%(count)s signatures).": "%(percent)s %% des Quorums erreicht (%(count)s Unterschriften).",
+    "Quorum reached with %(count)s signatures: submitted to the council.": "Quorum mit %(count)s Unterschriften erreicht: beim Rat eingereicht.",
+    "The signature period ended before the quorum was reached.": "Die Sammelfrist endete, bevor das Quorum erreicht war.",
+    "Status: %(status)s.": "Status: %(status)s.",
+    "by %(name)s": "von %(name)s",
+}
+
+
+def main(template: str) -> int:
+    with open(template, "rb") as fh:
+        catalog = read_po(fh, locale="de")
+    missing = [m.id for m in catalog if m.id and m.id not in GERMAN]
+    for message in catalog:
+        if message.id:
+            message.string = GERMAN.get(message.id, "")
+    target = Path(__file__).parent / "de" / "LC_MESSAGES" / "messages.po"
+    with target.open("wb") as fh:
+        write_po(fh, catalog, omit_header=False)
+    for msgid in missing:
+        print(f"untranslated: {msgid!r}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

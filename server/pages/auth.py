@@ -1,0 +1,107 @@
+"""Signing in by emailed link, and signing out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from notifications.models import MailboxMessage
+from participation.accounts import commands
+from participation.errors import DomainError, InvalidInput
+from server.auth import SESSION_COOKIE, issue_token, session_cookie_args
+from server.pages.forms import error_page, read_form
+from server.settings import Settings
+from server.templating import render, render_text
+
+
+async def sign_in_form(request: Request) -> Response:
+    return render(
+        request,
+        "pages/sign_in.html",
+        values={"next": request.query_params.get("next", "/")},
+        errors={},
+    )
+
+
+async def sign_in_submit(request: Request) -> Response:
+    try:
+        form = await read_form(request)
+    except DomainError as exc:
+        return error_page(request, exc)
+    values = {k: str(form.get(k) or "") for k in ("email", "display_name", "next")}
+    try:
+        user, token = await commands.request_sign_in_link(
+            values["email"], values["display_name"], values["next"]
+        )
+    except InvalidInput as exc:
+        errors = {e.field: e.message for e in exc.errors}
+        return render(request, "pages/sign_in.html", status=422, values=values, errors=errors)
+    settings = request.app.state.settings
+    link = f"{settings.base_url}/sign-in/link?{urlencode({'token': token})}"
+    context = {"link": link, "name": user.display_name, "minutes": commands.LINK_MINUTES}
+    await request.app.state.jobs.enqueue(
+        "send_email",
+        to=user.email,
+        subject=render_text("email/accounts_sign_in_link/subject.txt", **context).strip(),
+        text=render_text("email/accounts_sign_in_link/body.txt", **context),
+        html=render_text("email/accounts_sign_in_link/body.html", **context),
+    )
+    return render(
+        request, "pages/sign_in_sent.html", email=user.email, dev_mailbox=_mailbox_on(request)
+    )
+
+
+async def link_confirm(request: Request) -> Response:
+    """Ask for one click: mail scanners that prefetch links must not use them up."""
+    return render(request, "pages/sign_in_link.html", token=request.query_params.get("token", ""))
+
+
+async def link_redeem(request: Request) -> Response:
+    try:
+        form = await read_form(request)
+        user, next_path = await commands.redeem_sign_in_link(str(form.get("token") or ""))
+    except DomainError as exc:
+        return error_page(request, exc)
+    settings = request.app.state.settings
+    session = issue_token(settings, user.id, "session", timedelta(hours=settings.session_hours))
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(SESSION_COOKIE, session, **session_cookie_args(settings))  # type: ignore[arg-type]
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    try:
+        await read_form(request)
+    except DomainError as exc:
+        return error_page(request, exc)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def mailbox_enabled(settings: Settings) -> bool:
+    """The dev mailbox shows everyone's sign-in links: demo and debug only, never with SMTP."""
+    return settings.dev_mailbox and (settings.demo or settings.debug)
+
+
+def _mailbox_on(request: Request) -> bool:
+    return mailbox_enabled(request.app.state.settings)
+
+
+async def mailbox(request: Request) -> Response:
+    messages = await MailboxMessage.all().order_by("-id").limit(50)
+    return render(request, "pages/mailbox.html", messages=messages)
+
+
+ROUTES = [
+    Route("/sign-in", sign_in_form, methods=["GET"]),
+    Route("/sign-in", sign_in_submit, methods=["POST"]),
+    Route("/sign-in/link", link_confirm, methods=["GET"]),
+    Route("/sign-in/link", link_redeem, methods=["POST"]),
+    Route("/sign-out", sign_out, methods=["POST"]),
+]
+MAILBOX = Route("/dev/mailbox", mailbox)

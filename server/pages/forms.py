@@ -1,0 +1,58 @@
+"""What every page form handler shares: CSRF, sign-in redirects, and error rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from participation.accounts.actors import Actor
+from participation.errors import DomainError, NotAuthenticated
+from server.auth import CSRF_FIELD, actor_of, check_csrf
+from server.templating import render
+
+MAX_FORM = 256 * 1024
+
+
+def sign_in_redirect(request: Request, next_path: str | None = None) -> RedirectResponse:
+    target = next_path or request.url.path
+    return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form after the CSRF check; raises InvalidInput on a missing or wrong token."""
+    form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FORM)
+    check_csrf(request, form.get(CSRF_FIELD))
+    return form
+
+
+def error_page(request: Request, exc: DomainError) -> Response:
+    return render(
+        request,
+        "pages/error.html",
+        status=exc.status,
+        status_code=exc.status,
+        detail=exc.detail,
+        errors=exc.errors,
+    )
+
+
+async def action(
+    request: Request,
+    perform: Callable[[Actor, FormData], Awaitable[Response]],
+    back: str,
+) -> Response:
+    """Run a signed-in form action; unauthenticated people are sent to sign in first."""
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request, back)
+    try:
+        form = await read_form(request)
+        return await perform(actor, form)
+    except NotAuthenticated:
+        return sign_in_redirect(request, back)
+    except DomainError as exc:
+        return error_page(request, exc)

@@ -1,0 +1,244 @@
+"""Pages of a municipality's mandates: browse, read, launch, sign, and move along."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from participation.accounts.actors import Actor
+from participation.errors import DomainError, InvalidInput, NotFound
+from participation.mandates import commands, queries, rules
+from participation.mandates.models import Mandate, Status
+from participation.municipalities.models import District, Municipality
+from participation.timeline.queries import entries
+from server.auth import actor_of
+from server.pages.forms import action, error_page, read_form, sign_in_redirect
+from server.templating import render, render_text
+
+PAGE_SIZE = 20
+
+
+async def _municipality(slug: str) -> Municipality:
+    municipality = await Municipality.get_or_none(slug=slug)
+    if municipality is None:
+        raise NotFound(f"Municipality {slug!r} does not exist.")
+    return municipality
+
+
+async def home(request: Request) -> Response:
+    municipalities = await Municipality.all().order_by("name")
+    if len(municipalities) == 1:
+        return RedirectResponse(f"/m/{municipalities[0].slug}", status_code=307)
+    return render(request, "pages/home.html", municipalities=municipalities)
+
+
+async def municipality_page(request: Request) -> Response:
+    actor = await actor_of(request)
+    params = request.query_params
+    try:
+        municipality = await _municipality(request.path_params["slug"])
+        status = params.get("status") or None
+        if status is not None and status not in {s.value for s in rules.PUBLIC}:
+            raise InvalidInput.on("status", f"Unknown status {status!r}.")
+        filters = queries.MandateFilter(
+            status=Status(status) if status else None,
+            district=params.get("district") or None,
+            topic=params.get("topic") or None,
+            q=(params.get("q") or "").strip()[:200] or None,
+        )
+        mandates, cursor = await queries.list_mandates(
+            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor")
+        )
+    except DomainError as exc:
+        return error_page(request, exc)
+    return render(
+        request,
+        "pages/municipality.html",
+        municipality=municipality,
+        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        statuses=[s for s in Status if s in rules.PUBLIC],
+        filters=filters,
+        mandates=mandates,
+        next_cursor=cursor,
+    )
+
+
+async def mandate_page(request: Request) -> Response:
+    actor = await actor_of(request)
+    try:
+        mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
+    except DomainError as exc:
+        return error_page(request, exc)
+    view = await queries.mandate_view(actor, mandate)
+    timeline = await entries(mandate.id)
+    municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "pages/mandate.html",
+        mandate=view,
+        municipality=municipality,
+        timeline=timeline,
+        last_entry_id=timeline[-1]["id"] if timeline else 0,
+        signable=mandate.status in rules.SIGNABLE,
+        withdrawable=mandate.status in rules.WITHDRAWABLE_SIGNATURE
+        and actor is not None
+        and actor.user_id != mandate.initiator_id,  # type: ignore[attr-defined]
+        council_moves=[
+            t
+            for t in rules.moves_from(Status(mandate.status), {rules.Mover.COUNCIL})
+            if t.target in view["allowed_transitions"]
+        ],
+        initiator_moves=[
+            t
+            for t in rules.moves_from(Status(mandate.status), {rules.Mover.INITIATOR})
+            if t.target in view["allowed_transitions"]
+        ],
+    )
+
+
+async def timeline_fragment(request: Request) -> Response:
+    """New timeline entries as HTML, rendered in the reader's language for the live script."""
+    actor = await actor_of(request)
+    try:
+        mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
+        after = int(request.query_params.get("after") or 0)
+    except (DomainError, ValueError):
+        return JSONResponse({"entries": "", "status": None}, status_code=404)
+    new = await entries(mandate.id, after=after)
+    html = "".join(render_text("partials/timeline_entry.html", e=e) for e in new)
+    return JSONResponse(
+        {
+            "entries": html,
+            "last_id": new[-1]["id"] if new else after,
+            "status": mandate.status,
+            "status_badge": render_text("partials/status_badge.html", status=mandate.status),
+        }
+    )
+
+
+def _field_errors(exc: DomainError) -> dict[str, str]:
+    return {e.field: e.message for e in exc.errors}
+
+
+async def launch_form(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request)
+    try:
+        municipality = await _municipality(slug)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return await _render_launch(request, municipality, {}, {})
+
+
+async def _render_launch(
+    request: Request,
+    municipality: Municipality,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "pages/launch.html",
+        status=status,
+        municipality=municipality,
+        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        values=values,
+        errors=errors,
+        limits={
+            "title": rules.TITLE_MAX,
+            "summary": rules.SUMMARY_MAX,
+            "body": rules.BODY_MAX,
+        },
+    )
+
+
+async def launch_submit(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request, f"/m/{slug}/launch")
+    try:
+        municipality = await _municipality(slug)
+        form = await read_form(request)
+    except DomainError as exc:
+        return error_page(request, exc)
+    values = {k: str(form.get(k) or "") for k in ("title", "summary", "body", "district", "topics")}
+    try:
+        mandate = await commands.launch_mandate(
+            actor,
+            slug,
+            title=values["title"],
+            summary=values["summary"],
+            body=values["body"],
+            district=values["district"] or None,
+            topics=[t for t in values["topics"].split(",") if t.strip()],
+        )
+    except InvalidInput as exc:
+        return await _render_launch(request, municipality, values, _field_errors(exc), 422)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return RedirectResponse(f"/mandates/{mandate.id}", status_code=303)
+
+
+def _back(request: Request) -> str:
+    return f"/mandates/{request.path_params['mandate_id']}"
+
+
+async def sign(request: Request) -> Response:
+    async def perform(actor: Actor, form: FormData) -> Response:
+        await commands.sign_mandate(actor, request.path_params["mandate_id"])
+        return RedirectResponse(_back(request) + "#signatures", status_code=303)
+
+    return await action(request, perform, _back(request))
+
+
+async def withdraw(request: Request) -> Response:
+    async def perform(actor: Actor, form: FormData) -> Response:
+        await commands.withdraw_signature(actor, request.path_params["mandate_id"])
+        return RedirectResponse(_back(request) + "#signatures", status_code=303)
+
+    return await action(request, perform, _back(request))
+
+
+async def transition(request: Request) -> Response:
+    async def perform(actor: Actor, form: FormData) -> Response:
+        await commands.transition_mandate(
+            actor,
+            request.path_params["mandate_id"],
+            str(form.get("to") or ""),
+            str(form.get("reason") or ""),
+        )
+        return RedirectResponse(_back(request), status_code=303)
+
+    return await action(request, perform, _back(request))
+
+
+async def my_mandates(request: Request) -> Response:
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request)
+    launched, _ = await queries.list_mandates(
+        actor, None, queries.MandateFilter(initiator_id=actor.user_id), 100
+    )
+    signed_ids = await queries.signed_mandate_ids(actor, 100)
+    signed = await queries.views_of(actor, await Mandate.filter(id__in=signed_ids).order_by("-id"))
+    return render(request, "pages/my_mandates.html", launched=launched, signed=signed)
+
+
+ROUTES = [
+    Route("/", home),
+    Route("/m/{slug}", municipality_page),
+    Route("/m/{slug}/launch", launch_form, methods=["GET"]),
+    Route("/m/{slug}/launch", launch_submit, methods=["POST"]),
+    Route("/mandates/{mandate_id:int}", mandate_page),
+    Route("/mandates/{mandate_id:int}/timeline-entries", timeline_fragment),
+    Route("/mandates/{mandate_id:int}/sign", sign, methods=["POST"]),
+    Route("/mandates/{mandate_id:int}/withdraw-signature", withdraw, methods=["POST"]),
+    Route("/mandates/{mandate_id:int}/transition", transition, methods=["POST"]),
+    Route("/me/mandates", my_mandates),
+]
