@@ -51,6 +51,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if not os.environ.get("BASE_URL"):
+        # Links in emails must point at this server; never derive them from the Host header.
+        host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host
+        os.environ["BASE_URL"] = f"http://{host}:{args.port}"
     if args.demo:
         os.environ["AUFTRAG_DEMO"] = "1"
         os.environ["AUFTRAG_DEBUG"] = "1"

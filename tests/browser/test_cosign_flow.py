@@ -1,0 +1,72 @@
+"""A citizen's first visit, in real Chromium against the real server.
+
+Sign in through the dev mailbox link, launch and publish a mandate, then a second
+person co-signs and the first sees the count change without reloading.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base: str, email: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Anzeigename (neue Konten)").fill(name)
+    page.get_by_role("button", name="Anmeldelink per E-Mail senden").click()
+    page.get_by_role("heading", name="Sieh in dein Postfach").wait_for()
+    page.get_by_role("link", name="Entwickler-Postfach öffnen").click()
+    mail = page.locator("article.mail", has=page.locator(".mail-to", has_text=email)).first
+    mail.get_by_role("link").click()
+    page.get_by_role("button", name="Jetzt anmelden").click()
+    page.get_by_role("button", name=re.compile(f"Abmelden \\({name}\\)")).wait_for()
+
+
+def test_sign_in_launch_publish_and_see_cosignature_live(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    anna = browser.new_context(locale="de-DE")
+    ben = browser.new_context(locale="de-DE")
+    try:
+        page = anna.new_page()
+        sign_in(page, live_server, "anna.browser@example.org", "Anna Browser")
+
+        page.goto(f"{live_server}/m/demo")
+        page.get_by_role("link", name="Auftrag starten").click()
+        page.get_by_role("button", name="Entwurf speichern").click()
+        title = page.get_by_label("Titel")
+        assert title.get_attribute("aria-invalid") == "true"
+        assert page.locator("#title-error").inner_text() == "Title must not be empty."
+
+        title.fill("Bürgerauftrag Energieeffizienz")
+        page.get_by_label("Zusammenfassung").fill("Die Stadt soll Energie sparen.")
+        page.get_by_label("Volltext").fill("## Plan\n\n- LED-Straßenlicht\n- Dämmung")
+        page.get_by_label("Stadtteil").select_option("altstadt")
+        page.get_by_label("Themen").fill("Energie, Klima")
+        page.get_by_role("button", name="Entwurf speichern").click()
+        page.get_by_role("heading", name="Bürgerauftrag Energieeffizienz").wait_for()
+        assert page.locator(".badge").first.inner_text() == "Entwurf"
+
+        page.get_by_role("button", name="Zur Mitzeichnung veröffentlichen").click()
+        count = page.locator("#live-count [data-count]")
+        assert count.inner_text() == "1"
+        mandate_url = page.url
+
+        other = ben.new_page()
+        sign_in(other, live_server, "ben.browser@example.org", "Ben Browser")
+        other.goto(mandate_url)
+        other.get_by_role("button", name="Diesen Auftrag mitzeichnen").click()
+        other.get_by_text("Du hast diesen Auftrag mitgezeichnet.").wait_for()
+        assert other.locator("#live-count [data-count]").inner_text() == "2"
+
+        # Anna's page was never reloaded: the count arrives over the event stream.
+        page.wait_for_function(
+            "document.querySelector('#live-count [data-count]').textContent === '2'",
+            timeout=10_000,
+        )
+        assert page.url == mandate_url
+    finally:
+        anna.close()
+        ben.close()
