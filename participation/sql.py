@@ -16,5 +16,6 @@ async def run(connection: BaseDBAsyncClient, sql: str, *values: Any) -> list[dic
     if not is_postgres(connection):
         for index in range(len(values), 0, -1):
             sql = sql.replace(f"${index}", f"?{index}")
-    _, rows = await connection.execute_query(sql, list(values))
-    return [dict(row) for row in rows]
+    # execute_query_dict always fetches: Tortoise's asyncpg execute_query drops the rows of
+    # INSERT/UPDATE/DELETE … RETURNING, which the signature statements depend on.
+    return await connection.execute_query_dict(sql, list(values))
