@@ -1,0 +1,249 @@
+"""Fixtures shared by every test: a fresh database, a running app, a client and tokens.
+
+The database is SQLite unless DATABASE_URL points at PostgreSQL. SQLite: one migrated
+template file per session, copied for each test. PostgreSQL: one fresh database per
+session, migrated once and truncated before each test, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from participation.accounts.actors import Actor
+from server import db
+from server.app import create_app
+from server.auth import issue_token
+from server.settings import Settings
+
+ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+USE_POSTGRES = ENV_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+REDIS_URL = os.environ.get("REDIS_URL") or None
+CHROMIUM = Path("/usr/bin/chromium")
+SECRET_KEY = "test-secret-key-" + "x" * 32
+# The tests' own database may hold more connections than the app's default of 20:
+# the concurrency test signs with 200 people at once.
+TEST_POOL = "maxsize=50"
+
+_SKIP_REASONS = {
+    "postgres": "needs PostgreSQL: set DATABASE_URL=postgres://…",
+    "redis": "needs Redis: set REDIS_URL=redis://…",
+    "browser": f"needs Chromium at {CHROMIUM} and Playwright for Python",
+}
+
+
+def _browser_available() -> bool:
+    if not CHROMIUM.exists():
+        return False
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _available(marker: str) -> bool:
+    if marker == "postgres":
+        return USE_POSTGRES
+    if marker == "redis":
+        return REDIS_URL is not None
+    return _browser_available()
+
+
+# -- skips, and failing on them in CI ---------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker, reason in _SKIP_REASONS.items():
+            if item.get_closest_marker(marker) and not _available(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_skipped: list[str] = []
+
+
+def _forbid_skips() -> bool:
+    return os.environ.get("AUFTRAG_FORBID_SKIPS", "") not in ("", "0")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(f"{report.nodeid}: {_skip_reason(report)}")
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.skipped:
+        _skipped.append(f"{report.nodeid}: {_skip_reason(report)}")
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _forbid_skips() and _skipped and exitstatus in (0, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    if _forbid_skips() and _skipped:
+        terminalreporter.section("AUFTRAG_FORBID_SKIPS", sep="=", red=True, bold=True)
+        terminalreporter.line(
+            f"{len(_skipped)} test(s) skipped, but AUFTRAG_FORBID_SKIPS=1 forbids skips:",
+            red=True,
+        )
+        for line in _skipped:
+            terminalreporter.line(f"  {line}", red=True)
+
+
+# -- the database ------------------------------------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}", query=""))
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(_with_database(url, "postgres"))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _migrate(url: str) -> None:
+    try:
+        await db.migrate(url)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a SQLite file to copy, or a PostgreSQL URL to truncate."""
+    if USE_POSTGRES:
+        name = f"auftrag_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(ENV_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+        url = _with_database(ENV_DATABASE_URL, name) + "?" + TEST_POOL
+        try:
+            asyncio.run(_migrate(url))
+            yield url
+        finally:
+            asyncio.run(_admin(ENV_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(_migrate(f"sqlite://{path}"))
+    yield str(path)
+
+
+_tables: list[str] = []
+
+
+async def _truncate(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.split("?")[0])
+    try:
+        if not _tables:
+            rows = await connection.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'tortoise_migrations'"
+            )
+            _tables.extend(f'"{row["tablename"]}"' for row in rows)
+        await connection.execute(f"TRUNCATE {', '.join(_tables)} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def database_url(template_database: str, tmp_path: Path) -> str:
+    """A database of this test's own, migrated and empty."""
+    if USE_POSTGRES:
+        await _truncate(template_database)
+        return template_database
+    path = tmp_path / "auftrag.sqlite3"
+    shutil.copyfile(template_database, path)
+    return f"sqlite://{path}"
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[str]:
+    """An initialised ORM for tests that call domain commands without the app."""
+    await db.init(database_url)
+    try:
+        yield database_url
+    finally:
+        await db.close()
+
+
+# -- the app -------------------------------------------------------------------------------
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "var_dir": var_dir,
+        "database_url": database_url,
+        "secret_key": SECRET_KEY,
+        "redis_url": None,
+        "smtp_url": None,
+        "debug": True,
+        "demo": False,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path / "var")
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The app with its lifespan running: database, live bus, outbox dispatcher."""
+    application = create_app(settings)
+    try:
+        async with application.router.lifespan_context(application):
+            yield application
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+def bearer_token(settings: Settings, user_id: int, lifetime: timedelta | None = None) -> str:
+    return issue_token(settings, user_id, "access", lifetime or timedelta(hours=1))
+
+
+@pytest.fixture
+def auth(settings: Settings) -> Callable[[Actor | int], dict[str, str]]:
+    """Authorization headers for a person: ``client.get(url, headers=auth(person))``."""
+
+    def headers(person: Actor | int) -> dict[str, str]:
+        user_id = person if isinstance(person, int) else person.user_id
+        return {"Authorization": f"Bearer {bearer_token(settings, user_id)}"}
+
+    return headers

@@ -1,0 +1,42 @@
+"""People, through the same command `auftrag token` and `auftrag create-user` use."""
+
+from __future__ import annotations
+
+import itertools
+
+from participation.accounts.actors import Actor, load_actor
+from participation.accounts.commands import ensure_user
+from participation.accounts.models import Role
+from participation.municipalities.models import Municipality
+
+_numbers = itertools.count(1)
+
+
+async def person(
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    verified: bool = True,
+    role: Role | None = None,
+    municipality: Municipality | None = None,
+) -> Actor:
+    """A person as the domain sees them; with `role`, a member of `municipality`."""
+    n = next(_numbers)
+    user = await ensure_user(
+        email or f"person{n}@example.org",
+        display_name=name or f"Person {n}",
+        role=role,
+        municipality_slug=municipality.slug if municipality else None,
+        verified=verified,
+    )
+    actor = await load_actor(user.id)
+    assert actor is not None
+    return actor
+
+
+async def people(count: int, **options: object) -> list[Actor]:
+    return [await person(**options) for _ in range(count)]  # type: ignore[arg-type]
+
+
+async def council_member(municipality: Municipality) -> Actor:
+    return await person(role=Role.COUNCIL, municipality=municipality, name="Ratsmitglied")

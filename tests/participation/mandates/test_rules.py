@@ -1,0 +1,177 @@
+"""The mandate state machine and content rules, without a database."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from participation.mandates import rules
+from participation.mandates.models import Status
+from participation.mandates.rules import Mover
+
+S = Status
+
+# The lifecycle as the issue describes it, written out independently of rules.py.
+ALLOWED = {
+    (S.DRAFT, S.COLLECTING): Mover.INITIATOR,
+    (S.DRAFT, S.WITHDRAWN): Mover.INITIATOR,
+    (S.COLLECTING, S.WITHDRAWN): Mover.INITIATOR,
+    (S.COLLECTING, S.SUBMITTED): Mover.SYSTEM,
+    (S.COLLECTING, S.EXPIRED): Mover.SYSTEM,
+    (S.SUBMITTED, S.IN_REVIEW): Mover.COUNCIL,
+    (S.IN_REVIEW, S.ACCEPTED): Mover.COUNCIL,
+    (S.IN_REVIEW, S.REJECTED): Mover.COUNCIL,
+    (S.ACCEPTED, S.IN_PROGRESS): Mover.COUNCIL,
+    (S.IN_PROGRESS, S.COMPLETED): Mover.COUNCIL,
+}
+FORBIDDEN = [pair for pair in itertools.product(S, S) if pair not in ALLOWED]
+ALL_MOVERS = frozenset(Mover)
+
+
+def test_every_status_of_the_api_contract_exists() -> None:
+    assert {s.value for s in S} == {
+        "draft",
+        "collecting",
+        "submitted",
+        "in_review",
+        "accepted",
+        "in_progress",
+        "completed",
+        "rejected",
+        "withdrawn",
+        "expired",
+    }
+
+
+@pytest.mark.parametrize(("source", "target"), list(ALLOWED), ids=lambda s: str(s))
+def test_allowed_transition_belongs_to_its_mover(source: Status, target: Status) -> None:
+    transition = rules.find(source, target)
+    assert transition is not None
+    assert transition.mover == ALLOWED[(source, target)]
+    assert transition.needs_reason == (target == S.REJECTED)
+
+
+@pytest.mark.parametrize(("source", "target"), FORBIDDEN, ids=lambda s: str(s))
+def test_forbidden_transition_does_not_exist(source: Status, target: Status) -> None:
+    assert rules.find(source, target) is None
+    assert target not in [t.target for t in rules.moves_from(source, ALL_MOVERS)]
+
+
+def test_the_table_has_exactly_the_allowed_transitions() -> None:
+    assert {(t.source, t.target): t.mover for t in rules.TRANSITIONS} == ALLOWED
+
+
+@pytest.mark.parametrize("status", sorted(rules.FINAL))
+def test_final_statuses_have_no_way_out(status: Status) -> None:
+    assert rules.moves_from(status, ALL_MOVERS) == []
+
+
+def test_moves_are_offered_only_to_their_mover() -> None:
+    initiator = {t.target for t in rules.moves_from(S.COLLECTING, {Mover.INITIATOR})}
+    council = {t.target for t in rules.moves_from(S.COLLECTING, {Mover.COUNCIL})}
+    assert initiator == {S.WITHDRAWN}
+    assert council == set()
+    assert [t.target for t in rules.moves_from(S.IN_REVIEW, {Mover.COUNCIL})] == [
+        S.ACCEPTED,
+        S.REJECTED,
+    ]
+    assert rules.moves_from(S.IN_REVIEW, {Mover.INITIATOR}) == []
+    assert rules.moves_from(S.DRAFT, frozenset()) == []
+
+
+def test_signatures_are_taken_while_collecting_and_until_the_council_takes_it_up() -> None:
+    assert rules.SIGNABLE == {S.COLLECTING, S.SUBMITTED}
+    assert rules.WITHDRAWABLE_SIGNATURE == {S.COLLECTING}
+
+
+def test_only_drafts_are_private() -> None:
+    assert set(S) - rules.PUBLIC == {S.DRAFT}
+
+
+@pytest.mark.parametrize(
+    ("count", "quorum", "milestone"),
+    [
+        (0, 100, 0),
+        (24, 100, 0),
+        (25, 100, 25),
+        (49, 100, 25),
+        (50, 100, 50),
+        (74, 100, 50),
+        (75, 100, 75),
+        (99, 100, 75),
+        (100, 100, 100),
+        (250, 100, 100),
+        (12, 50, 0),
+        (13, 50, 25),
+        (25, 50, 50),
+        (38, 50, 75),
+        (50, 50, 100),
+        (1, 3, 25),
+        (2, 3, 50),
+        (3, 3, 100),
+        (0, 0, 100),
+    ],
+)
+def test_milestone_reached(count: int, quorum: int, milestone: int) -> None:
+    assert rules.milestone_reached(count, quorum) == milestone
+
+
+def test_milestones_are_quarter_steps() -> None:
+    assert rules.MILESTONES == (25, 50, 75)
+
+
+def _content(**overrides: object) -> dict[str, str]:
+    values: dict[str, object] = {"title": "T", "summary": "S", "body": "", "topics": []}
+    values.update(overrides)
+    return rules.check_content(**values)  # type: ignore[arg-type]
+
+
+def test_valid_content_has_no_problems() -> None:
+    assert _content() == {}
+    assert (
+        _content(
+            title="t" * rules.TITLE_MAX,
+            summary="s" * rules.SUMMARY_MAX,
+            body="b" * rules.BODY_MAX,
+            topics=["x" * rules.TOPIC_MAX] * rules.TOPICS_MAX,
+        )
+        == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   \n"}, "title"),
+        ({"title": "t" * 121}, "title"),
+        ({"summary": ""}, "summary"),
+        ({"summary": " "}, "summary"),
+        ({"summary": "s" * 501}, "summary"),
+        ({"body": "b" * 20_001}, "body"),
+        ({"topics": ["a", "b", "c", "d", "e", "f"]}, "topics"),
+        ({"topics": ["x" * 41]}, "topics"),
+    ],
+    ids=lambda v: str(v)[:30],
+)
+def test_bad_content_names_the_field(overrides: dict[str, object], field: str) -> None:
+    problems = _content(**overrides)
+    assert list(problems) == [field]
+    assert problems[field]
+
+
+def test_every_bad_field_is_reported_at_once() -> None:
+    problems = _content(title="", summary="s" * 501, body="b" * 20_001)
+    assert set(problems) == {"title", "summary", "body"}
+
+
+def test_limits_match_the_issue() -> None:
+    assert (rules.TITLE_MAX, rules.SUMMARY_MAX, rules.BODY_MAX) == (120, 500, 20_000)
+
+
+def test_topics_are_normalised_tags() -> None:
+    assert rules.normalise_topics(["  Verkehr ", "verkehr", "", "Grüne  Stadt", " "]) == [
+        "verkehr",
+        "grüne stadt",
+    ]

@@ -1,0 +1,165 @@
+"""Helpers for tests: waiting on background effects, and reading Server-Sent Events.
+
+httpx's own ASGITransport collects the whole response before returning it, which
+never happens for an endless event stream; StreamingASGITransport hands the body
+over chunk by chunk and tells the app the client left when the response is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp, Message
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
+    """Wait until `check()` is true, for effects that background tasks produce."""
+    try:
+        async with asyncio.timeout(within):
+            # Polling on purpose: the effect lives in the database, no event announces it.
+            while not await check():  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"condition not met within {within} s") from None
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(
+        self,
+        chunks: asyncio.Queue[bytes | None],
+        task: asyncio.Task[None],
+        disconnected: asyncio.Event,
+    ) -> None:
+        self._chunks = chunks
+        self._task = task
+        self._disconnected = disconnected
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            chunk = await self._chunks.get()
+            if chunk is None:
+                return
+            yield chunk
+
+    async def aclose(self) -> None:
+        self._disconnected.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=5)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+class StreamingASGITransport(httpx.AsyncBaseTransport):
+    """Drive an ASGI app in-process and stream its response body as it is sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": request.method,
+            "headers": [(k.lower(), v) for k, v in request.headers.raw],
+            "scheme": request.url.scheme,
+            "path": request.url.path,
+            "raw_path": request.url.raw_path.split(b"?")[0],
+            "query_string": request.url.query,
+            "server": (request.url.host, request.url.port or 80),
+            "client": ("127.0.0.1", 12345),
+            "root_path": "",
+        }
+        started = asyncio.Event()
+        disconnected = asyncio.Event()
+        chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        head: dict[str, Any] = {}
+        body_sent = False
+
+        async def receive() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await disconnected.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                head["status"] = message["status"]
+                head["headers"] = message.get("headers", [])
+                started.set()
+            elif message["type"] == "http.response.body":
+                if message.get("body"):
+                    await chunks.put(message["body"])
+                if not message.get("more_body", False):
+                    await chunks.put(None)
+
+        async def run() -> None:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                await chunks.put(None)
+                started.set()
+
+        task = asyncio.create_task(run())
+        await started.wait()
+        if "status" not in head:
+            await task  # the app failed before answering: raise its error here
+            raise RuntimeError("the app returned without a response")
+        return httpx.Response(
+            head["status"],
+            headers=head["headers"],
+            stream=_ResponseStream(chunks, task, disconnected),
+        )
+
+
+@dataclass
+class Event:
+    event: str
+    data: str
+    id: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+async def read_events(
+    response: httpx.Response,
+    stop: Callable[[list[Event]], bool],
+    within: float = 10.0,
+) -> list[Event]:
+    """Parse Server-Sent Events from `response` until `stop(events)` holds; ignore pings."""
+    events: list[Event] = []
+
+    async def collect() -> None:
+        fields: dict[str, str] = {}
+        async for line in response.aiter_lines():
+            if line == "":
+                if "data" in fields:
+                    events.append(
+                        Event(fields.get("event", "message"), fields["data"], fields.get("id"))
+                    )
+                    if stop(events):
+                        return
+                fields = {}
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "data" and "data" in fields:
+                value = fields["data"] + "\n" + value
+            fields[name] = value
+
+    await asyncio.wait_for(collect(), within)
+    return events
