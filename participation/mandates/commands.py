@@ -48,14 +48,14 @@ async def launch_mandate(
 ) -> Mandate:
     """Create a draft mandate with `actor` as initiator.
 
-    Raises NotFound (municipality), PermissionDenied (email not verified) and
-    InvalidInput naming each bad field; nothing is stored when any check fails.
+    Raises PermissionDenied (email not verified) and InvalidInput naming each bad
+    field, the municipality included; nothing is stored when any check fails.
     """
     if actor is None or not permissions.may_launch(actor):
         raise PermissionDenied("Only people with a verified email address may launch a mandate.")
     municipality = await Municipality.get_or_none(slug=municipality_slug)
     if municipality is None:
-        raise NotFound(f"Municipality {municipality_slug!r} does not exist.")
+        raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
     tags = rules.normalise_topics(topics or [])
     problems = rules.check_content(title, summary, body, tags)
     district_row = None

@@ -60,6 +60,9 @@ class Endpoint:
 
 
 async def _json(request: Request) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
