@@ -163,3 +163,17 @@ async def read_events(
 
     await asyncio.wait_for(collect(), within)
     return events
+
+
+def assert_problem(response: httpx.Response, status: int, fields: set[str] | None = None) -> dict:
+    """An RFC 9457 problem with `status`, naming exactly `fields` when given."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] and body["title"] and body["detail"]
+    assert isinstance(body["errors"], list)
+    if fields is not None:
+        assert {e["field"] for e in body["errors"]} == fields, body["errors"]
+        assert all(e["message"] for e in body["errors"])
+    return body

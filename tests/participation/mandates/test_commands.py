@@ -78,10 +78,11 @@ async def test_launch_needs_a_verified_email() -> None:
     assert await Mandate.all().count() == 0
 
 
-async def test_launch_in_an_unknown_municipality_is_not_found() -> None:
+async def test_launch_in_an_unknown_municipality_names_the_field() -> None:
     _, initiator, _ = await _setup()
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput) as raised:
         await commands.launch_mandate(initiator, "nirgendwo", title="T", summary="S", body="")
+    assert [e.field for e in raised.value.errors] == ["municipality"]
     assert await Mandate.all().count() == 0
 
 
