@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from participation.accounts.models import Membership, Role, User
+from tortoise.connection import connections
+
+from participation.accounts.models import Role
+from participation.sql import run
 
 
 @dataclass(frozen=True)
@@ -19,16 +22,23 @@ class Actor:
 
 
 async def load_actor(user_id: int) -> Actor | None:
-    user = await User.get_or_none(id=user_id)
-    if user is None:
+    """One round trip: this runs on every authenticated request."""
+    rows = await run(
+        connections.get("default"),
+        "SELECT u.display_name, u.email_verified, m.municipality_id, m.role "
+        "FROM account_user u LEFT JOIN account_membership m ON m.user_id = u.id "
+        "WHERE u.id = $1",
+        user_id,
+    )
+    if not rows:
         return None
-    memberships = await Membership.filter(user_id=user_id).values_list("municipality_id", "role")
     roles: dict[int, set[Role]] = {}
-    for municipality_id, role in memberships:
-        roles.setdefault(municipality_id, set()).add(Role(role))
+    for row in rows:
+        if row["role"] is not None:
+            roles.setdefault(row["municipality_id"], set()).add(Role(row["role"]))
     return Actor(
-        user_id=user.id,
-        display_name=user.display_name,
-        email_verified=user.email_verified,
+        user_id=user_id,
+        display_name=rows[0]["display_name"],
+        email_verified=bool(rows[0]["email_verified"]),
         roles={m: frozenset(r) for m, r in roles.items()},
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
 from participation import clock
@@ -16,7 +17,7 @@ from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.mandates.rules import Mover
 from participation.municipalities.models import District, Municipality
 from participation.outbox import events
-from participation.sql import run
+from participation.sql import is_postgres, run
 from participation.text import render_markdown
 from participation.timeline.models import TimelineEntry
 
@@ -156,8 +157,7 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
             f"This mandate is {mandate.status} and not open for signatures.",
             status_now=mandate.status,
         )
-    async with in_transaction() as conn:
-        created = await _add_signature(conn, mandate.id, actor.user_id)
+    created = await _sign(mandate.id, actor.user_id)
     if not created:
         return SignOutcome(False, await counter.total(mandate.id), Status(mandate.status))
     events.nudge()
@@ -282,6 +282,34 @@ async def expire_mandates() -> int:
 async def _promise_days(mandate: Mandate) -> int:
     municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
     return municipality.service_promise_days
+
+
+# On PostgreSQL the signature, its counter shard and its event are one statement: data-
+# modifying CTEs commit together, and the viral path costs one round trip instead of five.
+_SIGN_AT_ONCE = """
+WITH added AS (
+    INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, $3)
+    ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING mandate_id
+), counted AS (
+    UPDATE signature_count SET count = count + 1
+    WHERE mandate_id = $1 AND shard = $4 AND EXISTS (SELECT 1 FROM added)
+), recorded AS (
+    INSERT INTO outbox_event (name, mandate_id, payload, created_at)
+    SELECT 'mandates:signature:created', mandate_id, '{}', $3 FROM added
+)
+SELECT count(*) AS added FROM added
+"""
+
+
+async def _sign(mandate_id: int, user_id: int) -> bool:
+    connection = connections.get("default")
+    if is_postgres(connection):
+        rows = await run(
+            connection, _SIGN_AT_ONCE, mandate_id, user_id, clock.now(), counter.random_shard()
+        )
+        return bool(rows[0]["added"])
+    async with in_transaction() as conn:
+        return await _add_signature(conn, mandate_id, user_id)
 
 
 async def _add_signature(conn: BaseDBAsyncClient, mandate_id: int, user_id: int) -> bool:

@@ -22,13 +22,17 @@ async def create_shards(connection: BaseDBAsyncClient, mandate_id: int) -> None:
     )
 
 
+def random_shard() -> int:
+    return random.randrange(SHARDS)
+
+
 async def add(connection: BaseDBAsyncClient, mandate_id: int, delta: int) -> None:
     await run(
         connection,
         "UPDATE signature_count SET count = count + $1 WHERE mandate_id = $2 AND shard = $3",
         delta,
         mandate_id,
-        random.randrange(SHARDS),
+        random_shard(),
     )
 
 
