@@ -1,0 +1,57 @@
+"""Mail goes out over real SMTP when SMTP_URL is set, and to the dev mailbox otherwise."""
+
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from notifications.mail import DevMailbox, Mail, SmtpMailer, make_mailer
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], Message]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append(
+            (envelope.mail_from, envelope.rcpt_tos, message_from_bytes(envelope.content))
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():  # type: ignore[no-untyped-def]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+async def test_smtp_mailer_delivers_text_and_html(smtp_server) -> None:  # type: ignore[no-untyped-def]
+    inbox, port = smtp_server
+    mailer = make_mailer(f"smtp://127.0.0.1:{port}", "Auftrag <noreply@example.org>")
+    assert isinstance(mailer, SmtpMailer)
+    await mailer.send(
+        Mail(to="anna@example.org", subject="Dein Link", text="Öffne: http://x/1", html="<p>x</p>")
+    )
+    [(sender, recipients, message)] = inbox.messages
+    assert sender == "noreply@example.org"
+    assert recipients == ["anna@example.org"]
+    assert message["Subject"] == "Dein Link"
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert "Öffne: http://x/1" in parts["text/plain"].get_payload(decode=True).decode()
+    assert "text/html" in parts
+
+
+def test_without_smtp_url_mail_goes_to_the_dev_mailbox() -> None:
+    assert isinstance(make_mailer(None, "Auftrag <noreply@example.org>"), DevMailbox)
