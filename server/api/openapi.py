@@ -41,8 +41,13 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str
 
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-        for name in re.findall(r"{(\w+)(?::\w+)?}", endpoint.path)
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if convertor == "int" else "string"},
+        }
+        for name, convertor in re.findall(r"{(\w+)(?::(\w+))?}", endpoint.path)
     ]
     if endpoint.query is not None:
         schema = endpoint.query.model_json_schema(ref_template=REF)
