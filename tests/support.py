@@ -133,36 +133,49 @@ class Event:
         return json.loads(self.data)
 
 
-async def read_events(
-    response: httpx.Response,
-    stop: Callable[[list[Event]], bool],
-    within: float = 10.0,
-) -> list[Event]:
-    """Parse Server-Sent Events from `response` until `stop(events)` holds; ignore pings."""
-    events: list[Event] = []
+class EventReader:
+    """Reads Server-Sent Events off one streamed response, skipping comments (pings)."""
 
-    async def collect() -> None:
+    def __init__(self, response: httpx.Response) -> None:
+        self._lines = response.aiter_lines()
+
+    async def next(self) -> Event:
         fields: dict[str, str] = {}
-        async for line in response.aiter_lines():
+        async for line in self._lines:
             if line == "":
                 if "data" in fields:
-                    events.append(
-                        Event(fields.get("event", "message"), fields["data"], fields.get("id"))
-                    )
-                    if stop(events):
-                        return
+                    return Event(fields.get("event", "message"), fields["data"], fields.get("id"))
                 fields = {}
-                continue
-            if line.startswith(":"):
-                continue
-            name, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if name == "data" and "data" in fields:
-                value = fields["data"] + "\n" + value
-            fields[name] = value
+            elif not line.startswith(":"):
+                name, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                if name == "data" and "data" in fields:
+                    value = fields["data"] + "\n" + value
+                fields[name] = value
+        raise AssertionError("the event stream ended")
 
-    await asyncio.wait_for(collect(), within)
-    return events
+    async def until(self, stop: Callable[[list[Event]], bool], within: float = 10.0) -> list[Event]:
+        """Events from here on until `stop(events)` holds."""
+        events: list[Event] = []
+        async with asyncio.timeout(within):
+            while not stop(events):
+                events.append(await self.next())
+        return events
+
+    async def aclose(self) -> None:
+        await self._lines.aclose()  # type: ignore[attr-defined]
+
+
+def has_event(event: str, **data: Any) -> Callable[[list[Event]], bool]:
+    """A stop condition: an `event` whose JSON data contains `data`."""
+
+    def stop(events: list[Event]) -> bool:
+        return any(
+            e.event == event and all(e.json().get(k) == v for k, v in data.items())
+            for e in events
+        )
+
+    return stop
 
 
 def assert_problem(response: httpx.Response, status: int, fields: set[str] | None = None) -> dict:
