@@ -12,7 +12,6 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,14 +22,13 @@ from starlette.applications import Starlette
 from participation.accounts.actors import Actor
 from server import db
 from server.app import create_app
-from server.auth import issue_token
 from server.settings import Settings
+from tests.support import bearer_token, make_settings
 
 ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = ENV_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHROMIUM = Path("/usr/bin/chromium")
-SECRET_KEY = "test-secret-key-" + "x" * 32
 # The tests' own database may hold more connections than the app's default of 20:
 # the concurrency test signs with 200 people at once.
 TEST_POOL = "maxsize=50"
@@ -197,20 +195,6 @@ async def database(database_url: str) -> AsyncIterator[str]:
 # -- the app -------------------------------------------------------------------------------
 
 
-def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "var_dir": var_dir,
-        "database_url": database_url,
-        "secret_key": SECRET_KEY,
-        "redis_url": None,
-        "smtp_url": None,
-        "debug": True,
-        "demo": False,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "var")
@@ -232,10 +216,6 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
-
-
-def bearer_token(settings: Settings, user_id: int, lifetime: timedelta | None = None) -> str:
-    return issue_token(settings, user_id, "access", lifetime or timedelta(hours=1))
 
 
 @pytest.fixture

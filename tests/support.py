@@ -1,4 +1,4 @@
-"""Helpers for tests: waiting on background effects, and reading Server-Sent Events.
+"""Helpers for tests: settings and tokens, waiting on background effects, event streams.
 
 httpx's own ASGITransport collects the whole response before returning it, which
 never happens for an endless event stream; StreamingASGITransport hands the body
@@ -12,10 +12,35 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Message
+
+from server.auth import issue_token
+from server.settings import Settings
+
+SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "var_dir": var_dir,
+        "database_url": database_url,
+        "secret_key": SECRET_KEY,
+        "redis_url": None,
+        "smtp_url": None,
+        "debug": True,
+        "demo": False,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def bearer_token(settings: Settings, user_id: int, lifetime: timedelta | None = None) -> str:
+    return issue_token(settings, user_id, "access", lifetime or timedelta(hours=1))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
@@ -171,8 +196,7 @@ def has_event(event: str, **data: Any) -> Callable[[list[Event]], bool]:
 
     def stop(events: list[Event]) -> bool:
         return any(
-            e.event == event and all(e.json().get(k) == v for k, v in data.items())
-            for e in events
+            e.event == event and all(e.json().get(k) == v for k, v in data.items()) for e in events
         )
 
     return stop
