@@ -213,6 +213,30 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
     if level <= mandate.milestone:
         return total, Status.COLLECTING
     async with in_transaction() as conn:
+        # Claim each milestone passed on its own, lowest first: under a burst the count
+        # jumps past several between two checks, and claiming only the highest level
+        # left the ones in between unannounced.
+        announced = False
+        for percent in rules.MILESTONES:
+            if percent > level or percent <= mandate.milestone:
+                continue
+            claimed = (
+                await Mandate.filter(id=mandate_id, status=Status.COLLECTING, milestone__lt=percent)
+                .using_db(conn)
+                .update(milestone=percent)
+            )
+            if claimed:
+                announced = True
+                entry = await _entry(
+                    conn, mandate, "milestone", None, {"percent": percent, "count": total}
+                )
+                await events.append(
+                    conn,
+                    "mandates:milestone:reached",
+                    mandate_id=mandate_id,
+                    entry=_entry_payload(entry),
+                )
+        moved = 0
         if level >= 100:
             moved = (
                 await Mandate.filter(id=mandate_id, status=Status.COLLECTING)
@@ -228,23 +252,7 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
                 await _record_move(
                     conn, mandate, Status.COLLECTING, Status.SUBMITTED, None, None, count=total
                 )
-        else:
-            moved = (
-                await Mandate.filter(id=mandate_id, status=Status.COLLECTING, milestone__lt=level)
-                .using_db(conn)
-                .update(milestone=level)
-            )
-            if moved:
-                entry = await _entry(
-                    conn, mandate, "milestone", None, {"percent": level, "count": total}
-                )
-                await events.append(
-                    conn,
-                    "mandates:milestone:reached",
-                    mandate_id=mandate_id,
-                    entry=_entry_payload(entry),
-                )
-    if moved:
+    if moved or announced:
         events.nudge()
     # Whoever recorded the crossing, reaching the quorum means the mandate is submitted now.
     return total, Status.SUBMITTED if level >= 100 else Status.COLLECTING
