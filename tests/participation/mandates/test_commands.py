@@ -422,3 +422,19 @@ async def test_expiry_submits_a_mandate_whose_quorum_check_was_lost() -> None:
     with time_travel(mandate.closes_at + timedelta(days=1)):
         assert await commands.expire_mandates() == 0
     assert (await Mandate.get(id=mandate.id)).status == S.SUBMITTED
+
+
+async def test_milestones_passed_in_one_jump_are_each_announced_once() -> None:
+    town, initiator, _ = await _setup(quorum=8)
+    mandate = await factories.mandate(initiator, town, S.COLLECTING)
+    from tortoise.transactions import in_transaction
+
+    # Five signatures commit before anyone checks the quorum: 6 of 8 is past 25, 50, 75 %.
+    for signer in await factories.people(5):
+        async with in_transaction() as conn:
+            await commands._add_signature(conn, mandate.id, signer.user_id)
+    await commands.check_quorum(mandate.id)
+    await commands.check_quorum(mandate.id)
+    milestones = await TimelineEntry.filter(mandate_id=mandate.id, kind="milestone")
+    assert [m.data["percent"] for m in milestones] == [25, 50, 75]
+    assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
