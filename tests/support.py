@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -214,3 +218,62 @@ def assert_problem(response: httpx.Response, status: int, fields: set[str] | Non
         assert {e["field"] for e in body["errors"]} == fields, body["errors"]
         assert all(e["message"] for e in body["errors"])
     return body
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+AUFTRAG = Path(sys.executable).with_name("auftrag")
+# Configuration the tests' own environment may carry that a started server must not inherit.
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUFTRAG_VAR_DIR", "BASE_URL")
+
+
+def server_environment(**variables: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env.update(variables)
+    return env
+
+
+class ServerProcess:
+    """`auftrag serve` as a subprocess, for tests that need a real, separate server."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"server-{self.port}.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(AUFTRAG), "serve", "--port", str(self.port), *args],
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def wait_until_healthy(self, within: float = 30.0) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=2) as http:
+            try:
+                async with asyncio.timeout(within):
+                    while True:
+                        if self.process.poll() is not None:
+                            raise AssertionError(f"server exited:\n{self.log.read_text()}")
+                        try:
+                            if (await http.get("/api/v1/health")).status_code == 200:
+                                return
+                        except httpx.TransportError:
+                            pass
+                        await asyncio.sleep(0.1)
+            except TimeoutError:
+                raise AssertionError(f"server not healthy:\n{self.log.read_text()}") from None
+
+    async def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                await asyncio.to_thread(self.process.wait, 10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                await asyncio.to_thread(self.process.wait)
