@@ -1,0 +1,77 @@
+"""The outbox dispatcher: committed events become live-bus signals, each batch once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from notifications.dispatcher import Dispatcher
+from participation.mandates import commands
+from participation.mandates.models import Status
+from participation.outbox.models import OutboxEvent
+from tests import factories
+from tests.support import eventually
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+class RecordingBus:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    async def publish(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+
+
+async def test_one_signal_per_mandate_and_kind_then_marked_dispatched() -> None:
+    town = await factories.municipality(quorum=10)
+    initiator = await factories.person()
+    mandate = await factories.mandate(initiator, town, Status.COLLECTING)
+    other = await factories.mandate(initiator, town, Status.COLLECTING)
+    for signer in await factories.people(3):
+        await commands.sign_mandate(signer, other.id)
+    bus = RecordingBus()
+    dispatcher = Dispatcher(bus)
+    handled = await dispatcher.dispatch_once()
+    # launched, collecting and a signature each; three more signatures and the 25 % milestone
+    assert handled == await OutboxEvent.all().count() == 10
+    assert sorted(bus.messages, key=lambda m: (m["mandate_id"], m["type"])) == [
+        {"mandate_id": mandate.id, "type": "count", "count": 1},
+        {"mandate_id": mandate.id, "type": "timeline"},
+        {"mandate_id": other.id, "type": "count", "count": 4},
+        {"mandate_id": other.id, "type": "timeline"},
+    ]
+    assert await OutboxEvent.filter(dispatched_at=None).count() == 0
+    assert await dispatcher.dispatch_once() == 0
+
+
+async def test_signatures_alone_signal_only_the_count() -> None:
+    town = await factories.municipality(quorum=10)
+    mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
+    bus = RecordingBus()
+    dispatcher = Dispatcher(bus)
+    await dispatcher.dispatch_once()
+    bus.messages.clear()
+    await commands.sign_mandate(await factories.person(), mandate.id)
+    assert await dispatcher.dispatch_once() == 1
+    assert bus.messages == [{"mandate_id": mandate.id, "type": "count", "count": 2}]
+
+
+async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
+    town = await factories.municipality(quorum=10)
+    mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
+    bus = RecordingBus()
+    # A poll interval far longer than the test: only the nudge can wake it in time.
+    dispatcher = Dispatcher(bus, interval=60)
+    dispatcher.start()
+    try:
+        await commands.sign_mandate(await factories.person(), mandate.id)
+
+        async def count_signalled() -> bool:
+            return {"mandate_id": mandate.id, "type": "count", "count": 2} in bus.messages
+
+        await eventually(count_signalled, within=2)
+        assert await OutboxEvent.filter(dispatched_at=None).count() == 0
+    finally:
+        await dispatcher.stop()
