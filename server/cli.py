@@ -8,6 +8,8 @@ import os
 import sys
 from datetime import timedelta
 
+from tortoise.exceptions import OperationalError
+
 from participation.accounts.models import Role
 from participation.errors import DomainError
 from server import db
@@ -185,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(fields, 2)
     except (OSError, ConnectionError) as exc:
         return _fail(f"cannot reach the database ({_redact(settings.database_url)}): {exc}", 3)
+    except OperationalError as exc:
+        return _fail(
+            f"database error ({_redact(settings.database_url)}): {exc}; "
+            "if tables are missing, run `auftrag migrate` first",
+            3,
+        )
     except KeyboardInterrupt:
         return 130
 
