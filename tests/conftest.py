@@ -118,9 +118,10 @@ def _with_database(url: str, name: str) -> str:
 
 
 async def _admin(url: str, sql: str) -> None:
+    """Run `sql` on the server of `url`, connected to the database `url` names."""
     import asyncpg
 
-    connection = await asyncpg.connect(_with_database(url, "postgres"))
+    connection = await asyncpg.connect(url.split("?")[0])
     try:
         await connection.execute(sql)
     finally:
