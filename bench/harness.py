@@ -1,0 +1,436 @@
+"""Shared plumbing for the benchmarks: a throw-away database, the real server as a
+subprocess, bulk users with bearer tokens, and wrk runs with a Lua script.
+
+Everything here talks to loopback addresses only and cleans up after itself:
+the database is dropped and every process this module started is ended by its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+AUFTRAG = str(VENV_BIN / "auftrag")
+WRK = os.environ.get("WRK", "/usr/bin/wrk")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+def split_database_url(url: str) -> tuple[str, str]:
+    """(url of the maintenance database `postgres`, name of the benchmark database)."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    parts = urlsplit(url)
+    if parts.scheme != "postgres":
+        raise SystemExit(f"--database-url must be postgres://…, got {url!r}")
+    if parts.hostname not in LOOPBACK:
+        raise SystemExit(f"refusing a non-loopback database host {parts.hostname!r}")
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name or ""):
+        raise SystemExit(f"benchmark database name must be a plain identifier, got {name!r}")
+    if name in {"postgres", "template0", "template1"}:
+        raise SystemExit(f"refusing to drop and recreate {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres", query=""))
+    return admin, name
+
+
+def plain_dsn(url: str) -> str:
+    """The URL without Tortoise's query parameters, for asyncpg."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    return urlunsplit(urlsplit(url)._replace(query=""))
+
+
+async def recreate_database(url: str) -> None:
+    admin, name = split_database_url(url)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_database(url: str) -> None:
+    admin, name = split_database_url(url)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """`auftrag serve` as a subprocess in its own process group."""
+
+    database_url: str
+    workers: int = 1
+    port: int = 0
+    redis_url: str | None = None
+    pool_max: int | None = None
+    # Another checkout of the app to serve instead (for A/B runs of a change); default REPO.
+    app_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    proc: subprocess.Popen | None = None
+    workdir: Path | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def served_url(self) -> str:
+        url = plain_dsn(self.database_url)
+        if self.pool_max:
+            url += f"?maxsize={self.pool_max}"
+        return url
+
+    def start(self, timeout: float = 90.0) -> None:
+        if self.workers > 1 and not self.redis_url:
+            raise SystemExit("--workers > 1 needs a Redis URL (--redis-url)")
+        self.port = self.port or free_port()
+        self.workdir = Path(tempfile.mkdtemp(prefix="auftrag-bench-"))
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.served_url,
+            "SECRET_KEY": self.secret_key,
+            "AUFTRAG_VAR_DIR": str(self.workdir / "var"),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        if self.app_dir:
+            env["PYTHONPATH"] = os.pathsep.join([str(self.app_dir), env.get("PYTHONPATH", "")])
+        env.pop("AUFTRAG_DEBUG", None)
+        env.pop("AUFTRAG_DEMO", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        else:
+            env.pop("REDIS_URL", None)
+        command = [
+            AUFTRAG, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.workers),
+        ]  # fmt: skip
+        log(
+            f"starting {' '.join(command[1:])} (pool maxsize {self.pool_max or 'default'}"
+            + (f", app from {self.app_dir})" if self.app_dir else ")")
+        )
+        self._log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            command,
+            cwd=self.workdir,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.base + "/api/v1/health", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.3)
+        raise SystemExit(f"server did not become healthy in {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.workdir or not (self.workdir / "server.log").exists():
+            return ""
+        text = (self.workdir / "server.log").read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def pids(self) -> list[int]:
+        """The server and its worker processes (children of the uvicorn supervisor)."""
+        if self.proc is None:
+            return []
+        found = [self.proc.pid]
+        with contextlib.suppress(OSError):
+            for child in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                children = (child / "children").read_text().split()
+                found.extend(int(c) for c in children)
+        return found
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                # The group was created for this server alone (start_new_session).
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self.proc = None
+        self._log.close()
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            log(f"server log kept in {self.workdir}")
+        else:
+            with contextlib.suppress(OSError):
+                (self.workdir / "server.log").unlink()
+                _rmtree(self.workdir)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_tree(path: Path) -> None:
+    _rmtree(path)
+
+
+def exit_on_signals() -> None:
+    """Turn SIGTERM/SIGHUP into SystemExit so every `finally` cleans up."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+async def create_municipality(conn: asyncpg.Connection, slug: str, quorum: int) -> int:
+    return await conn.fetchval(
+        "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
+        "service_promise_days, created_at) VALUES ($1, $2, $3, 90, 5, now()) RETURNING id",
+        slug,
+        f"Benchmark {slug}",
+        quorum,
+    )
+
+
+async def create_users(conn: asyncpg.Connection, count: int, prefix: str) -> list[int]:
+    """`count` verified users in one statement; returns their ids in order."""
+    rows = await conn.fetch(
+        "INSERT INTO account_user (email, display_name, email_verified, created_at) "
+        "SELECT $1 || g || '@bench.invalid', 'Bench ' || g, true, now() "
+        "FROM generate_series(1, $2::int) AS g RETURNING id",
+        prefix + "-",
+        count,
+    )
+    return sorted(r["id"] for r in rows)
+
+
+def mint_tokens(secret_key: str, user_ids: list[int], hours: float = 2.0) -> list[str]:
+    """Bearer tokens exactly as the server issues them (server.auth.issue_token)."""
+    sys.path.insert(0, str(REPO))
+    from server.auth import issue_token
+    from server.settings import Settings
+
+    settings = Settings(
+        var_dir=Path(tempfile.gettempdir()), database_url="sqlite://:memory:", secret_key=secret_key
+    )
+    lifetime = timedelta(hours=hours)
+    return [issue_token(settings, uid, "access", lifetime) for uid in user_ids]
+
+
+def create_published_mandate(base: str, token: str, slug: str, title: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        r = client.post(
+            f"/api/v1/municipalities/{slug}/mandates",
+            json={"title": title, "summary": "Benchmark mandate.", "body": "Co-sign me."},
+        )
+        if r.status_code != 201:
+            raise SystemExit(f"launching a mandate failed: {r.status_code} {r.text}")
+        mandate_id = r.json()["id"]
+        r = client.post(f"/api/v1/mandates/{mandate_id}/publish")
+        if r.status_code != 200 or r.json()["status"] != "collecting":
+            raise SystemExit(f"publishing mandate {mandate_id} failed: {r.status_code} {r.text}")
+    return mandate_id
+
+
+# --- wrk ----------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkResult:
+    fields: dict[str, float]
+    stdout: str
+
+    def __getitem__(self, key: str) -> float:
+        return self.fields[key]
+
+
+async def run_wrk(
+    url: str,
+    script: Path,
+    script_args: list[str],
+    *,
+    connections: int,
+    threads: int,
+    duration: float,
+    request_timeout: float = 10.0,
+) -> WrkResult:
+    """Run wrk to completion (bounded) and parse the `BENCH k=v …` line the script prints."""
+    threads = max(1, min(threads, connections))
+    command = [
+        WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
+        f"--timeout={request_timeout:g}s", "-s", str(script), url, "--", *script_args,
+    ]  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=duration + request_timeout + 30)
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+    text = out.decode(errors="replace")
+    match = re.search(r"^BENCH (.*)$", text, re.M)
+    if proc.returncode != 0 or not match:
+        raise SystemExit(f"wrk failed ({proc.returncode}):\n{text}")
+    fields = {k: float(v) for k, v in (kv.split("=", 1) for kv in match.group(1).split())}
+    return WrkResult(fields, text)
+
+
+# --- CPU accounting -------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_times() -> dict[int, tuple[str, int, int]]:
+    """pid -> (comm, parent pid, utime+stime ticks) for every process we can read."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            raw = Path(entry.path, "stat").read_text()
+            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+            rest = raw[raw.rindex(")") + 2 :].split()
+            found[int(entry.name)] = (comm, int(rest[1]), int(rest[11]) + int(rest[12]))
+    return found
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+@dataclass
+class CpuSnapshot:
+    at: float
+    procs: dict[int, tuple[str, int, int]]
+    machine: tuple[int, int]
+    reaped_children: float  # seconds of CPU of this process's children that have ended
+
+
+def cpu_snapshot() -> CpuSnapshot:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuSnapshot(
+        time.monotonic(), _process_times(), _machine_ticks(), usage.ru_utime + usage.ru_stime
+    )
+
+
+def cpu_shares(before: CpuSnapshot, after: CpuSnapshot, server_pid: int) -> dict[str, float]:
+    """CPU use between two snapshots in percent of one core, by who used it.
+
+    `server` is the uvicorn process tree, `postgres` every postgres process, `wrk` the load
+    generator (a child of this process that ended in between: measured from its rusage),
+    `driver` this Python process (the lag sampler, the raw asyncpg clients),
+    `other` the rest of the machine (other people's work on a shared box). Processes that
+    ended in between are missing, so this is a lower bound.
+    """
+    elapsed = after.at - before.at
+    server_tree = {server_pid}
+    for pid, (_, ppid, _) in after.procs.items():
+        if ppid in server_tree:
+            server_tree.add(pid)
+    shares = {"server": 0.0, "postgres": 0.0, "wrk": 0.0, "driver": 0.0}
+    me = os.getpid()
+    for pid, (comm, _, ticks) in after.procs.items():
+        used = ticks - before.procs.get(pid, (comm, 0, 0))[2] if pid in before.procs else ticks
+        if pid == me:
+            shares["driver"] += used
+        elif pid in server_tree:
+            shares["server"] += used
+        elif comm == "postgres":
+            shares["postgres"] += used
+        elif comm == "wrk":
+            shares["wrk"] += used
+    busy = after.machine[0] - before.machine[0]
+    total = after.machine[1] - before.machine[1]
+    cores = os.cpu_count() or 1
+    result = {k: 100 * v / CLOCK_TICKS / elapsed for k, v in shares.items()}
+    result["wrk"] += 100 * (after.reaped_children - before.reaped_children) / elapsed
+    result["machine"] = 100 * cores * busy / total if total else 0.0
+    result["other"] = max(0.0, result["machine"] - sum(result[k] for k in shares))
+    return result
+
+
+def format_cpu(shares: dict[str, float]) -> str:
+    cores = os.cpu_count() or 1
+    return (
+        f"server {shares['server']:.0f}%, postgres {shares['postgres']:.0f}%, "
+        f"wrk {shares['wrk']:.0f}%, driver {shares['driver']:.0f}%, "
+        f"other {shares['other']:.0f}% "
+        f"(machine {shares['machine']:.0f}% of {cores * 100}%)"
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
