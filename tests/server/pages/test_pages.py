@@ -237,3 +237,16 @@ async def test_dev_mailbox_exists_only_in_demo_or_debug(
         transport=httpx.ASGITransport(app=production), base_url="http://testserver"
     ) as plain:
         assert (await plain.get("/dev/mailbox")).status_code == 404
+
+
+async def test_the_session_cookie_cannot_change_state_through_the_api(
+    client: httpx.AsyncClient, town: Municipality
+) -> None:
+    initiator = await factories.person()
+    mandate = await factories.mandate(initiator, town)
+    await sign_in(client, "cookie@example.org")
+    me = await client.get("/api/v1/me")
+    assert me.status_code == 200, "reading with the cookie is fine"
+    forged = await client.post(f"/api/v1/mandates/{mandate.id}/signatures")
+    assert forged.status_code == 401
+    assert await counter.total(mandate.id) == 1
