@@ -56,7 +56,7 @@ class LocaleMiddleware:
         try:
             await self.app(scope, receive, send_with_cookie)
         finally:
-            i18n._current.reset(token)
+            i18n.deactivate(token)
 
 
 def _wants_problem(request: Request) -> bool:

@@ -55,6 +55,10 @@ def activate(locale: str) -> contextvars.Token[str]:
     return _current.set(locale)
 
 
+def deactivate(token: contextvars.Token[str]) -> None:
+    _current.reset(token)
+
+
 def current() -> str:
     return _current.get()
 
