@@ -37,7 +37,9 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("live")
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "AUFTRAG_VAR_DIR"}}
+    # The README's embedded default: SQLite in ./var, jobs and live bus in-process.
+    embedded = {"DATABASE_URL", "REDIS_URL", "AUFTRAG_VAR_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in embedded}
     env["PYTHONWARNINGS"] = "ignore"
     auftrag = Path(sys.executable).with_name("auftrag")
     log = (workdir / "server.log").open("w")
