@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-import httpx
 import pytest
+
+from tests.support import ServerProcess, server_environment
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, headless Chromium keeps trying to reach Google's services, which
@@ -27,49 +25,23 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("live")
-    port = _free_port()
-    # The README's embedded default: SQLite in ./var, jobs and live bus in-process.
-    embedded = {"DATABASE_URL", "REDIS_URL", "AUFTRAG_VAR_DIR"}
-    env = {k: v for k, v in os.environ.items() if k not in embedded}
-    env["PYTHONWARNINGS"] = "ignore"
-    auftrag = Path(sys.executable).with_name("auftrag")
-    log = (workdir / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(auftrag), "serve", "--demo", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    """The README's embedded default: SQLite in ./var, jobs and live bus in-process."""
+    server = ServerProcess(
+        ["--demo"], tmp_path_factory.mktemp("live"), server_environment(PYTHONWARNINGS="ignore")
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((workdir / "server.log").read_text())
-            time.sleep(0.2)
-        yield base
+        _blocking(server.wait_until_healthy(within=60))
+        yield server.base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        _blocking(server.stop())
+
+
+def _blocking(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to the end from sync code, even where pytest-asyncio has a loop running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 @pytest.fixture(scope="module")
