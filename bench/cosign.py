@@ -41,6 +41,7 @@ from harness import log  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "cosign.lua"
+READ_SCRIPT = HERE / "read.lua"
 TARGET_RATE = 1500.0
 TARGET_RATIO = 0.5
 SLUG = "bench-cosign"
@@ -60,7 +61,7 @@ SNAPSHOT_LAG_SQL = (
 @dataclass
 class Row:
     connections: int
-    full_rate: float
+    full_rate: float  # 201 responses per second
     p50_ms: float
     p99_ms: float
     raw_rate: float
@@ -76,8 +77,10 @@ class Row:
     created: int  # 201 responses
     rows: int  # signature rows the server wrote during the run (minus the initiator's)
     rows_rate: float
-    cpu_full: str
-    cpu_raw: str
+    cpu_full: dict[str, float]  # percent of one core, see harness.cpu_shares
+    cpu_raw: dict[str, float]
+    health_rate: float  # GET /api/v1/health per second at the same N: the stack's floor
+    health_p50_ms: float
     already: int
     exhausted: bool
 
@@ -131,6 +134,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="signers (users+tokens) to generate; default 12,000 per second of --duration",
+    )
+    p.add_argument(
+        "--no-health",
+        dest="health",
+        action="store_false",
+        help="skip the ceiling run: GET /api/v1/health (one SELECT 1) at the same N",
     )
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument(
@@ -285,6 +294,19 @@ async def run_one(
         dsn, reference, user_ids, n, args.duration, raw_pool, server.proc.pid
     )
     log(f"N={n}: raw {raw_rate:.0f}/s, p50 {raw_p50:.1f} ms, p99 {raw_p99:.1f} ms")
+    health_rate = health_p50 = float("nan")
+    if args.health:
+        health = await harness.run_wrk(
+            server.base,
+            READ_SCRIPT,
+            ["/api/v1/health", "-"],
+            connections=n,
+            threads=args.threads,
+            duration=args.duration,
+        )
+        health_rate = health["requests"] / (health["duration_us"] / 1e6)
+        health_p50 = health["p50_us"] / 1000
+        log(f"N={n}: GET /api/v1/health {health_rate:.0f}/s, p50 {health_p50:.1f} ms")
     return Row(
         connections=n,
         full_rate=full_rate,
@@ -303,8 +325,10 @@ async def run_one(
         created=int(result["created"]),
         rows=rows,
         rows_rate=rows / seconds,
-        cpu_full=harness.format_cpu(cpu_full),
-        cpu_raw=harness.format_cpu(cpu_raw),
+        cpu_full=cpu_full,
+        cpu_raw=cpu_raw,
+        health_rate=health_rate,
+        health_p50_ms=health_p50,
         already=int(result["already"]),
         exhausted=bool(result["exhausted"]),
     )
@@ -338,6 +362,8 @@ def best_of(rounds: list[Row]) -> Row:
         raw_p50_ms=raw.raw_p50_ms,
         raw_p99_ms=raw.raw_p99_ms,
         cpu_raw=raw.cpu_raw,
+        health_rate=max(r.health_rate for r in rounds),
+        health_p50_ms=min(r.health_p50_ms for r in rounds),
         lag_api_during=max(r.lag_api_during for r in rounds),
         lag_api_during_upper=max(r.lag_api_during_upper for r in rounds),
         lag_db_during=max(r.lag_db_during for r in rounds),
@@ -350,22 +376,23 @@ def best_of(rounds: list[Row]) -> Row:
     )
 
 
+def _ms_per(share: float, rate: float) -> str:
+    """CPU milliseconds per signature from a share in percent of one core and a rate."""
+    return f"{share * 10 / rate:.2f}" if rate else "n/a"
+
+
 def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
     headers = [
-        "N", "full sig/s", "rows/s", "p50 ms", "p99 ms", "raw sig/s", "raw p50", "raw p99",
-        "full/raw", "lag run db", "lag run api", "lag after", "lag idle", "non-2xx",
-        "sock err",
+        "N", "full sig/s", "p50 ms", "p99 ms", "raw sig/s", "full/raw", "lag run db",
+        "lag run api", "lag after", "lag idle", "non-2xx", "sock err",
     ]  # fmt: skip
     cells = [
         [
             r.connections,
             f"{r.full_rate:,.0f}",
-            f"{r.rows_rate:,.0f}",
             f"{r.p50_ms:.1f}",
             f"{r.p99_ms:.1f}",
             f"{r.raw_rate:,.0f}",
-            f"{r.raw_p50_ms:.1f}",
-            f"{r.raw_p99_ms:.1f}",
             f"{r.full_rate / r.raw_rate:.2f}" if r.raw_rate else "n/a",
             r.lag_db_during,
             f"{r.lag_api_during}..{r.lag_api_during_upper}",
@@ -376,6 +403,27 @@ def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
         ]
         for r in rows
     ]
+    detail_headers = [
+        "N", "rows/s", "raw p50", "raw p99", "health/s", "full/health", "srv ms/sig",
+        "pg ms/sig", "raw pg ms/sig", "raw drv ms/sig", "noise full", "noise raw",
+    ]  # fmt: skip
+    details = [
+        [
+            r.connections,
+            f"{r.rows_rate:,.0f}",
+            f"{r.raw_p50_ms:.1f}",
+            f"{r.raw_p99_ms:.1f}",
+            f"{r.health_rate:,.0f}",
+            f"{r.full_rate / r.health_rate:.2f}" if r.health_rate == r.health_rate else "n/a",
+            _ms_per(r.cpu_full["server"], r.full_rate),
+            _ms_per(r.cpu_full["postgres"], r.full_rate),
+            _ms_per(r.cpu_raw["postgres"], r.raw_rate),
+            _ms_per(r.cpu_raw["driver"], r.raw_rate),
+            f"{r.cpu_full['other']:.0f}%",
+            f"{r.cpu_raw['other']:.0f}%",
+        ]
+        for r in rows
+    ]
     lines = [
         "",
         f"== co-sign the same mandate: --workers {workers}, pool maxsize "
@@ -383,17 +431,26 @@ def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
         f"best of {max(1, args.repeat)} ==",
         harness.table(headers, cells),
         "",
-        "full sig/s counts 201 responses only; rows/s counts the rows the server wrote",
+        "full sig/s: 201 responses per second; raw sig/s: the same INSERT straight through "
+        "asyncpg, one transaction each, N tasks",
         "lag run db:  max of (rows - sum of counter shards) in one-statement snapshots during "
         "the run",
         "lag run api: max of (rows - GET signature_count) during the run, as lower..upper bound "
         "(rows counted just before and just after the GET)",
         "lag after / idle: rows - GET signature_count right after wrk ended / one second later",
+        "",
+        "diagnostics:",
+        harness.table(detail_headers, details),
+        "",
+        "rows/s: signature rows the server wrote; health/s: GET /api/v1/health (one SELECT 1) "
+        "at the same N, the stack's ceiling",
+        "ms/sig: CPU milliseconds per signature of the server processes (srv), of PostgreSQL "
+        "(pg) and of the raw clients (drv);",
+        "        they move much less than rates when the machine is shared",
+        "noise: CPU used by everything else on the machine (other people's work), in % of one "
+        "core; high noise = slower rates",
+        "",
     ]
-    lines.append("CPU in % of one core while measuring (full stack | raw reference):")
-    for r in rows:
-        lines.append(f"N={r.connections:>3}: full: {r.cpu_full}")
-        lines.append(f"       raw:  {r.cpu_raw}")
     for r in rows:
         rate_ok = r.full_rate >= TARGET_RATE
         ratio = r.full_rate / r.raw_rate if r.raw_rate else 0.0
