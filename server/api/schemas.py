@@ -12,7 +12,9 @@ from participation.mandates.models import Status
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    """Request bodies: unknown fields are mistakes worth naming, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class MandateIn(Strict):
@@ -106,7 +108,7 @@ class SignatureOut(BaseModel):
 
 class TimelineEntryOut(BaseModel):
     id: int
-    kind: Literal["launched", "status", "milestone"] | str
+    kind: str = Field(description="launched, status or milestone")
     data: dict
     actor: PersonOut | None
     created_at: datetime
