@@ -413,7 +413,7 @@ def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
             f"{r.rows_rate:,.0f}",
             f"{r.raw_p50_ms:.1f}",
             f"{r.raw_p99_ms:.1f}",
-            f"{r.health_rate:,.0f}",
+            f"{r.health_rate:,.0f}" if r.health_rate == r.health_rate else "n/a",
             f"{r.full_rate / r.health_rate:.2f}" if r.health_rate == r.health_rate else "n/a",
             _ms_per(r.cpu_full["server"], r.full_rate),
             _ms_per(r.cpu_full["postgres"], r.full_rate),
@@ -552,4 +552,8 @@ if __name__ == "__main__":
         uvloop.install()
     except ImportError:
         pass
-    sys.exit(asyncio.run(main(parse_args())))
+    try:
+        sys.exit(asyncio.run(main(parse_args())))
+    except KeyboardInterrupt:
+        log("interrupted; the server and the database were cleaned up")
+        sys.exit(130)

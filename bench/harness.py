@@ -219,13 +219,16 @@ def remove_tree(path: Path) -> None:
 
 
 def exit_on_signals() -> None:
-    """Turn SIGTERM/SIGHUP into SystemExit so every `finally` cleans up."""
+    """Turn SIGTERM/SIGHUP into SystemExit and SIGINT into KeyboardInterrupt, so every
+    `finally` cleans up."""
 
     def handler(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGHUP, handler)
+    # Also when started in the background, where the shell ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # --- data ---------------------------------------------------------------------------------
