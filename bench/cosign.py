@@ -120,7 +120,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pool-max",
         type=int,
         default=None,
-        help="server asyncpg pool maxsize per worker (default: the app's default, 20)",
+        help="server asyncpg pool maxsize per worker; unset keeps the app's default (20)",
     )
     p.add_argument(
         "--raw-pool-max",
@@ -133,7 +133,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--tokens",
         type=int,
         default=0,
-        help="signers (users+tokens) to generate; default 12,000 per second of --duration",
+        help="signers (users+tokens) to generate; 0 means 12,000 per second of --duration",
     )
     p.add_argument(
         "--no-health",
@@ -141,7 +141,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_false",
         help="skip the ceiling run: GET /api/v1/health (one SELECT 1) at the same N",
     )
-    p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    p.add_argument("--port", type=int, default=0, help="server port; 0 picks a free one")
     p.add_argument(
         "--app-dir",
         type=Path,
@@ -428,7 +428,7 @@ def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
         "",
         f"== co-sign the same mandate: --workers {workers}, pool maxsize "
         f"{args.pool_max or 20}/worker, wrk -t{args.threads}, {args.duration:g}s per run, "
-        f"best of {max(1, args.repeat)} ==",
+        f"best of {max(1, args.repeat)}, {harness.describe_app(args.app_dir)} ==",
         harness.table(headers, cells),
         "",
         "full sig/s: 201 responses per second; raw sig/s: the same INSERT straight through "

@@ -87,6 +87,44 @@ async def drop_database(url: str) -> None:
 # --- the server ---------------------------------------------------------------------------
 
 
+def describe_app(app_dir: Path | None) -> str:
+    """Which code is being measured: the commit, and whether the app's files differ from it."""
+    import shutil
+
+    root = app_dir or REPO
+    if app_dir is not None or not shutil.which("git"):
+        return f"app from {root}"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        changed = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(REPO),
+                "status",
+                "--porcelain",
+                "--",
+                "server",
+                "participation",
+                "notifications",
+                "migrations",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"app from {root}"
+    return f"app at commit {commit}" + (" with uncommitted changes" if changed else "")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

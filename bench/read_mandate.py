@@ -59,8 +59,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/14", help="Redis for --workers > 1"
     )
-    p.add_argument("--pool-max", type=int, default=None, help="server pool maxsize per worker")
-    p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    p.add_argument(
+        "--pool-max",
+        type=int,
+        default=None,
+        help="server pool maxsize per worker; unset keeps the app's default (20)",
+    )
+    p.add_argument("--port", type=int, default=0, help="server port; 0 picks a free one")
     p.add_argument("--app-dir", type=Path, default=None, help="serve another checkout (A/B)")
     p.add_argument("--keep-database", action="store_true", help="do not drop it at exit")
     args = p.parse_args(argv)
@@ -216,7 +221,8 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print(
         f"== read one mandate: --workers {args.workers}, wrk -t{args.threads} "
-        f"-c{args.connections}, {args.duration:g}s per line =="
+        f"-c{args.connections}, {args.duration:g}s per line, "
+        f"{harness.describe_app(args.app_dir)} =="
     )
     headers = [
         "signatures", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "p95/health", "errors",
