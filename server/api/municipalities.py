@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from participation.errors import NotFound
+from participation.errors import InvalidInput, NotFound
 from participation.municipalities.models import District, Municipality
 from server.api.endpoint import Registry
 from server.api.schemas import ListQuery, MunicipalityList, MunicipalityOut
@@ -33,7 +33,9 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
 @api("/municipalities", query=ListQuery, response=MunicipalityList, tag="municipalities")
 async def list_municipalities(request: Request, query: ListQuery) -> JSONResponse:
     """All municipalities on this platform, by name."""
-    offset = int(query.cursor) if query.cursor and query.cursor.isdigit() else 0
+    if query.cursor is not None and not query.cursor.isdigit():
+        raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
+    offset = int(query.cursor or 0)
     rows = await Municipality.all().order_by("name", "id").offset(offset).limit(query.limit + 1)
     more = len(rows) > query.limit
     items = await _views(rows[: query.limit])

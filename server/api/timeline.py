@@ -45,7 +45,7 @@ async def get_timeline(request: Request, mandate_id: int, query: TimelineQuery) 
 @api(
     "/mandates/{mandate_id:int}/timeline/stream",
     tag="timeline",
-    errors=(404,),
+    errors=(404, 422),
     media_type="text/event-stream",
     summary="Live timeline: `timeline` events with ids (resume with Last-Event-ID) "
     "and `count` events with the current signature count",

@@ -6,6 +6,7 @@ import httpx
 
 from participation.municipalities.models import Municipality
 from tests import factories
+from tests.support import assert_problem
 
 
 async def test_list_municipalities_by_name_with_districts(
@@ -69,3 +70,8 @@ async def test_an_unknown_municipality_is_404(client: httpx.AsyncClient) -> None
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert "nirgendwo" in response.json()["detail"]
+
+
+async def test_a_malformed_cursor_is_named(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/municipalities?cursor=abc")
+    assert_problem(response, 422, {"cursor"})
