@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as migrate_api
 
 MODELS = [
@@ -35,9 +36,25 @@ def _db_url(url: str, timeout: float) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+async def _keep_session(connection: Any) -> None:
+    """Skip asyncpg's reset query on every pool release: the app sets no session state.
+
+    asyncpg still rolls back a transaction left open before calling this.
+    """
+
+
+def _connection(database_url: str, timeout: float) -> str | dict[str, Any]:
+    url = _db_url(database_url, timeout)
+    if not url.startswith("postgres://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(database_url: str, timeout: float = 5.0) -> dict[str, Any]:
     return {
-        "connections": {"default": _db_url(database_url, timeout)},
+        "connections": {"default": _connection(database_url, timeout)},
         "apps": {
             "auftrag": {
                 "models": MODELS,

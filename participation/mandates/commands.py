@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
 from participation import clock
 from participation.accounts.actors import Actor
 from participation.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
-from participation.mandates import counter, permissions, rules
+from participation.mandates import counter, permissions, rules, signing
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.mandates.rules import Mover
 from participation.municipalities.models import District, Municipality
 from participation.outbox import events
-from participation.sql import is_postgres, run
+from participation.sql import run
 from participation.text import render_markdown
 from participation.timeline.models import TimelineEntry
 
@@ -136,7 +135,7 @@ async def transition_mandate(
     async with in_transaction() as conn:
         await _move(conn, mandate, target, actor, reason)
         if target == Status.COLLECTING:
-            await _add_signature(conn, mandate.id, mandate.initiator_id)  # type: ignore[attr-defined]
+            await signing.add_signature(conn, mandate.id, mandate.initiator_id)  # type: ignore[attr-defined]
     events.nudge()
     if target == Status.COLLECTING:
         await check_quorum(mandate.id)
@@ -151,17 +150,20 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     """
     if actor is None or not permissions.may_sign(actor):
         raise PermissionDenied("Only people with a verified email address may co-sign.")
-    mandate = await get_visible(actor, mandate_id)
-    if mandate.status not in rules.SIGNABLE:
-        raise Conflict(
-            f"This mandate is {mandate.status} and not open for signatures.",
-            status_now=mandate.status,
-        )
-    created = await _sign(mandate.id, actor.user_id)
-    if not created:
-        return SignOutcome(False, await counter.total(mandate.id), Status(mandate.status))
-    events.nudge()
-    total, status = await check_quorum(mandate.id, known=mandate)
+    attempt = await signing.sign(mandate_id, actor.user_id)
+    mandate = attempt.mandate
+    if mandate is None or not permissions.may_view(actor, mandate):
+        raise NotFound(f"Mandate {mandate_id} does not exist.")
+    if not attempt.created:
+        if mandate.status not in rules.SIGNABLE:
+            raise Conflict(
+                f"This mandate is {mandate.status} and not open for signatures.",
+                status_now=mandate.status,
+            )
+        return SignOutcome(False, attempt.total, Status(mandate.status))
+    if rules.milestone_reached(attempt.total, mandate.quorum) <= mandate.milestone:
+        return SignOutcome(True, attempt.total, Status(mandate.status))
+    total, status = await check_quorum(mandate_id)
     return SignOutcome(True, total, status)
 
 
@@ -290,50 +292,6 @@ async def expire_mandates() -> int:
 async def _promise_days(mandate: Mandate) -> int:
     municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
     return municipality.service_promise_days
-
-
-# On PostgreSQL the signature, its counter shard and its event are one statement: data-
-# modifying CTEs commit together, and the viral path costs one round trip instead of five.
-_SIGN_AT_ONCE = """
-WITH added AS (
-    INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, $3)
-    ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING mandate_id
-), counted AS (
-    UPDATE signature_count SET count = count + 1
-    WHERE mandate_id = $1 AND shard = $4 AND EXISTS (SELECT 1 FROM added)
-), recorded AS (
-    INSERT INTO outbox_event (name, mandate_id, payload, created_at)
-    SELECT 'mandates:signature:created', mandate_id, '{}', $3 FROM added
-)
-SELECT count(*) AS added FROM added
-"""
-
-
-async def _sign(mandate_id: int, user_id: int) -> bool:
-    connection = connections.get("default")
-    if is_postgres(connection):
-        rows = await run(
-            connection, _SIGN_AT_ONCE, mandate_id, user_id, clock.now(), counter.random_shard()
-        )
-        return bool(rows[0]["added"])
-    async with in_transaction() as conn:
-        return await _add_signature(conn, mandate_id, user_id)
-
-
-async def _add_signature(conn: BaseDBAsyncClient, mandate_id: int, user_id: int) -> bool:
-    inserted = await run(
-        conn,
-        "INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, $3) "
-        "ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id",
-        mandate_id,
-        user_id,
-        clock.now(),
-    )
-    if not inserted:
-        return False
-    await counter.add(conn, mandate_id, 1)
-    await events.append(conn, "mandates:signature:created", mandate_id=mandate_id)
-    return True
 
 
 async def _move(

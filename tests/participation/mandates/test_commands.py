@@ -8,7 +8,7 @@ import pytest
 
 from participation.accounts.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from participation.mandates import commands, counter
+from participation.mandates import commands, counter, signing
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent
@@ -416,7 +416,7 @@ async def test_expiry_submits_a_mandate_whose_quorum_check_was_lost() -> None:
     from tortoise.transactions import in_transaction
 
     async with in_transaction() as conn:
-        await commands._add_signature(conn, mandate.id, signer.user_id)
+        await signing.add_signature(conn, mandate.id, signer.user_id)
     assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
     assert mandate.closes_at is not None
     with time_travel(mandate.closes_at + timedelta(days=1)):
@@ -432,7 +432,7 @@ async def test_milestones_passed_in_one_jump_are_each_announced_once() -> None:
     # Five signatures commit before anyone checks the quorum: 6 of 8 is past 25, 50, 75 %.
     for signer in await factories.people(5):
         async with in_transaction() as conn:
-            await commands._add_signature(conn, mandate.id, signer.user_id)
+            await signing.add_signature(conn, mandate.id, signer.user_id)
     await commands.check_quorum(mandate.id)
     await commands.check_quorum(mandate.id)
     milestones = await TimelineEntry.filter(mandate_id=mandate.id, kind="milestone")

@@ -1,0 +1,201 @@
+"""Writing co-signatures: one statement for many signers on PostgreSQL.
+
+A viral mandate gets hundreds of co-signatures a second. On PostgreSQL, those that
+arrive while earlier ones are being written share one statement (group commit in
+the app): one insert of all rows, one counter-shard update per mandate, one outbox
+row each. After it commits, one more query reads the mandates' state and summed
+counts, so each signer learns the count that includes its own signature. SQLite
+(one process, one writer) writes each signature in its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from tortoise.connection import connections
+from tortoise.transactions import in_transaction
+
+from participation import clock
+from participation.mandates import counter, rules
+from participation.mandates.models import Mandate, Status
+from participation.outbox import events
+from participation.sql import is_postgres, run
+
+_SIGN_MANY = """
+WITH wanted AS (
+    SELECT * FROM unnest($1::int[], $2::int[]) AS w(mandate_id, user_id)
+), open AS (
+    SELECT id FROM mandate WHERE id = ANY($1::int[]) AND status = ANY($5::text[])
+), added AS (
+    INSERT INTO signature (mandate_id, user_id, created_at)
+    SELECT w.mandate_id, w.user_id, $3 FROM wanted w JOIN open o ON o.id = w.mandate_id
+    ON CONFLICT (mandate_id, user_id) DO NOTHING
+    RETURNING mandate_id, user_id
+), per_mandate AS (
+    SELECT mandate_id, count(*) AS n FROM added GROUP BY mandate_id
+), counted AS (
+    UPDATE signature_count c SET count = c.count + p.n FROM per_mandate p
+    WHERE c.mandate_id = p.mandate_id AND c.shard = $4
+), recorded AS (
+    INSERT INTO outbox_event (name, mandate_id, payload, created_at)
+    SELECT 'mandates:signature:created', mandate_id, '{}', $3 FROM added
+)
+SELECT mandate_id, user_id FROM added
+"""
+
+_STATE = """
+SELECT m.id, m.status, m.quorum, m.milestone, m.initiator_id, m.municipality_id,
+       (SELECT COALESCE(SUM(c.count), 0) FROM signature_count c WHERE c.mandate_id = m.id)
+           AS total
+FROM mandate m WHERE m.id = ANY($1::int[])
+"""
+
+_OPEN = [status.value for status in rules.SIGNABLE]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one co-signature did: `mandate` is None when it does not exist."""
+
+    created: bool
+    mandate: Mandate | None
+    total: int
+
+
+def _mandate(row: dict[str, Any]) -> Mandate:
+    return Mandate(
+        id=row["id"],
+        status=Status(row["status"]),
+        quorum=row["quorum"],
+        milestone=row["milestone"],
+        initiator_id=row["initiator_id"],
+        municipality_id=row["municipality_id"],
+    )
+
+
+class Batcher:
+    """Signatures arriving while statements are in flight wait to share the next one."""
+
+    MAX_BATCH = 256
+    MAX_IN_FLIGHT = 4
+
+    def __init__(self) -> None:
+        self._waiting: dict[tuple[int, int], list[asyncio.Future[Attempt]]] = {}
+        self._in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def sign(self, mandate_id: int, user_id: int) -> Attempt:
+        future: asyncio.Future[Attempt] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault((mandate_id, user_id), []).append(future)
+        self._start()
+        return await future
+
+    def _start(self) -> None:
+        while self._waiting and self._in_flight < self.MAX_IN_FLIGHT:
+            batch = {
+                key: self._waiting.pop(key) for key in list(islice(self._waiting, self.MAX_BATCH))
+            }
+            self._in_flight += 1
+            task = asyncio.create_task(self._flush(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush(self, batch: dict[tuple[int, int], list[asyncio.Future[Attempt]]]) -> None:
+        try:
+            await _settle(batch)
+        finally:
+            self._in_flight -= 1
+            self._start()
+
+
+async def _settle(batch: dict[tuple[int, int], list[asyncio.Future[Attempt]]]) -> None:
+    """Write the batch and answer every waiting signer, with a result or the error."""
+    try:
+        results = await _write(list(batch))
+    except Exception as exc:
+        if len(batch) > 1:
+            # One bad row must not fail its neighbours: retry each on its own.
+            for key, futures in batch.items():
+                await _settle({key: futures})
+            return
+        for futures in batch.values():
+            for future in futures:
+                if not future.done():
+                    future.set_exception(exc)
+        return
+    for key, futures in batch.items():
+        first = results[key]
+        for n, future in enumerate(futures):
+            if not future.done():
+                # Someone who asked twice at once has signed once.
+                future.set_result(first if n == 0 else Attempt(False, first.mandate, first.total))
+
+
+async def _write(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Attempt]:
+    connection = connections.get("default")
+    mandate_ids = [mandate_id for mandate_id, _ in keys]
+    added = await run(
+        connection,
+        _SIGN_MANY,
+        mandate_ids,
+        [user_id for _, user_id in keys],
+        clock.now(),
+        counter.random_shard(),
+        _OPEN,
+    )
+    created = {(row["mandate_id"], row["user_id"]) for row in added}
+    if created:
+        events.nudge()
+    # Read after the commit: the sum includes every signature committed before this one.
+    state = {row["id"]: row for row in await run(connection, _STATE, sorted(set(mandate_ids)))}
+    results = {}
+    for key in keys:
+        row = state.get(key[0])
+        mandate = _mandate(row) if row else None
+        results[key] = Attempt(key in created, mandate, int(row["total"]) if row else 0)
+    return results
+
+
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batcher] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def sign(mandate_id: int, user_id: int) -> Attempt:
+    """Add one co-signature if the mandate is open for it; tell what happened."""
+    if is_postgres(connections.get("default")):
+        loop = asyncio.get_running_loop()
+        if loop not in _batchers:
+            _batchers[loop] = Batcher()
+        return await _batchers[loop].sign(mandate_id, user_id)
+    mandate = await Mandate.get_or_none(id=mandate_id)
+    if mandate is None:
+        return Attempt(False, None, 0)
+    created = False
+    if mandate.status in rules.SIGNABLE:
+        async with in_transaction() as conn:
+            created = await add_signature(conn, mandate_id, user_id)
+        if created:
+            events.nudge()
+    return Attempt(created, mandate, await counter.total(mandate_id))
+
+
+async def add_signature(conn: Any, mandate_id: int, user_id: int) -> bool:
+    """Insert one signature with its counter +1 and event, inside the caller's transaction."""
+    inserted = await run(
+        conn,
+        "INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id",
+        mandate_id,
+        user_id,
+        clock.now(),
+    )
+    if not inserted:
+        return False
+    await counter.add(conn, mandate_id, 1)
+    await events.append(conn, "mandates:signature:created", mandate_id=mandate_id)
+    return True
