@@ -124,14 +124,41 @@ GERMAN = {
     "by %(name)s": "von %(name)s",
 }
 
+# Messages of the domain and the forms, shown on pages through the same catalogue.
+MESSAGES = {
+    "Title must not be empty.": "Der Titel darf nicht leer sein.",
+    "Title must be at most 120 characters.": "Der Titel darf höchstens 120 Zeichen lang sein.",
+    "Summary must not be empty.": "Die Zusammenfassung darf nicht leer sein.",
+    "Summary must be at most 500 characters.": "Die Zusammenfassung darf höchstens 500 Zeichen lang sein.",
+    "Body must be at most 20000 characters.": "Der Volltext darf höchstens 20000 Zeichen lang sein.",
+    "At most 5 topics.": "Höchstens 5 Themen.",
+    "Each topic must be at most 40 characters.": "Jedes Thema darf höchstens 40 Zeichen lang sein.",
+    "This district does not exist in this municipality.": "Diesen Stadtteil gibt es in dieser Gemeinde nicht.",
+    "The mandate has invalid fields.": "Der Auftrag hat ungültige Felder.",
+    "Enter a valid email address.": "Gib eine gültige E-Mail-Adresse ein.",
+    "Display name must be at most 80 characters.": "Der Anzeigename darf höchstens 80 Zeichen lang sein.",
+    "This sign-in link is invalid, already used or expired. Request a new one.": "Dieser Anmeldelink ist ungültig, schon benutzt oder abgelaufen. Fordere einen neuen an.",
+    "The form expired. Reload the page and try again.": "Das Formular ist abgelaufen. Lade die Seite neu und versuche es noch einmal.",
+    "This mandate is not open for signatures.": "Dieser Auftrag nimmt keine Unterschriften an.",
+    "Signatures can only be withdrawn while the mandate is collecting.": "Unterschriften lassen sich nur zurückziehen, solange der Auftrag sammelt.",
+    "The initiator's signature stands; withdraw the mandate instead.": "Die Unterschrift der Person, die den Auftrag gestartet hat, bleibt; zieh stattdessen den Auftrag zurück.",
+    "Someone else changed this mandate a moment ago; reload and try again.": "Jemand hat diesen Auftrag gerade geändert; lade die Seite neu und versuche es noch einmal.",
+    "Only people with a verified email address may co-sign.": "Nur wer die E-Mail-Adresse bestätigt hat, kann mitzeichnen.",
+    "Only people with a verified email address may launch a mandate.": "Nur wer die E-Mail-Adresse bestätigt hat, kann einen Auftrag starten.",
+    "This decision needs a reason.": "Diese Entscheidung braucht eine Begründung.",
+}
+
 
 def main(template: str) -> int:
     with open(template, "rb") as fh:
         catalog = read_po(fh, locale="de")
-    missing = [m.id for m in catalog if m.id and m.id not in GERMAN]
+    for msgid in MESSAGES:
+        catalog.add(msgid)
+    translations = {**GERMAN, **MESSAGES}
+    missing = [m.id for m in catalog if m.id and m.id not in translations]
     for message in catalog:
         if message.id:
-            message.string = GERMAN.get(message.id, "")
+            message.string = translations.get(message.id, "")
     target = Path(__file__).parent / "de" / "LC_MESSAGES" / "messages.po"
     with target.open("wb") as fh:
         write_po(fh, catalog, omit_header=False)

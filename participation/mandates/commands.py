@@ -62,7 +62,7 @@ async def launch_mandate(
     if district:
         district_row = await District.get_or_none(municipality_id=municipality.id, slug=district)
         if district_row is None:
-            problems["district"] = f"Unknown district {district!r} in {municipality.name}."
+            problems["district"] = "This district does not exist in this municipality."
     if problems:
         raise InvalidInput(
             "The mandate has invalid fields.",
@@ -131,7 +131,7 @@ async def transition_mandate(
         who = "the initiator" if transition.mover == Mover.INITIATOR else "the council"
         raise PermissionDenied(f"Only {who} may move this mandate to {target}.")
     if transition.needs_reason and not reason:
-        raise InvalidInput.on("reason", f"Moving to {target} needs a reason.")
+        raise InvalidInput.on("reason", "This decision needs a reason.")
     async with in_transaction() as conn:
         await _move(conn, mandate, target, actor, reason)
         if target == Status.COLLECTING:
@@ -156,10 +156,7 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
         raise NotFound(f"Mandate {mandate_id} does not exist.")
     if not attempt.created:
         if mandate.status not in rules.SIGNABLE:
-            raise Conflict(
-                f"This mandate is {mandate.status} and not open for signatures.",
-                status_now=mandate.status,
-            )
+            raise Conflict("This mandate is not open for signatures.", status_now=mandate.status)
         return SignOutcome(False, attempt.total, Status(mandate.status))
     if rules.milestone_reached(attempt.total, mandate.quorum) <= mandate.milestone:
         return SignOutcome(True, attempt.total, Status(mandate.status))
@@ -178,7 +175,7 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
     mandate = await get_visible(actor, mandate_id)
     if mandate.status not in rules.WITHDRAWABLE_SIGNATURE:
         raise Conflict(
-            f"Signatures can only be withdrawn while collecting; this mandate is {mandate.status}.",
+            "Signatures can only be withdrawn while the mandate is collecting.",
             status_now=mandate.status,
         )
     if mandate.initiator_id == actor.user_id:  # type: ignore[attr-defined]

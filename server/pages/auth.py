@@ -13,7 +13,7 @@ from notifications.models import MailboxMessage
 from participation.accounts import commands
 from participation.errors import DomainError, InvalidInput
 from server.auth import SESSION_COOKIE, issue_token, session_cookie_args
-from server.pages.forms import error_page, read_form
+from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
 
@@ -38,8 +38,9 @@ async def sign_in_submit(request: Request) -> Response:
             values["email"], values["display_name"], values["next"]
         )
     except InvalidInput as exc:
-        errors = {e.field: e.message for e in exc.errors}
-        return render(request, "pages/sign_in.html", status=422, values=values, errors=errors)
+        return render(
+            request, "pages/sign_in.html", status=422, values=values, errors=field_errors(exc)
+        )
     settings = request.app.state.settings
     link = f"{settings.base_url}/sign-in/link?{urlencode({'token': token})}"
     context = {"link": link, "name": user.display_name, "minutes": commands.LINK_MINUTES}

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from participation.accounts.actors import Actor
 from participation.errors import DomainError, NotAuthenticated
+from server import i18n
 from server.auth import CSRF_FIELD, actor_of, check_csrf
 from server.templating import render
 
@@ -29,14 +30,20 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
+def field_errors(exc: DomainError) -> dict[str, str]:
+    """Messages per field in the reader's language, for showing next to the fields."""
+    return {e.field: i18n.gettext(e.message) for e in exc.errors}
+
+
 def error_page(request: Request, exc: DomainError) -> Response:
+    # The domain speaks English; pages show the catalogue's translation where one exists.
     return render(
         request,
         "pages/error.html",
         status=exc.status,
         status_code=exc.status,
-        detail=exc.detail,
-        errors=exc.errors,
+        detail=i18n.gettext(exc.detail),
+        errors=[i18n.gettext(e.message) for e in exc.errors if e.message != exc.detail],
     )
 
 

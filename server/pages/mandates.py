@@ -14,7 +14,7 @@ from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.timeline.queries import entries
 from server.auth import actor_of
-from server.pages.forms import action, error_page, read_form, sign_in_redirect
+from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
 
 PAGE_SIZE = 20
@@ -118,10 +118,6 @@ async def timeline_fragment(request: Request) -> Response:
     )
 
 
-def _field_errors(exc: DomainError) -> dict[str, str]:
-    return {e.field: e.message for e in exc.errors}
-
-
 async def launch_form(request: Request) -> Response:
     slug = request.path_params["slug"]
     actor = await actor_of(request)
@@ -179,7 +175,7 @@ async def launch_submit(request: Request) -> Response:
             topics=[t for t in values["topics"].split(",") if t.strip()],
         )
     except InvalidInput as exc:
-        return await _render_launch(request, municipality, values, _field_errors(exc), 422)
+        return await _render_launch(request, municipality, values, field_errors(exc), 422)
     except DomainError as exc:
         return error_page(request, exc)
     return RedirectResponse(f"/mandates/{mandate.id}", status_code=303)

@@ -38,7 +38,7 @@ def test_sign_in_launch_publish_and_see_cosignature_live(browser, live_server: s
         page.get_by_role("button", name="Entwurf speichern").click()
         title = page.get_by_label("Titel")
         assert title.get_attribute("aria-invalid") == "true"
-        assert page.locator("#title-error").inner_text() == "Title must not be empty."
+        assert page.locator("#title-error").inner_text() == "Der Titel darf nicht leer sein."
 
         title.fill("Bürgerauftrag Energieeffizienz")
         page.get_by_label("Zusammenfassung").fill("Die Stadt soll Energie sparen.")

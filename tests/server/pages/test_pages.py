@@ -85,7 +85,7 @@ async def test_a_sign_in_link_works_once(client: httpx.AsyncClient, town: Munici
         "/sign-in/link", data={"csrf_token": await csrf(client), "token": token}
     )
     assert again.status_code == 422
-    assert "invalid, already used or expired" in again.text
+    assert "ungültig, schon benutzt oder abgelaufen" in again.text
 
 
 async def test_forms_without_the_csrf_token_are_refused(
@@ -116,8 +116,8 @@ async def test_launch_form_shows_errors_next_to_the_fields_and_stores_nothing(
         },
     )
     assert response.status_code == 422
-    assert 'id="title-error">Title must not be empty.' in response.text
-    assert 'id="summary-error">Summary must be at most 500 characters.' in response.text
+    assert 'id="title-error">Der Titel darf nicht leer sein.' in response.text
+    assert 'id="summary-error">Die Zusammenfassung darf höchstens 500 Zeichen' in response.text
     assert 'id="district-error">' in response.text
     assert 'aria-invalid="true"' in response.text
     assert "x" * 501 in response.text, "what was typed is kept"
@@ -250,3 +250,15 @@ async def test_the_session_cookie_cannot_change_state_through_the_api(
     forged = await client.post(f"/api/v1/mandates/{mandate.id}/signatures")
     assert forged.status_code == 401
     assert await counter.total(mandate.id) == 1
+
+
+async def test_error_messages_follow_the_page_language(
+    client: httpx.AsyncClient, town: Municipality
+) -> None:
+    await csrf(client)
+    german = await client.post("/sign-in", data={"csrf_token": await csrf(client), "email": "x"})
+    assert "Gib eine gültige E-Mail-Adresse ein." in german.text
+    english = await client.post(
+        "/sign-in?lang=en", data={"csrf_token": await csrf(client), "email": "x"}
+    )
+    assert "Enter a valid email address." in english.text
