@@ -23,7 +23,13 @@ from notifications.mail import make_mailer
 from server import api, db, i18n, pages
 from server.auth import CSRFCookieMiddleware
 from server.live import make_bus
-from server.problems import api_http_exception, is_database_down, problem, unavailable
+from server.problems import (
+    DATABASE_FAILURES,
+    api_http_exception,
+    is_database_down,
+    problem,
+    unavailable,
+)
 from server.settings import Settings
 from server.templating import FRONTEND
 
@@ -72,15 +78,18 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return await pages.error_page(request, exc.status_code, exc.detail)
 
 
+async def database_down(request: Request, exc: Exception) -> Response:
+    """Handled here, before the server-error layer, so the 503 is an answer, not a crash."""
+    if not is_database_down(exc):
+        raise exc
+    if _wants_problem(request):
+        return unavailable()
+    return await pages.error_page(
+        request, 503, i18n.gettext("The database is unreachable; try again shortly.")
+    )
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
-    if is_database_down(exc):
-        if _wants_problem(request):
-            return unavailable()
-        return PlainTextResponse(
-            "Die Datenbank ist gerade nicht erreichbar. / The database is unreachable.",
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
     log.exception("unhandled error", exc_info=exc)
     if _wants_problem(request):
         return problem(500, "Something went wrong on our side.")
@@ -137,7 +146,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(CSRFCookieMiddleware, secure=settings.secure_cookies),
             Middleware(LocaleMiddleware),
         ],
-        exception_handlers={HTTPException: http_exception, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_exception,
+            **dict.fromkeys(DATABASE_FAILURES, database_down),
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

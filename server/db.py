@@ -11,6 +11,8 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as migrate_api
 
+MIGRATION_TIMEOUT = 3600.0
+
 MODELS = [
     "participation.municipalities.models",
     "participation.accounts.models",
@@ -21,7 +23,7 @@ MODELS = [
 ]
 
 
-def _db_url(url: str, timeout: float) -> str:
+def _db_url(url: str, timeout: float, statement_timeout: float) -> str:
     """Bound connection set-up so an unreachable database fails fast instead of hanging."""
     if url.startswith("postgresql://"):
         url = "postgres://" + url[len("postgresql://") :]
@@ -30,7 +32,7 @@ def _db_url(url: str, timeout: float) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query.setdefault("timeout", str(max(1, int(timeout))))
-    query.setdefault("command_timeout", str(max(int(timeout) * 6, 30)))
+    query.setdefault("command_timeout", str(max(1, int(statement_timeout))))
     query.setdefault("minsize", "1")
     query.setdefault("maxsize", "20")
     return urlunsplit(parts._replace(query=urlencode(query)))
@@ -43,8 +45,10 @@ async def _keep_session(connection: Any) -> None:
     """
 
 
-def _connection(database_url: str, timeout: float) -> str | dict[str, Any]:
-    url = _db_url(database_url, timeout)
+def _connection(
+    database_url: str, timeout: float, statement_timeout: float
+) -> str | dict[str, Any]:
+    url = _db_url(database_url, timeout, statement_timeout)
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
@@ -52,9 +56,14 @@ def _connection(database_url: str, timeout: float) -> str | dict[str, Any]:
     return config
 
 
-def tortoise_config(database_url: str, timeout: float = 5.0) -> dict[str, Any]:
+def tortoise_config(
+    database_url: str, timeout: float = 5.0, statement_timeout: float | None = None
+) -> dict[str, Any]:
+    """`timeout` bounds connecting and, unless `statement_timeout` says otherwise, each
+    statement: a database that stops answering must turn into a 503, not a hung request."""
+    statement_timeout = timeout if statement_timeout is None else statement_timeout
     return {
-        "connections": {"default": _connection(database_url, timeout)},
+        "connections": {"default": _connection(database_url, timeout, statement_timeout)},
         "apps": {
             "auftrag": {
                 "models": MODELS,
@@ -84,7 +93,8 @@ async def init(database_url: str, connect_timeout: float = 5.0) -> None:
 async def migrate(database_url: str, connect_timeout: float = 5.0) -> None:
     """Apply every pending migration; safe to run on each start."""
     await init(database_url, connect_timeout)
-    await migrate_api(config=tortoise_config(database_url, connect_timeout))
+    # Rewriting a large table may take long; only the web path needs fast failure.
+    await migrate_api(config=tortoise_config(database_url, connect_timeout, MIGRATION_TIMEOUT))
 
 
 async def close() -> None:

@@ -54,6 +54,9 @@ def from_domain(exc: DomainError) -> ProblemResponse:
     return problem(exc.status, exc.detail, exc.errors, **exc.extra)
 
 
+DATABASE_FAILURES = (DBConnectionError, OperationalError, ConnectionError, OSError, TimeoutError)
+
+
 def is_database_down(exc: BaseException) -> bool:
     if isinstance(exc, DBConnectionError | ConnectionError | OSError | TimeoutError):
         return True

@@ -146,6 +146,12 @@ MESSAGES = {
     "Only people with a verified email address may co-sign.": "Nur wer die E-Mail-Adresse bestätigt hat, kann mitzeichnen.",
     "Only people with a verified email address may launch a mandate.": "Nur wer die E-Mail-Adresse bestätigt hat, kann einen Auftrag starten.",
     "This decision needs a reason.": "Diese Entscheidung braucht eine Begründung.",
+    "The database is unreachable; try again shortly.": "Die Datenbank ist gerade nicht erreichbar; versuche es gleich noch einmal.",
+    "This mandate does not exist.": "Diesen Auftrag gibt es nicht.",
+    "This municipality does not exist.": "Diese Gemeinde gibt es nicht.",
+    "Unknown status.": "Unbekannter Status.",
+    "Malformed cursor; use the `next` value of a list.": "Ungültige Seitenmarke; folge dem Link zur nächsten Seite.",
+    "Text must not contain NUL characters.": "Der Text darf keine NUL-Zeichen enthalten.",
 }
 
 

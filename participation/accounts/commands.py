@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from participation import clock
 from participation.accounts.models import Membership, Role, SignInToken, User
 from participation.errors import InvalidInput
-from participation.municipalities.models import Municipality
+from participation.municipalities.queries import municipality_by_slug
 
 LINK_MINUTES = 15
 DISPLAY_NAME_MAX = 80
@@ -117,7 +117,7 @@ async def ensure_user(
     if role is not None and role != Role.CITIZEN and not municipality_slug:
         raise InvalidInput.on("municipality", f"The role {role} needs a municipality.")
     if municipality_slug:
-        municipality = await Municipality.get_or_none(slug=municipality_slug)
+        municipality = await municipality_by_slug(municipality_slug)
         if municipality is None:
             raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
     async with in_transaction() as conn:

@@ -14,7 +14,8 @@ from participation.errors import Conflict, FieldError, InvalidInput, NotFound, P
 from participation.mandates import counter, permissions, rules, signing
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.mandates.rules import Mover
-from participation.municipalities.models import District, Municipality
+from participation.municipalities.models import Municipality
+from participation.municipalities.queries import district_by_slug, municipality_by_slug
 from participation.outbox import events
 from participation.sql import run
 from participation.text import render_markdown
@@ -32,7 +33,7 @@ async def get_visible(actor: Actor | None, mandate_id: int) -> Mandate:
     """The mandate if `actor` may see it; drafts of others look like they do not exist."""
     mandate = await Mandate.get_or_none(id=mandate_id)
     if mandate is None or not permissions.may_view(actor, mandate):
-        raise NotFound(f"Mandate {mandate_id} does not exist.")
+        raise NotFound("This mandate does not exist.")
     return mandate
 
 
@@ -53,14 +54,14 @@ async def launch_mandate(
     """
     if actor is None or not permissions.may_launch(actor):
         raise PermissionDenied("Only people with a verified email address may launch a mandate.")
-    municipality = await Municipality.get_or_none(slug=municipality_slug)
+    municipality = await municipality_by_slug(municipality_slug)
     if municipality is None:
         raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
     tags = rules.normalise_topics(topics or [])
     problems = rules.check_content(title, summary, body, tags)
     district_row = None
     if district:
-        district_row = await District.get_or_none(municipality_id=municipality.id, slug=district)
+        district_row = await district_by_slug(municipality.id, district)
         if district_row is None:
             problems["district"] = "This district does not exist in this municipality."
     if problems:
@@ -153,7 +154,7 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     attempt = await signing.sign(mandate_id, actor.user_id)
     mandate = attempt.mandate
     if mandate is None or not permissions.may_view(actor, mandate):
-        raise NotFound(f"Mandate {mandate_id} does not exist.")
+        raise NotFound("This mandate does not exist.")
     if not attempt.created:
         if mandate.status not in rules.SIGNABLE:
             raise Conflict("This mandate is not open for signatures.", status_now=mandate.status)

@@ -11,9 +11,11 @@ from tortoise.expressions import Q
 from participation.accounts.actors import Actor
 from participation.accounts.models import User
 from participation.errors import InvalidInput, NotFound
+from participation.ids import parse_id
 from participation.mandates import counter, permissions, rules
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import municipality_by_slug, possible_slug
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,13 @@ def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except ValueError:
-        raise InvalidInput.on(
-            "cursor", "Malformed cursor; use the `next` value of a list."
-        ) from None
+        text = None
+    last_id = parse_id(text)
+    if last_id is None:
+        raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
+    return last_id
 
 
 async def list_mandates(
@@ -50,9 +54,9 @@ async def list_mandates(
     """Newest first. Drafts appear only in the initiator's own list."""
     query = Mandate.all()
     if municipality_slug is not None:
-        municipality = await Municipality.get_or_none(slug=municipality_slug)
+        municipality = await municipality_by_slug(municipality_slug)
         if municipality is None:
-            raise NotFound(f"Municipality {municipality_slug!r} does not exist.")
+            raise NotFound("This municipality does not exist.")
         query = query.filter(municipality_id=municipality.id)
     if filters.initiator_id is not None:
         query = query.filter(initiator_id=filters.initiator_id)
@@ -61,12 +65,18 @@ async def list_mandates(
     if filters.status:
         query = query.filter(status=filters.status)
     if filters.district:
+        if not possible_slug(filters.district):
+            return [], None
         query = query.filter(district__slug=filters.district)
     if filters.topic:
+        if len(filters.topic) > rules.TOPIC_MAX or "\x00" in filters.topic:
+            return [], None
         tagged = MandateTopic.filter(topic=filters.topic.strip().lower()).values_list(
             "mandate_id", flat=True
         )
         query = query.filter(id__in=await tagged)
+    if filters.q and "\x00" in filters.q:
+        return [], None
     if filters.q:
         words = filters.q.split()
         for word in words[:8]:

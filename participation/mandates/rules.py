@@ -89,18 +89,24 @@ def normalise_topics(topics: list[str]) -> list[str]:
 def check_content(title: str, summary: str, body: str, topics: list[str]) -> dict[str, str]:
     """Field name → message for each problem with a mandate's text; empty when all is well."""
     problems: dict[str, str] = {}
+    # PostgreSQL refuses NUL characters in text; name them before anything else.
+    for name, text in (("title", title), ("summary", summary), ("body", body)):
+        if "\x00" in text:
+            problems[name] = "Text must not contain NUL characters."
+    if any("\x00" in t for t in topics):
+        problems["topics"] = "Text must not contain NUL characters."
     if not title.strip():
-        problems["title"] = "Title must not be empty."
+        problems.setdefault("title", "Title must not be empty.")
     elif len(title) > TITLE_MAX:
-        problems["title"] = f"Title must be at most {TITLE_MAX} characters."
+        problems.setdefault("title", f"Title must be at most {TITLE_MAX} characters.")
     if not summary.strip():
-        problems["summary"] = "Summary must not be empty."
+        problems.setdefault("summary", "Summary must not be empty.")
     elif len(summary) > SUMMARY_MAX:
-        problems["summary"] = f"Summary must be at most {SUMMARY_MAX} characters."
+        problems.setdefault("summary", f"Summary must be at most {SUMMARY_MAX} characters.")
     if len(body) > BODY_MAX:
-        problems["body"] = f"Body must be at most {BODY_MAX} characters."
+        problems.setdefault("body", f"Body must be at most {BODY_MAX} characters.")
     if len(topics) > TOPICS_MAX:
-        problems["topics"] = f"At most {TOPICS_MAX} topics."
+        problems.setdefault("topics", f"At most {TOPICS_MAX} topics.")
     elif any(len(t) > TOPIC_MAX for t in topics):
-        problems["topics"] = f"Each topic must be at most {TOPIC_MAX} characters."
+        problems.setdefault("topics", f"Each topic must be at most {TOPIC_MAX} characters.")
     return problems

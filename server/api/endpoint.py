@@ -72,6 +72,8 @@ async def _json(request: Request) -> Any:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput.on("body", f"Malformed JSON: {exc}.") from None
+    except RecursionError:
+        raise InvalidInput.on("body", "The JSON is nested too deeply.") from None
     if not isinstance(data, dict):
         raise InvalidInput.on("body", "A JSON object is required.")
     return data

@@ -59,7 +59,7 @@ async def list_mandates(request: Request, slug: str, query: MandateQuery) -> JSO
     return JSONResponse(MandateList(items=items, next=cursor).model_dump(mode="json"))
 
 
-@api("/mandates/{mandate_id:int}", response=MandateOut, tag="mandates", errors=(404,))
+@api("/mandates/{mandate_id:id}", response=MandateOut, tag="mandates", errors=(404,))
 async def get_mandate(request: Request, mandate_id: int) -> JSONResponse:
     """One mandate with its live signature count."""
     actor = await actor_of(request)
@@ -68,7 +68,7 @@ async def get_mandate(request: Request, mandate_id: int) -> JSONResponse:
 
 
 @api(
-    "/mandates/{mandate_id:int}/publish",
+    "/mandates/{mandate_id:id}/publish",
     "POST",
     response=MandateOut,
     auth=True,
@@ -83,7 +83,7 @@ async def publish_mandate(request: Request, mandate_id: int) -> JSONResponse:
 
 
 @api(
-    "/mandates/{mandate_id:int}/transitions",
+    "/mandates/{mandate_id:id}/transitions",
     "POST",
     body=TransitionIn,
     response=MandateOut,
@@ -99,7 +99,7 @@ async def transition_mandate(request: Request, mandate_id: int, body: Transition
 
 
 @api(
-    "/mandates/{mandate_id:int}/signatures",
+    "/mandates/{mandate_id:id}/signatures",
     "POST",
     response=SignatureOut,
     status=201,
@@ -122,7 +122,7 @@ async def sign_mandate(request: Request, mandate_id: int) -> JSONResponse:
 
 
 @api(
-    "/mandates/{mandate_id:int}/signatures/me",
+    "/mandates/{mandate_id:id}/signatures/me",
     "DELETE",
     status=204,
     auth=True,

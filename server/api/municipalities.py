@@ -6,7 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput, NotFound
+from participation.ids import parse_id
 from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import municipality_by_slug
 from server.api.endpoint import Registry
 from server.api.schemas import ListQuery, MunicipalityList, MunicipalityOut
 
@@ -33,9 +35,9 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
 @api("/municipalities", query=ListQuery, response=MunicipalityList, tag="municipalities")
 async def list_municipalities(request: Request, query: ListQuery) -> JSONResponse:
     """All municipalities on this platform, by name."""
-    if query.cursor is not None and not query.cursor.isdigit():
+    offset = parse_id(query.cursor) if query.cursor is not None else 0
+    if offset is None:
         raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
-    offset = int(query.cursor or 0)
     rows = await Municipality.all().order_by("name", "id").offset(offset).limit(query.limit + 1)
     more = len(rows) > query.limit
     items = await _views(rows[: query.limit])
@@ -45,7 +47,7 @@ async def list_municipalities(request: Request, query: ListQuery) -> JSONRespons
 @api("/municipalities/{slug}", response=MunicipalityOut, tag="municipalities", errors=(404,))
 async def get_municipality(request: Request, slug: str) -> JSONResponse:
     """One municipality with its districts."""
-    municipality = await Municipality.get_or_none(slug=slug)
+    municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound(f"Municipality {slug!r} does not exist.")
+        raise NotFound("This municipality does not exist.")
     return JSONResponse((await _views([municipality]))[0])

@@ -45,7 +45,9 @@ def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if convertor == "int" else "string"},
+            "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+            if convertor == "id"
+            else {"type": "string"},
         }
         for name, convertor in re.findall(r"{(\w+)(?::(\w+))?}", endpoint.path)
     ]

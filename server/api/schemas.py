@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from participation.mandates import rules
 from participation.mandates.models import Status
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Every string that reaches the database: PostgreSQL refuses NUL characters in text.
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class Strict(BaseModel):
@@ -18,28 +28,30 @@ class Strict(BaseModel):
 
 
 class MandateIn(Strict):
-    title: str = Field(min_length=1, max_length=rules.TITLE_MAX)
-    summary: str = Field(min_length=1, max_length=rules.SUMMARY_MAX)
-    body: str = Field(default="", max_length=rules.BODY_MAX, description="Markdown")
-    district: str | None = Field(default=None, description="District slug")
-    topics: list[str] = Field(default_factory=list, max_length=rules.TOPICS_MAX)
+    title: Text = Field(min_length=1, max_length=rules.TITLE_MAX)
+    summary: Text = Field(min_length=1, max_length=rules.SUMMARY_MAX)
+    body: Text = Field(default="", max_length=rules.BODY_MAX, description="Markdown")
+    district: Text | None = Field(default=None, max_length=64, description="District slug")
+    topics: list[Annotated[Text, Field(max_length=rules.TOPIC_MAX)]] = Field(
+        default_factory=list, max_length=rules.TOPICS_MAX
+    )
 
 
 class TransitionIn(Strict):
     to: Status
-    reason: str | None = Field(default=None, max_length=rules.REASON_MAX)
+    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX)
 
 
 class ListQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, max_length=40)
 
 
 class MandateQuery(ListQuery):
     status: Status | None = None
-    district: str | None = None
-    topic: str | None = None
-    q: str | None = Field(default=None, max_length=200, description="Search title and summary")
+    district: Text | None = Field(default=None, max_length=64)
+    topic: Text | None = Field(default=None, max_length=rules.TOPIC_MAX)
+    q: Text | None = Field(default=None, max_length=200, description="Search title and summary")
 
 
 class TimelineQuery(ListQuery):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput
+from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, counter
 from participation.timeline.queries import entries
 from server.api.endpoint import Registry
@@ -25,7 +26,7 @@ def _entry_json(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 @api(
-    "/mandates/{mandate_id:int}/timeline",
+    "/mandates/{mandate_id:id}/timeline",
     query=TimelineQuery,
     response=TimelineList,
     tag="timeline",
@@ -43,7 +44,7 @@ async def get_timeline(request: Request, mandate_id: int, query: TimelineQuery) 
 
 
 @api(
-    "/mandates/{mandate_id:int}/timeline/stream",
+    "/mandates/{mandate_id:id}/timeline/stream",
     tag="timeline",
     errors=(404, 422),
     media_type="text/event-stream",
@@ -91,6 +92,7 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
 def _last_id(value: str | None, field: str) -> int:
     if not value:
         return 0
-    if not value.isdigit():
+    entry_id = parse_id(value, BIGINT_MAX)
+    if entry_id is None:
         raise InvalidInput.on(field, "Expected the numeric id of a timeline entry.")
-    return int(value)
+    return entry_id

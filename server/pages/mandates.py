@@ -9,9 +9,11 @@ from starlette.routing import Route
 
 from participation.accounts.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound
+from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, queries, rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import municipality_by_slug
 from participation.timeline.queries import entries
 from server.auth import actor_of
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
@@ -21,9 +23,9 @@ PAGE_SIZE = 20
 
 
 async def _municipality(slug: str) -> Municipality:
-    municipality = await Municipality.get_or_none(slug=slug)
+    municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound(f"Municipality {slug!r} does not exist.")
+        raise NotFound("This municipality does not exist.")
     return municipality
 
 
@@ -41,7 +43,7 @@ async def municipality_page(request: Request) -> Response:
         municipality = await _municipality(request.path_params["slug"])
         status = params.get("status") or None
         if status is not None and status not in {s.value for s in rules.PUBLIC}:
-            raise InvalidInput.on("status", f"Unknown status {status!r}.")
+            raise InvalidInput.on("status", "Unknown status.")
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
             district=params.get("district") or None,
@@ -101,10 +103,12 @@ async def mandate_page(request: Request) -> Response:
 async def timeline_fragment(request: Request) -> Response:
     """New timeline entries as HTML, rendered in the reader's language for the live script."""
     actor = await actor_of(request)
+    after = parse_id(request.query_params.get("after") or "0", BIGINT_MAX)
     try:
         mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
-        after = int(request.query_params.get("after") or 0)
-    except (DomainError, ValueError):
+    except DomainError:
+        after = None
+    if after is None:
         return JSONResponse({"entries": "", "status": None}, status_code=404)
     new = await entries(mandate.id, after=after)
     html = "".join(render_text("partials/timeline_entry.html", e=e) for e in new)
@@ -231,10 +235,10 @@ ROUTES = [
     Route("/m/{slug}", municipality_page),
     Route("/m/{slug}/launch", launch_form, methods=["GET"]),
     Route("/m/{slug}/launch", launch_submit, methods=["POST"]),
-    Route("/mandates/{mandate_id:int}", mandate_page),
-    Route("/mandates/{mandate_id:int}/timeline-entries", timeline_fragment),
-    Route("/mandates/{mandate_id:int}/sign", sign, methods=["POST"]),
-    Route("/mandates/{mandate_id:int}/withdraw-signature", withdraw, methods=["POST"]),
-    Route("/mandates/{mandate_id:int}/transition", transition, methods=["POST"]),
+    Route("/mandates/{mandate_id:id}", mandate_page),
+    Route("/mandates/{mandate_id:id}/timeline-entries", timeline_fragment),
+    Route("/mandates/{mandate_id:id}/sign", sign, methods=["POST"]),
+    Route("/mandates/{mandate_id:id}/withdraw-signature", withdraw, methods=["POST"]),
+    Route("/mandates/{mandate_id:id}/transition", transition, methods=["POST"]),
     Route("/me/mandates", my_mandates),
 ]

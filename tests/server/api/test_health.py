@@ -67,3 +67,31 @@ async def test_requests_fail_fast_with_503_without_a_database(
     problem = assert_problem(response, 503)
     assert "database" in problem["detail"]
     assert response.headers["retry-after"]
+
+
+@pytest.mark.postgres
+async def test_a_database_that_stops_answering_gives_503_within_seconds(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A table locked by someone else makes every statement on it wait: like a hung server."""
+    import asyncpg
+
+    settings = make_settings(database_url, tmp_path / "var", db_timeout=1.0)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/api/v1/municipalities")).status_code == 200
+            blocker = await asyncpg.connect(database_url.split("?")[0])
+            try:
+                async with blocker.transaction():
+                    await blocker.execute("LOCK TABLE municipality IN ACCESS EXCLUSIVE MODE")
+                    started = time.monotonic()
+                    response = await http.get("/api/v1/municipalities")
+                    elapsed = time.monotonic() - started
+                    page = await http.get("/m/demo")
+            finally:
+                await blocker.close()
+    assert_problem(response, 503)
+    assert elapsed < 5, f"took {elapsed:.1f} s"
+    assert page.status_code == 503

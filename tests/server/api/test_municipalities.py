@@ -69,7 +69,7 @@ async def test_an_unknown_municipality_is_404(client: httpx.AsyncClient) -> None
     response = await client.get("/api/v1/municipalities/nirgendwo")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
-    assert "nirgendwo" in response.json()["detail"]
+    assert response.json()["detail"] == "This municipality does not exist."
 
 
 async def test_a_malformed_cursor_is_named(client: httpx.AsyncClient) -> None:

@@ -89,7 +89,7 @@ async def test_operations_describe_parameters_bodies_and_problems(
     query = {p["name"] for p in listing["parameters"] if p["in"] == "query"}
     assert {"status", "district", "topic", "q", "limit", "cursor"} <= query
     mandate = document["paths"]["/api/v1/mandates/{mandate_id}"]["get"]
-    assert next(p for p in mandate["parameters"])["schema"] == {"type": "integer"}
+    assert next(p for p in mandate["parameters"])["schema"]["type"] == "integer"
     stream = document["paths"]["/api/v1/mandates/{mandate_id}/timeline/stream"]["get"]
     assert "text/event-stream" in stream["responses"]["200"]["content"]
 
