@@ -20,16 +20,32 @@ if (article && "EventSource" in window) {
     fill.style.width = `${Math.min(100, Math.floor((count * 100) / quorum))}%`;
   };
 
+  // One fetch at a time: events that arrive meanwhile ask for one more round, so a burst
+  // of entries is fetched once and never inserted twice.
+  let fetching = false;
+  let again = false;
   const fetchEntries = async () => {
-    const response = await fetch(`/mandates/${id}/timeline-entries?after=${lastEntry}`, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (!response.ok) return;
-    const update = await response.json();
-    if (update.entries) timeline.insertAdjacentHTML("beforeend", update.entries);
-    lastEntry = Math.max(lastEntry, update.last_id || 0);
-    if (badge && update.status_badge) badge.innerHTML = update.status_badge;
+    if (fetching) {
+      again = true;
+      return;
+    }
+    fetching = true;
+    try {
+      do {
+        again = false;
+        const response = await fetch(`/mandates/${id}/timeline-entries?after=${lastEntry}`, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (!response.ok) return;
+        const update = await response.json();
+        if (update.entries) timeline.insertAdjacentHTML("beforeend", update.entries);
+        lastEntry = Math.max(lastEntry, update.last_id || 0);
+        if (badge && update.status_badge) badge.innerHTML = update.status_badge;
+      } while (again);
+    } finally {
+      fetching = false;
+    }
   };
 
   const source = new EventSource(`/api/v1/mandates/${id}/timeline/stream?last_event_id=${lastEntry}`);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,11 +27,15 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server keeps ./var: `auftrag token` run here mints its tokens."""
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="module")
+def live_server(live_dir: Path) -> Iterator[str]:
     """The README's embedded default: SQLite in ./var, jobs and live bus in-process."""
-    server = ServerProcess(
-        ["--demo"], tmp_path_factory.mktemp("live"), server_environment(PYTHONWARNINGS="ignore")
-    )
+    server = ServerProcess(["--demo"], live_dir, server_environment(PYTHONWARNINGS="ignore"))
     try:
         _blocking(server.wait_until_healthy(within=60))
         yield server.base

@@ -7,8 +7,14 @@ person co-signs and the first sees the count change without reloading.
 from __future__ import annotations
 
 import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.support import AUFTRAG, server_environment
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +32,22 @@ def sign_in(page, base: str, email: str, name: str) -> None:  # type: ignore[no-
     page.get_by_role("button", name=re.compile(f"Abmelden \\({name}\\)")).wait_for()
 
 
-def test_sign_in_launch_publish_and_see_cosignature_live(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+def token(live_dir: Path, email: str) -> str:
+    """A bearer token from the live server's own secret, as an operator would mint it."""
+    done = subprocess.run(
+        [str(AUFTRAG), "token", "--email", email, "--verified"],
+        cwd=live_dir,
+        env=server_environment(PYTHONWARNINGS="ignore"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-untyped-def]
+    browser, live_server: str, live_dir: Path
+) -> None:
     anna = browser.new_context(locale="de-DE")
     ben = browser.new_context(locale="de-DE")
     try:
@@ -67,6 +88,33 @@ def test_sign_in_launch_publish_and_see_cosignature_live(browser, live_server: s
             timeout=10_000,
         )
         assert page.url == mandate_url
+
+        # A burst: 13 more people sign at once, passing 25 % and 50 % of the quorum of 30.
+        tokens = [token(live_dir, f"burst{n}@example.org") for n in range(13)]
+        api = mandate_url.replace("/mandates/", "/api/v1/mandates/") + "/signatures"
+        with ThreadPoolExecutor(max_workers=13) as pool:
+            codes = list(
+                pool.map(
+                    lambda t: httpx.post(api, headers={"Authorization": f"Bearer {t}"}), tokens
+                )
+            )
+        assert [c.status_code for c in codes] == [201] * 13
+        page.wait_for_function(
+            "document.querySelector('#live-count [data-count]').textContent === '15'",
+            timeout=10_000,
+        )
+        page.wait_for_function(
+            "document.querySelectorAll('#timeline .kind-milestone').length === 2", timeout=10_000
+        )
+        live_ids = page.locator("#timeline [data-entry-id]").evaluate_all(
+            "items => items.map(item => item.dataset.entryId)"
+        )
+        assert len(live_ids) == len(set(live_ids)), f"an entry shown twice: {live_ids}"
+        page.reload()
+        reloaded = page.locator("#timeline [data-entry-id]").evaluate_all(
+            "items => items.map(item => item.dataset.entryId)"
+        )
+        assert live_ids == reloaded
     finally:
         anna.close()
         ben.close()
