@@ -156,7 +156,7 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     if mandate is None or not permissions.may_view(actor, mandate):
         raise NotFound("This mandate does not exist.")
     if not attempt.created:
-        if mandate.status not in rules.SIGNABLE:
+        if not rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()):
             raise Conflict("This mandate is not open for signatures.", status_now=mandate.status)
         return SignOutcome(False, attempt.total, Status(mandate.status))
     if rules.milestone_reached(attempt.total, mandate.quorum) <= mandate.milestone:
@@ -184,7 +184,9 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
     async with in_transaction() as conn:
         deleted = await run(
             conn,
-            "DELETE FROM signature WHERE mandate_id = $1 AND user_id = $2 RETURNING id",
+            # Conditional on the status, so a withdrawal racing the quorum cannot undo it.
+            "DELETE FROM signature WHERE mandate_id = $1 AND user_id = $2 AND EXISTS "
+            "(SELECT 1 FROM mandate WHERE id = $1 AND status = 'collecting') RETURNING id",
             mandate.id,
             actor.user_id,
         )

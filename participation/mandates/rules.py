@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from participation.mandates.models import Status
@@ -48,6 +49,11 @@ FINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN, Status.E
 
 MILESTONES = (25, 50, 75)
 REASON_MAX = 2000
+
+
+def open_for_signatures(status: Status, closes_at: datetime | None, now: datetime) -> bool:
+    """Signable status, and the signature period has not ended."""
+    return status in SIGNABLE and (closes_at is None or now < closes_at)
 
 
 def find(source: Status, target: Status) -> Transition | None:

@@ -29,7 +29,9 @@ _SIGN_MANY = """
 WITH wanted AS (
     SELECT * FROM unnest($1::int[], $2::int[]) AS w(mandate_id, user_id)
 ), open AS (
-    SELECT id FROM mandate WHERE id = ANY($1::int[]) AND status = ANY($5::text[])
+    SELECT id FROM mandate
+    WHERE id = ANY($1::int[]) AND status = ANY($5::text[])
+      AND (closes_at IS NULL OR closes_at > $3)
 ), added AS (
     INSERT INTO signature (mandate_id, user_id, created_at)
     SELECT w.mandate_id, w.user_id, $3 FROM wanted w JOIN open o ON o.id = w.mandate_id
@@ -48,7 +50,7 @@ SELECT mandate_id, user_id FROM added
 """
 
 _STATE = """
-SELECT m.id, m.status, m.quorum, m.milestone, m.initiator_id, m.municipality_id,
+SELECT m.id, m.status, m.quorum, m.milestone, m.initiator_id, m.municipality_id, m.closes_at,
        (SELECT COALESCE(SUM(c.count), 0) FROM signature_count c WHERE c.mandate_id = m.id)
            AS total
 FROM mandate m WHERE m.id = ANY($1::int[])
@@ -72,6 +74,7 @@ def _mandate(row: dict[str, Any]) -> Mandate:
         status=Status(row["status"]),
         quorum=row["quorum"],
         milestone=row["milestone"],
+        closes_at=row["closes_at"],
         initiator_id=row["initiator_id"],
         municipality_id=row["municipality_id"],
     )
@@ -176,7 +179,7 @@ async def sign(mandate_id: int, user_id: int) -> Attempt:
     if mandate is None:
         return Attempt(False, None, 0)
     created = False
-    if mandate.status in rules.SIGNABLE:
+    if rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()):
         async with in_transaction() as conn:
             created = await add_signature(conn, mandate_id, user_id)
         if created:

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from participation import clock
 from participation.accounts.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound
 from participation.ids import BIGINT_MAX, parse_id
@@ -83,7 +84,7 @@ async def mandate_page(request: Request) -> Response:
         municipality=municipality,
         timeline=timeline,
         last_entry_id=timeline[-1]["id"] if timeline else 0,
-        signable=mandate.status in rules.SIGNABLE,
+        signable=rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()),
         withdrawable=mandate.status in rules.WITHDRAWABLE_SIGNATURE
         and actor is not None
         and actor.user_id != mandate.initiator_id,  # type: ignore[attr-defined]

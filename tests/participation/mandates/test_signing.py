@@ -60,3 +60,22 @@ async def test_mandates_that_are_not_open_take_no_signature(town: Municipality) 
     assert taken.created and taken.total == 2
     assert not missing.created and missing.mandate is None
     assert await Signature.filter(mandate_id=draft.id).count() == 0
+
+
+async def test_no_signature_lands_after_the_signature_period(town: Municipality) -> None:
+    from datetime import timedelta
+
+    from participation.errors import Conflict
+    from participation.mandates import commands
+
+    initiator = await factories.person()
+    mandate = await factories.mandate(initiator, town)
+    signer = await factories.person()
+    assert mandate.closes_at is not None
+    # The expiry job has not run yet: the period alone must close the mandate.
+    with factories.time_travel(mandate.closes_at + timedelta(seconds=1)):
+        attempt = await signing.sign(mandate.id, signer.user_id)
+        assert not attempt.created
+        with pytest.raises(Conflict):
+            await commands.sign_mandate(signer, mandate.id)
+    assert await counter.total(mandate.id) == 1
