@@ -8,10 +8,11 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "auftrag:live"
+CHANNEL = "auftrag:live:{database}"
 
 
 class LocalBus:
@@ -55,6 +56,10 @@ class RedisBus(LocalBus):
     def __init__(self, url: str) -> None:
         super().__init__()
         self._url = url
+        # Pub/sub ignores Redis database numbers; name the channel after ours so two
+        # deployments sharing one Redis server do not hear each other's counts.
+        database = urlsplit(url).path.strip("/") or "0"
+        self._channel = CHANNEL.format(database=database)
         self._listener: asyncio.Task[None] | None = None
         self._redis: Any = None
         self._ready = asyncio.Event()
@@ -75,13 +80,13 @@ class RedisBus(LocalBus):
             await self._redis.aclose()
 
     async def publish(self, message: dict[str, Any]) -> None:
-        await self._redis.publish(CHANNEL, json.dumps(message))
+        await self._redis.publish(self._channel, json.dumps(message))
 
     async def _listen(self) -> None:
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self._channel)
                     self._ready.set()
                     async for raw in pubsub.listen():
                         if raw.get("type") == "message":

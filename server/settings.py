@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -43,10 +43,8 @@ class Settings:
     demo: bool = False
     api_token_hours: int = 24
     session_hours: int = 12
-    sign_in_link_minutes: int = 15
     db_timeout: float = 5.0
     secure_cookies: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def dev_mailbox(self) -> bool:

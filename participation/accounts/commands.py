@@ -27,8 +27,9 @@ def normalise_email(email: str) -> str:
         raise InvalidInput.on("email", "Enter a valid email address.") from None
 
 
-def _default_name(user_id: int) -> str:
-    return f"Mitglied {user_id}"
+def _default_name() -> str:
+    """A placeholder until people choose a name; random, so it reveals no account count."""
+    return f"Mitglied {secrets.token_hex(3)}"
 
 
 def _hash(token: str) -> str:
@@ -60,10 +61,9 @@ async def request_sign_in_link(
     async with in_transaction() as conn:
         user = await User.get_or_none(email=address, using_db=conn)
         if user is None:
-            user = await User.create(email=address, display_name=name or "-", using_db=conn)
-            if not name:
-                user.display_name = _default_name(user.id)
-                await user.save(update_fields=["display_name"], using_db=conn)
+            user = await User.create(
+                email=address, display_name=name or _default_name(), using_db=conn
+            )
         await SignInToken.create(
             user_id=user.id,
             token_hash=_hash(token),
@@ -123,9 +123,9 @@ async def ensure_user(
     async with in_transaction() as conn:
         user = await User.get_or_none(email=address, using_db=conn)
         if user is None:
-            user = await User.create(email=address, display_name=display_name or "-", using_db=conn)
-            if not display_name:
-                user.display_name = _default_name(user.id)
+            user = await User.create(
+                email=address, display_name=display_name or _default_name(), using_db=conn
+            )
         elif display_name:
             user.display_name = display_name
         if verified:

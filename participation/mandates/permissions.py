@@ -33,7 +33,3 @@ def may_sign(actor: Actor | None) -> bool:
 def may_view(actor: Actor | None, mandate: Mandate) -> bool:
     """Drafts are seen only by their initiator and the municipality's council."""
     return mandate.status != Status.DRAFT or bool(movers_for(actor, mandate))
-
-
-def may_make(actor: Actor | None, mover: Mover, mandate: Mandate) -> bool:
-    return mover in movers_for(actor, mandate)
