@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 
 from tortoise.exceptions import OperationalError
@@ -57,6 +58,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Links in emails must point at this server; never derive them from the Host header.
         host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host
         os.environ["BASE_URL"] = f"http://{host}:{args.port}"
+    if args.demo and args.host not in {"127.0.0.1", "localhost", "::1"}:
+        print(
+            "auftrag: warning: --demo on a public address lets anyone read every sign-in link "
+            "at /dev/mailbox and sign in as the demo council and administrator",
+            file=sys.stderr,
+        )
     if args.demo:
         os.environ["AUFTRAG_DEMO"] = "1"
         os.environ["AUFTRAG_DEBUG"] = "1"
@@ -135,6 +142,21 @@ def _redact(url: str) -> str:
     return url
 
 
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type for whole numbers from `low` to `high`, with a message that says so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auftrag",
@@ -147,8 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="apply migrations and serve the web app")
     serve.add_argument("--demo", action="store_true", help="seed demo data, enable /dev/mailbox")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL + Redis)")
+    serve.add_argument("--port", type=_bounded(1, 65535), default=8000)
+    serve.add_argument(
+        "--workers", type=_bounded(1, 64), default=1, help="web processes (PostgreSQL + Redis)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run background jobs from Redis (arq)")
@@ -165,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--role", choices=roles)
     token.add_argument("--municipality", help="municipality slug for the role")
     token.add_argument("--verified", action="store_true", help="mark the email as verified")
-    token.add_argument("--hours", type=int, help="token lifetime (default API_TOKEN_HOURS)")
+    token.add_argument(
+        "--hours", type=_bounded(1, 24 * 366), help="token lifetime (default API_TOKEN_HOURS)"
+    )
     token.set_defaults(func=cmd_token)
 
     create = sub.add_parser("create-user", help="create a verified user with a role")
@@ -179,7 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        return _fail(f"bad configuration: {exc}", 2)
     try:
         return args.func(args, settings)
     except DomainError as exc:

@@ -17,6 +17,18 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive(name: str, default: str) -> float:
+    """A positive number from the environment; the error names the variable."""
+    text = os.environ.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a number") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, not {text!r}")
+    return value
+
+
 def _read_or_create_secret(var_dir: Path) -> str:
     """Keep a generated key in ./var so sessions survive restarts of the embedded default."""
     path = var_dir / "secret_key"
@@ -60,6 +72,8 @@ class Settings:
         env = os.environ
         var_dir = Path(env.get("AUFTRAG_VAR_DIR", "var")).resolve()
         database_url = env.get("DATABASE_URL") or f"sqlite://{var_dir / 'auftrag.sqlite3'}"
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
         secret = env.get("SECRET_KEY") or _read_or_create_secret(var_dir)
         base_url = env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         values: dict[str, object] = dict(
@@ -72,9 +86,9 @@ class Settings:
             base_url=base_url,
             debug=_bool(env.get("AUFTRAG_DEBUG")),
             demo=_bool(env.get("AUFTRAG_DEMO")),
-            api_token_hours=int(env.get("API_TOKEN_HOURS", "24")),
-            session_hours=int(env.get("SESSION_HOURS", "12")),
-            db_timeout=float(env.get("DATABASE_TIMEOUT", "5")),
+            api_token_hours=int(_positive("API_TOKEN_HOURS", "24")),
+            session_hours=int(_positive("SESSION_HOURS", "12")),
+            db_timeout=_positive("DATABASE_TIMEOUT", "5"),
             secure_cookies=base_url.startswith("https://"),
         )
         values.update(overrides)

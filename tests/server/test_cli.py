@@ -140,3 +140,22 @@ async def test_an_unreachable_database_is_reported_not_raised(tmp_path: Path) ->
     assert result.returncode == 3
     assert "cannot reach the database" in result.stderr
     assert "geheim" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "variables", "message"),
+    [
+        (["serve", "--port", "99999"], {}, "99999 is not between 1 and 65535"),
+        (["token", "--email", "a@example.org", "--hours", "-5"], {}, "-5 is not between"),
+        (["migrate"], {"API_TOKEN_HOURS": "abc"}, "API_TOKEN_HOURS='abc' is not a number"),
+        (["migrate"], {"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
+    ],
+)
+async def test_bad_arguments_and_configuration_exit_2_with_a_message(
+    args: list[str], variables: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    env = server_environment(AUFTRAG_VAR_DIR=str(tmp_path / "var"), **variables)
+    done = await _auftrag(*args, env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
