@@ -23,6 +23,7 @@ from notifications.mail import make_mailer
 from server import api, db, i18n, pages
 from server.auth import CSRFCookieMiddleware
 from server.live import make_bus
+from server.pages.forms import render_error
 from server.problems import (
     DATABASE_FAILURES,
     api_http_exception,
@@ -75,7 +76,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _wants_problem(request):
         return await api_http_exception(request, exc)
-    return await pages.error_page(request, exc.status_code, exc.detail)
+    return render_error(request, exc.status_code, exc.detail)
 
 
 async def database_down(request: Request, exc: Exception) -> Response:
@@ -84,7 +85,7 @@ async def database_down(request: Request, exc: Exception) -> Response:
         raise exc
     if _wants_problem(request):
         return unavailable()
-    return await pages.error_page(
+    return render_error(
         request, 503, i18n.gettext("The database is unreachable; try again shortly.")
     )
 

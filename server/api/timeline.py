@@ -19,6 +19,7 @@ from server.api.schemas import TimelineEntryOut, TimelineList, TimelineQuery
 from server.auth import actor_of
 
 api = Registry()
+PAGE = 100
 
 
 def _entry_json(entry: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +69,9 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
     # Subscribe before reading the backlog, so nothing committed in between is missed.
     async with bus.subscribe(mandate_id) as queue:
         last = after
-        for entry in await entries(mandate_id, after=last):
-            last = entry["id"]
-            yield {"event": "timeline", "id": str(last), "data": json.dumps(_entry_json(entry))}
+        async for event in _entries_after(mandate_id, last):
+            last = int(event["id"])
+            yield event
         yield {
             "event": "count",
             "data": json.dumps({"signature_count": await counter.total(mandate_id)}),
@@ -78,15 +79,22 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
         while True:
             message = await queue.get()
             if message["type"] == "timeline":
-                for entry in await entries(mandate_id, after=last):
-                    last = entry["id"]
-                    yield {
-                        "event": "timeline",
-                        "id": str(last),
-                        "data": json.dumps(_entry_json(entry)),
-                    }
+                async for event in _entries_after(mandate_id, last):
+                    last = int(event["id"])
+                    yield event
             elif message["type"] == "count":
                 yield {"event": "count", "data": json.dumps({"signature_count": message["count"]})}
+
+
+async def _entries_after(mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
+    """Every entry after `after`, page by page, however long the client was away."""
+    while True:
+        page = await entries(mandate_id, after=after, limit=PAGE)
+        for entry in page:
+            after = entry["id"]
+            yield {"event": "timeline", "id": str(after), "data": json.dumps(_entry_json(entry))}
+        if len(page) < PAGE:
+            return
 
 
 def _last_id(value: str | None, field: str) -> int:

@@ -37,13 +37,20 @@ def field_errors(exc: DomainError) -> dict[str, str]:
 
 def error_page(request: Request, exc: DomainError) -> Response:
     # The domain speaks English; pages show the catalogue's translation where one exists.
+    messages = [i18n.gettext(e.message) for e in exc.errors if e.message != exc.detail]
+    return render_error(request, exc.status, i18n.gettext(exc.detail), messages)
+
+
+def render_error(
+    request: Request, status: int, detail: str | None, messages: list[str] | None = None
+) -> Response:
     return render(
         request,
         "pages/error.html",
-        status=exc.status,
-        status_code=exc.status,
-        detail=i18n.gettext(exc.detail),
-        errors=[i18n.gettext(e.message) for e in exc.errors if e.message != exc.detail],
+        status=status,
+        status_code=status,
+        detail=detail,
+        errors=messages or [],
     )
 
 

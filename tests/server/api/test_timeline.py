@@ -151,3 +151,21 @@ async def test_the_stream_refuses_bad_ids_and_hides_drafts(
     async with streaming.stream("GET", f"/api/v1/mandates/{draft.id}/timeline/stream") as response:
         await response.aread()
         assert_problem(response, 404)
+
+
+async def test_a_long_backlog_arrives_whole(
+    streaming: httpx.AsyncClient, town: Municipality, citizen: Actor
+) -> None:
+    from participation.timeline.models import TimelineEntry
+
+    mandate = await factories.mandate(citizen, town, S.COLLECTING)
+    await TimelineEntry.bulk_create(
+        [TimelineEntry(mandate_id=mandate.id, kind="milestone", data={"n": n}) for n in range(250)]
+    )
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+    async with streaming.stream("GET", url) as response:
+        reader = EventReader(response)
+        backlog = [e for e in await reader.until(has_event("count")) if e.event == "timeline"]
+        await reader.aclose()
+    assert len(backlog) == 253  # launched, collecting, 25 % and the 250 added
+    assert len({e.id for e in backlog}) == 253
