@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notifications.mail import Mail
@@ -18,4 +19,7 @@ async def expire_mandates(ctx: dict[str, Any]) -> int:
     return await expire()
 
 
-FUNCTIONS = {"send_email": send_email, "expire_mandates": expire_mandates}
+FUNCTIONS: dict[str, Callable[..., Awaitable[object]]] = {
+    "send_email": send_email,
+    "expire_mandates": expire_mandates,
+}

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from tortoise.exceptions import OperationalError
 
@@ -22,7 +23,10 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-async def _with_db(settings: Settings, work) -> object:  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     await db.init(settings.database_url, settings.db_timeout)
     try:
         return await work()
@@ -94,7 +98,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from notifications.worker import worker_settings
 
-    run_worker(worker_settings(settings.redis_url))  # type: ignore[arg-type]
+    run_worker(worker_settings(settings.redis_url))
     return 0
 
 
@@ -113,7 +117,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
     user_id = asyncio.run(_with_db(settings, work))
     lifetime = timedelta(hours=args.hours or settings.api_token_hours)
-    print(issue_token(settings, user_id, "access", lifetime))  # type: ignore[arg-type]
+    print(issue_token(settings, user_id, "access", lifetime))
     return 0
 
 

@@ -51,7 +51,8 @@ def problem(
 
 
 def from_domain(exc: DomainError) -> ProblemResponse:
-    return problem(exc.status, exc.detail, exc.errors, **exc.extra)
+    # Named, so that an extra called `headers` cannot become response headers.
+    return problem(exc.status, exc.detail, exc.errors, headers=None, **exc.extra)
 
 
 DATABASE_FAILURES = (DBConnectionError, OperationalError, ConnectionError, OSError, TimeoutError)

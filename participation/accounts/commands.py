@@ -95,8 +95,8 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
         )
         if not claimed:
             raise invalid
-        await User.filter(id=row.user_id).using_db(conn).update(email_verified=True)  # type: ignore[attr-defined]
-        user = await User.get(id=row.user_id, using_db=conn)  # type: ignore[attr-defined]
+        await User.filter(id=row.user_id).using_db(conn).update(email_verified=True)
+        user = await User.get(id=row.user_id, using_db=conn)
     return user, row.next_path
 
 

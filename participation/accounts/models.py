@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from participation.municipalities.models import Municipality
 
 
 class Role(StrEnum):
@@ -33,9 +37,11 @@ class Membership(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "auftrag.User", related_name="memberships", on_delete=fields.CASCADE
     )
-    municipality = fields.ForeignKeyField(
+    user_id: int
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
         "auftrag.Municipality", related_name="memberships", on_delete=fields.CASCADE
     )
+    municipality_id: int
     role = fields.CharEnumField(Role, max_length=16)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -51,6 +57,7 @@ class SignInToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "auftrag.User", related_name="sign_in_tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -136,7 +136,9 @@ async def transition_mandate(
     async with in_transaction() as conn:
         await _move(conn, mandate, target, actor, reason)
         if target == Status.COLLECTING:
-            await signing.add_signature(conn, mandate.id, mandate.initiator_id)  # type: ignore[attr-defined]
+            # Only the initiator may launch (see rules), so a launched mandate has one.
+            assert mandate.initiator_id is not None
+            await signing.add_signature(conn, mandate.id, mandate.initiator_id)
     events.nudge()
     if target == Status.COLLECTING:
         await check_quorum(mandate.id)
@@ -179,7 +181,7 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
             "Signatures can only be withdrawn while the mandate is collecting.",
             status_now=mandate.status,
         )
-    if mandate.initiator_id == actor.user_id:  # type: ignore[attr-defined]
+    if mandate.initiator_id == actor.user_id:
         raise Conflict("The initiator's signature stands; withdraw the mandate instead.")
     async with in_transaction() as conn:
         deleted = await run(
@@ -290,7 +292,7 @@ async def expire_mandates() -> int:
 
 
 async def _promise_days(mandate: Mandate) -> int:
-    municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
+    municipality = await Municipality.get(id=mandate.municipality_id)
     return municipality.service_promise_days
 
 
@@ -306,7 +308,7 @@ async def _move(
     now = clock.now()
     changes: dict[str, object] = {"status": target}
     if target == Status.COLLECTING:
-        municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
+        municipality = await Municipality.get(id=mandate.municipality_id)
         changes.update(
             published_at=now, closes_at=now + timedelta(days=municipality.signature_period_days)
         )

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from participation.accounts.models import User
+    from participation.municipalities.models import District, Municipality
 
 
 class Status(StrEnum):
@@ -23,15 +28,18 @@ class Status(StrEnum):
 
 class Mandate(Model):
     id = fields.IntField(primary_key=True)
-    municipality = fields.ForeignKeyField(
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
         "auftrag.Municipality", related_name="mandates", on_delete=fields.RESTRICT
     )
-    district = fields.ForeignKeyField(
+    municipality_id: int
+    district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
         "auftrag.District", related_name="mandates", null=True, on_delete=fields.SET_NULL
     )
-    initiator = fields.ForeignKeyField(
+    district_id: int | None
+    initiator: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "auftrag.User", related_name="mandates", null=True, on_delete=fields.SET_NULL
     )
+    initiator_id: int | None
     title = fields.CharField(max_length=120)
     summary = fields.CharField(max_length=500)
     body = fields.TextField()
@@ -56,9 +64,10 @@ class Mandate(Model):
 
 class MandateTopic(Model):
     id = fields.IntField(primary_key=True)
-    mandate = fields.ForeignKeyField(
+    mandate: fields.ForeignKeyRelation[Mandate] = fields.ForeignKeyField(
         "auftrag.Mandate", related_name="topics", on_delete=fields.CASCADE
     )
+    mandate_id: int
     topic = fields.CharField(max_length=40, db_index=True)
 
     class Meta:
@@ -70,12 +79,14 @@ class Signature(Model):
     """One row per person and mandate, guarded by the unique constraint."""
 
     id = fields.BigIntField(primary_key=True)
-    mandate = fields.ForeignKeyField(
+    mandate: fields.ForeignKeyRelation[Mandate] = fields.ForeignKeyField(
         "auftrag.Mandate", related_name="signatures", on_delete=fields.CASCADE
     )
-    user = fields.ForeignKeyField(
+    mandate_id: int
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "auftrag.User", related_name="signatures", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -91,9 +102,10 @@ class SignatureCount(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    mandate = fields.ForeignKeyField(
+    mandate: fields.ForeignKeyRelation[Mandate] = fields.ForeignKeyField(
         "auftrag.Mandate", related_name="counter_shards", on_delete=fields.CASCADE
     )
+    mandate_id: int
     shard = fields.SmallIntField()
     count = fields.IntField(default=0)
 

@@ -15,9 +15,9 @@ def movers_for(actor: Actor | None, mandate: Mandate) -> frozenset[Mover]:
     if actor is None:
         return frozenset()
     movers = set()
-    if mandate.initiator_id == actor.user_id:  # type: ignore[attr-defined]
+    if mandate.initiator_id == actor.user_id:
         movers.add(Mover.INITIATOR)
-    if actor.has_role(mandate.municipality_id, *COUNCIL_ROLES):  # type: ignore[attr-defined]
+    if actor.has_role(mandate.municipality_id, *COUNCIL_ROLES):
         movers.add(Mover.COUNCIL)
     return frozenset(movers)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 
@@ -97,16 +97,16 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
         return []
     ids = [m.id for m in mandates]
     totals = await counter.totals(ids)
-    municipalities = dict(
-        await Municipality.filter(id__in={m.municipality_id for m in mandates}).values_list(  # type: ignore[attr-defined]
+    municipalities: dict[int, str] = dict(
+        await Municipality.filter(id__in={m.municipality_id for m in mandates}).values_list(
             "id", "slug"
         )
     )
-    district_ids = {m.district_id for m in mandates if m.district_id}  # type: ignore[attr-defined]
+    district_ids = {m.district_id for m in mandates if m.district_id}
     districts = (
         {d.id: d for d in await District.filter(id__in=district_ids)} if district_ids else {}
     )
-    initiator_ids = {m.initiator_id for m in mandates if m.initiator_id}  # type: ignore[attr-defined]
+    initiator_ids = {m.initiator_id for m in mandates if m.initiator_id}
     names = dict(await User.filter(id__in=initiator_ids).values_list("id", "display_name"))
     topics: dict[int, list[str]] = {i: [] for i in ids}
     for mandate_id, topic in (
@@ -117,20 +117,20 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
         topics[mandate_id].append(topic)
     signed: set[int] = set()
     if actor is not None:
-        signed = set(
-            await Signature.filter(mandate_id__in=ids, user_id=actor.user_id).values_list(
-                "mandate_id", flat=True
-            )
+        # Tortoise types every values_list() result as tuples, flat=True ones too.
+        mandate_ids = await Signature.filter(mandate_id__in=ids, user_id=actor.user_id).values_list(
+            "mandate_id", flat=True
         )
+        signed = set(cast(list[int], mandate_ids))
     views = []
     for m in mandates:
-        district = districts.get(m.district_id)  # type: ignore[attr-defined]
-        name = names.get(m.initiator_id)  # type: ignore[attr-defined]
+        district = districts.get(m.district_id) if m.district_id is not None else None
+        name = names.get(m.initiator_id)
         movers = permissions.movers_for(actor, m)
         views.append(
             {
                 "id": m.id,
-                "municipality": municipalities[m.municipality_id],  # type: ignore[attr-defined]
+                "municipality": municipalities[m.municipality_id],
                 "title": m.title,
                 "summary": m.summary,
                 "body": m.body,
@@ -162,9 +162,10 @@ async def mandate_view(actor: Actor | None, mandate: Mandate) -> dict[str, Any]:
 
 async def signed_mandate_ids(actor: Actor, limit: int = 100) -> list[int]:
     """Mandates `actor` co-signed, most recent signature first."""
-    return list(
+    mandate_ids = (
         await Signature.filter(user_id=actor.user_id)
         .order_by("-id")
         .limit(limit)
         .values_list("mandate_id", flat=True)
     )
+    return cast(list[int], mandate_ids)

@@ -27,6 +27,7 @@ class District(Model):
     municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
         "auftrag.Municipality", related_name="districts", on_delete=fields.CASCADE
     )
+    municipality_id: int
     slug = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
 

@@ -9,7 +9,7 @@ SLUG_MAX = 64
 
 def possible_slug(slug: str | None) -> bool:
     """Whether `slug` could be stored at all; other text simply names nothing."""
-    return bool(slug) and len(slug) <= SLUG_MAX and "\x00" not in slug  # type: ignore[arg-type]
+    return slug is not None and 0 < len(slug) <= SLUG_MAX and "\x00" not in slug
 
 
 async def municipality_by_slug(slug: str) -> Municipality | None:

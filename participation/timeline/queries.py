@@ -13,7 +13,7 @@ async def entries(mandate_id: int, after: int = 0, limit: int = 100) -> list[dic
     rows = (
         await TimelineEntry.filter(mandate_id=mandate_id, id__gt=after).order_by("id").limit(limit)
     )
-    actor_ids = {r.actor_id for r in rows if r.actor_id}  # type: ignore[attr-defined]
+    actor_ids = {r.actor_id for r in rows if r.actor_id}
     names = (
         dict(await User.filter(id__in=actor_ids).values_list("id", "display_name"))
         if actor_ids
@@ -24,7 +24,7 @@ async def entries(mandate_id: int, after: int = 0, limit: int = 100) -> list[dic
             "id": r.id,
             "kind": r.kind,
             "data": r.data,
-            "actor": {"display_name": names[r.actor_id]} if r.actor_id in names else None,  # type: ignore[attr-defined]
+            "actor": {"display_name": names[r.actor_id]} if r.actor_id in names else None,
             "created_at": r.created_at,
         }
         for r in rows

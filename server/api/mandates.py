@@ -56,7 +56,8 @@ async def list_mandates(request: Request, slug: str, query: MandateQuery) -> JSO
     items, cursor = await queries.list_mandates(
         await actor_of(request), slug, filters, query.limit, query.cursor
     )
-    return JSONResponse(MandateList(items=items, next=cursor).model_dump(mode="json"))
+    page = MandateList.model_validate({"items": items, "next": cursor})
+    return JSONResponse(page.model_dump(mode="json"))
 
 
 @api("/mandates/{mandate_id:id}", response=MandateOut, tag="mandates", errors=(404,))

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 
 from participation.accounts.models import Membership, User
 from server.api.endpoint import Registry
-from server.api.schemas import MeOut
+from server.api.schemas import MembershipOut, MeOut, VerificationOut
 from server.auth import require_actor
 
 api = Registry()
@@ -28,7 +28,7 @@ async def me(request: Request) -> JSONResponse:
             id=user.id,
             email=user.email,
             display_name=user.display_name,
-            roles=[{"municipality": slug, "role": role} for slug, role in memberships],
-            verification={"email_verified": user.email_verified},
+            roles=[MembershipOut(municipality=slug, role=role) for slug, role in memberships],
+            verification=VerificationOut(email_verified=user.email_verified),
         ).model_dump(mode="json")
     )

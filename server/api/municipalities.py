@@ -10,15 +10,15 @@ from participation.ids import parse_id
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug
 from server.api.endpoint import Registry
-from server.api.schemas import ListQuery, MunicipalityList, MunicipalityOut
+from server.api.schemas import DistrictOut, ListQuery, MunicipalityList, MunicipalityOut
 
 api = Registry()
 
 
 async def _views(municipalities: list[Municipality]) -> list[dict]:
-    districts: dict[int, list[dict]] = {m.id: [] for m in municipalities}
+    districts: dict[int, list[DistrictOut]] = {m.id: [] for m in municipalities}
     for d in await District.filter(municipality_id__in=list(districts)).order_by("name"):
-        districts[d.municipality_id].append({"slug": d.slug, "name": d.name})  # type: ignore[attr-defined]
+        districts[d.municipality_id].append(DistrictOut(slug=d.slug, name=d.name))
     return [
         MunicipalityOut(
             slug=m.slug,

@@ -76,7 +76,7 @@ async def mandate_page(request: Request) -> Response:
         return error_page(request, exc)
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
-    municipality = await Municipality.get(id=mandate.municipality_id)  # type: ignore[attr-defined]
+    municipality = await Municipality.get(id=mandate.municipality_id)
     return render(
         request,
         "pages/mandate.html",
@@ -87,7 +87,7 @@ async def mandate_page(request: Request) -> Response:
         signable=rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()),
         withdrawable=mandate.status in rules.WITHDRAWABLE_SIGNATURE
         and actor is not None
-        and actor.user_id != mandate.initiator_id,  # type: ignore[attr-defined]
+        and actor.user_id != mandate.initiator_id,
         council_moves=[
             t
             for t in rules.moves_from(Status(mandate.status), {rules.Mover.COUNCIL})

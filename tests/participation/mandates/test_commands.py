@@ -59,7 +59,7 @@ async def test_launch_creates_a_draft_with_the_municipalitys_quorum() -> None:
     assert mandate.status == S.DRAFT
     assert mandate.title == "Mehr Bäume"
     assert mandate.quorum == 7
-    assert mandate.initiator_id == initiator.user_id  # type: ignore[attr-defined]
+    assert mandate.initiator_id == initiator.user_id
     assert "<h1>Warum</h1>" in mandate.body_html
     topics = await MandateTopic.filter(mandate_id=mandate.id).values_list("topic", flat=True)
     assert sorted(topics) == ["grün", "klima"]
