@@ -546,14 +546,4 @@ async def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        sys.exit(asyncio.run(main(parse_args())))
-    except KeyboardInterrupt:
-        log("interrupted; the server and the database were cleaned up")
-        sys.exit(130)
+    harness.run(main, parse_args())

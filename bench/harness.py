@@ -7,6 +7,7 @@ the database is dropped and every process this module started is ended by its id
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -475,3 +477,18 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def run(main: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> None:
+    """Run a benchmark's `main` on uvloop when available, exiting with its status."""
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    try:
+        sys.exit(asyncio.run(main(args)))
+    except KeyboardInterrupt:
+        log("interrupted; the server and the database were cleaned up")
+        sys.exit(130)

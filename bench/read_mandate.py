@@ -20,7 +20,6 @@ same round, and whether the targets are met. The database is dropped at exit.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
@@ -242,14 +241,4 @@ async def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        sys.exit(asyncio.run(main(parse_args())))
-    except KeyboardInterrupt:
-        log("interrupted; the server and the database were cleaned up")
-        sys.exit(130)
+    harness.run(main, parse_args())
