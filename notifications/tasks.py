@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notifications.mail import Mail
-from participation.mandates.commands import expire_mandates as expire
+from participation.mandates.quorum import expire_mandates as expire
 
 
 async def send_email(

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from notifications.dispatcher import Dispatcher
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
+from participation.mandates.quorum import expire_mandates
 from server import api, db, i18n, pages
 from server.auth import CSRFCookieMiddleware
 from server.live import make_bus
@@ -98,8 +99,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 async def _expire_periodically() -> None:
-    from participation.mandates.commands import expire_mandates
-
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL)
         try:

@@ -10,7 +10,7 @@ from unittest import mock
 
 from participation import clock
 from participation.accounts.actors import Actor
-from participation.mandates import commands, counter
+from participation.mandates import commands, counter, quorum
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
 from tests.factories.accounts import council_member, people
@@ -72,7 +72,7 @@ async def mandate(
         current = await Mandate.get(id=launched.id)
         assert current.closes_at is not None
         with time_travel(current.closes_at + timedelta(seconds=1)):
-            await commands.expire_mandates()
+            await quorum.expire_mandates()
         return await Mandate.get(id=launched.id)
     await sign_until_quorum(launched.id)
     current = await Mandate.get(id=launched.id)

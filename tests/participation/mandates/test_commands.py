@@ -8,7 +8,7 @@ import pytest
 
 from participation.accounts.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from participation.mandates import commands, counter, signing
+from participation.mandates import commands, counter, quorum, signing
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent
@@ -398,11 +398,11 @@ async def test_mandates_expire_after_the_signature_period() -> None:
     mandate = await factories.mandate(initiator, town, S.COLLECTING)
     assert mandate.closes_at is not None
     with time_travel(mandate.closes_at - timedelta(minutes=1)):
-        assert await commands.expire_mandates() == 0
+        assert await quorum.expire_mandates() == 0
     assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
     with time_travel(mandate.closes_at + timedelta(minutes=1)):
-        assert await commands.expire_mandates() == 1
-        assert await commands.expire_mandates() == 0
+        assert await quorum.expire_mandates() == 1
+        assert await quorum.expire_mandates() == 0
     expired = await Mandate.get(id=mandate.id)
     assert expired.status == S.EXPIRED and expired.closed_at is not None
     assert (await _status_entries(mandate.id))[-1] == {"from": "collecting", "to": "expired"}
@@ -420,7 +420,7 @@ async def test_expiry_submits_a_mandate_whose_quorum_check_was_lost() -> None:
     assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
     assert mandate.closes_at is not None
     with time_travel(mandate.closes_at + timedelta(days=1)):
-        assert await commands.expire_mandates() == 0
+        assert await quorum.expire_mandates() == 0
     assert (await Mandate.get(id=mandate.id)).status == S.SUBMITTED
 
 
@@ -433,8 +433,8 @@ async def test_milestones_passed_in_one_jump_are_each_announced_once() -> None:
     for signer in await factories.people(5):
         async with in_transaction() as conn:
             await signing.add_signature(conn, mandate.id, signer.user_id)
-    await commands.check_quorum(mandate.id)
-    await commands.check_quorum(mandate.id)
+    await quorum.check_quorum(mandate.id)
+    await quorum.check_quorum(mandate.id)
     milestones = await TimelineEntry.filter(mandate_id=mandate.id, kind="milestone")
     assert [m.data["percent"] for m in milestones] == [25, 50, 75]
     assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
