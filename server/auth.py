@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from typing import cast
 
 import jwt
 from starlette.requests import HTTPConnection, Request
@@ -46,10 +47,15 @@ def read_token(settings: Settings, token: str, kind: str) -> int | None:
         return None
 
 
+# Marks "not looked up yet", since None already means "nobody is signed in".
+_UNKNOWN = object()
+
+
 async def actor_of(conn: HTTPConnection) -> Actor | None:
     """The signed-in actor, from the bearer header or else the session cookie, once per request."""
-    if "actor" in conn.state._state:
-        return conn.state.actor
+    known = getattr(conn.state, "actor", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return cast(Actor | None, known)
     settings: Settings = conn.app.state.settings
     user_id = None
     header = conn.headers.get("authorization", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import io
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -23,8 +24,6 @@ def _load(locale: str) -> NullTranslations:
     po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():
         return NullTranslations()
-    import io
-
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
     buffer = io.BytesIO()

@@ -56,7 +56,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         locale=i18n.current(),
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request),
-        actor=request.state.actor if "actor" in request.state._state else None,
+        actor=getattr(request.state, "actor", None),
         debug=request.app.state.settings.debug,
     )
     html = env.get_template(template).render(context)

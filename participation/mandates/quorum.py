@@ -57,6 +57,7 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
                     {"percent": percent, "count": total},
                 )
         moved = 0
+        now = clock.now()
         if level >= 100:
             moved = (
                 await Mandate.filter(id=mandate_id, status=Status.COLLECTING)
@@ -64,8 +65,8 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
                 .update(
                     status=Status.SUBMITTED,
                     milestone=100,
-                    submitted_at=clock.now(),
-                    answer_due_at=clock.now() + timedelta(days=await _promise_days(mandate)),
+                    submitted_at=now,
+                    answer_due_at=now + timedelta(days=await _promise_days(mandate)),
                 )
             )
             if moved:
@@ -84,7 +85,10 @@ async def expire_mandates() -> int:
     A mandate that did reach its quorum is submitted instead, which also repairs a
     crossing whose follow-up check was lost to a crash.
     """
-    collecting = await Mandate.filter(status=Status.COLLECTING)
+    # Every minute over every collecting mandate: leave the long texts in the database.
+    collecting = await Mandate.filter(status=Status.COLLECTING).only(
+        "id", "status", "quorum", "milestone", "closes_at", "municipality_id"
+    )
     totals = await counter.totals([mandate.id for mandate in collecting])
     expired = 0
     for mandate in collecting:

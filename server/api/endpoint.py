@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import DomainError, FieldError, InvalidInput
-from server.problems import from_domain, is_database_down, unavailable
+from server.problems import from_domain
 
 MAX_BODY = 64 * 1024
 
@@ -53,10 +53,6 @@ class Endpoint:
             return await self.handler(request, **kwargs)
         except DomainError as exc:
             return from_domain(exc)
-        except Exception as exc:
-            if is_database_down(exc):
-                return unavailable()
-            raise
 
 
 async def _json(request: Request) -> Any:
