@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
@@ -187,7 +188,7 @@ async def sign(mandate_id: int, user_id: int) -> Attempt:
     return Attempt(created, mandate, await counter.total(mandate_id))
 
 
-async def add_signature(conn: Any, mandate_id: int, user_id: int) -> bool:
+async def add_signature(conn: BaseDBAsyncClient, mandate_id: int, user_id: int) -> bool:
     """Insert one signature with its counter +1 and event, inside the caller's transaction."""
     inserted = await run(
         conn,
