@@ -11,7 +11,7 @@ from participation import clock
 from participation.accounts.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound
 from participation.ids import BIGINT_MAX, parse_id
-from participation.mandates import commands, queries, rules
+from participation.mandates import commands, permissions, queries, rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug
@@ -77,6 +77,7 @@ async def mandate_page(request: Request) -> Response:
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)
+    moves = rules.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
     return render(
         request,
         "pages/mandate.html",
@@ -88,16 +89,8 @@ async def mandate_page(request: Request) -> Response:
         withdrawable=mandate.status in rules.WITHDRAWABLE_SIGNATURE
         and actor is not None
         and actor.user_id != mandate.initiator_id,
-        council_moves=[
-            t
-            for t in rules.moves_from(Status(mandate.status), {rules.Mover.COUNCIL})
-            if t.target in view["allowed_transitions"]
-        ],
-        initiator_moves=[
-            t
-            for t in rules.moves_from(Status(mandate.status), {rules.Mover.INITIATOR})
-            if t.target in view["allowed_transitions"]
-        ],
+        council_moves=[t for t in moves if t.mover == rules.Mover.COUNCIL],
+        initiator_moves=[t for t in moves if t.mover == rules.Mover.INITIATOR],
     )
 
 

@@ -262,3 +262,19 @@ async def test_error_messages_follow_the_page_language(
         "/sign-in?lang=en", data={"csrf_token": await csrf(client), "email": "x"}
     )
     assert "Enter a valid email address." in english.text
+
+
+async def test_the_council_sees_its_moves_and_citizens_do_not(
+    client: httpx.AsyncClient, town: Municipality
+) -> None:
+    from participation.accounts.models import Role
+
+    initiator = await factories.person()
+    council = await factories.person(email="rat@example.org", role=Role.COUNCIL, municipality=town)
+    mandate = await factories.mandate(initiator, town, Status.SUBMITTED, council=council)
+    anonymous = await client.get(f"/mandates/{mandate.id}")
+    assert "Prüfung beginnen" not in anonymous.text
+    await sign_in(client, "rat@example.org")
+    page = await client.get(f"/mandates/{mandate.id}")
+    assert 'value="in_review"' in page.text and "Prüfung beginnen" in page.text
+    assert "Zur Mitzeichnung veröffentlichen" not in page.text
