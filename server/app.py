@@ -22,7 +22,7 @@ from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
 from participation.mandates.quorum import expire_mandates
 from server import api, db, i18n, pages
-from server.auth import CSRFCookieMiddleware
+from server.auth import CSRFCookieMiddleware, SessionMiddleware
 from server.live import make_bus
 from server.pages.forms import render_error
 from server.problems import (
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(CSRFCookieMiddleware, secure=settings.secure_cookies),
+            Middleware(SessionMiddleware, settings=settings),
             Middleware(LocaleMiddleware),
         ],
         exception_handlers={

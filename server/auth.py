@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -12,38 +13,62 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation import clock
+from participation.accounts import sessions
 from participation.accounts.actors import Actor, load_actor
+from participation.accounts.sessions import Started
 from participation.errors import InvalidInput, NotAuthenticated
+from server.problems import DATABASE_FAILURES
 from server.settings import Settings
 
 ALGORITHM = "HS256"
+ACCESS_COOKIE = "auftrag_access"
 SESSION_COOKIE = "auftrag_session"
 CSRF_COOKIE = "auftrag_csrf"
 CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
 
 
-def issue_token(settings: Settings, user_id: int, kind: str, lifetime: timedelta) -> str:
+def key_id(key: str) -> str:
+    """Names a key without revealing it, so tokens say which key verifies them."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def issue_token(
+    settings: Settings, user_id: int, session_id: int, lifetime: timedelta | None = None
+) -> str:
+    """An access token for a session, signed with the current key."""
     now = clock.now()
-    claims = {"sub": str(user_id), "iat": now, "exp": now + lifetime, "typ": kind}
-    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+    claims = {
+        "sub": str(user_id),
+        "sid": session_id,
+        "iat": now,
+        "exp": now + (lifetime or timedelta(minutes=settings.access_minutes)),
+        "typ": "access",
+    }
+    headers = {"kid": key_id(settings.secret_key)}
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM, headers=headers)
 
 
-def read_token(settings: Settings, token: str, kind: str) -> int | None:
-    """The user id in a valid, unexpired token of `kind`, else None."""
+def read_token(settings: Settings, token: str) -> tuple[int, int] | None:
+    """(user id, session id) of a valid, unexpired access token, else None.
+
+    Old keys (OLD_SECRET_KEYS) still verify, so rotating the key signs nobody out.
+    """
+    keys = {key_id(key): key for key in (settings.secret_key, *settings.old_secret_keys)}
     try:
+        key = keys.get(jwt.get_unverified_header(token).get("kid", ""))
+        if key is None:
+            return None
         claims = jwt.decode(
-            token,
-            settings.secret_key,
-            algorithms=[ALGORITHM],
-            options={"require": ["exp", "iat", "sub"]},
+            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub"]}
         )
     except jwt.PyJWTError:
         return None
-    if claims.get("typ") != kind:
+    if claims.get("typ") != "access":
         return None
     try:
-        return int(claims["sub"])
-    except (TypeError, ValueError):
+        return int(claims["sub"]), int(claims["sid"])
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -52,18 +77,19 @@ _UNKNOWN = object()
 
 
 async def actor_of(conn: HTTPConnection) -> Actor | None:
-    """The signed-in actor, from the bearer header or else the session cookie, once per request."""
+    """The signed-in actor, from the bearer header or else the cookies, once per request."""
     known = getattr(conn.state, "actor", _UNKNOWN)
     if known is not _UNKNOWN:
         return cast(Actor | None, known)
     settings: Settings = conn.app.state.settings
-    user_id = None
+    token = None
     header = conn.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        user_id = read_token(settings, header[7:].strip(), "access")
-    elif SESSION_COOKIE in conn.cookies and _cookie_counts(conn):
-        user_id = read_token(settings, conn.cookies[SESSION_COOKIE], "session")
-    actor = await load_actor(user_id) if user_id is not None else None
+        token = header[7:].strip()
+    elif _cookie_counts(conn):
+        token = conn.scope.get("state", {}).get("access") or conn.cookies.get(ACCESS_COOKIE)
+    claims = read_token(settings, token) if token else None
+    actor = await load_actor(*claims) if claims is not None else None
     conn.state.actor = actor
     return actor
 
@@ -85,7 +111,9 @@ def csrf_token(conn: HTTPConnection) -> str:
 
 
 def check_csrf(request: Request, submitted: object) -> None:
-    """Double-submit check: the form must echo the browser's own CSRF cookie."""
+    """Double-submit check: the form (or a script's header) must echo the CSRF cookie."""
+    if submitted is None:
+        submitted = request.headers.get(CSRF_HEADER)
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not isinstance(submitted, str):
         raise InvalidInput.on(CSRF_FIELD, "The form expired. Reload the page and try again.")
@@ -93,14 +121,93 @@ def check_csrf(request: Request, submitted: object) -> None:
         raise InvalidInput.on(CSRF_FIELD, "The form expired. Reload the page and try again.")
 
 
-def session_cookie_args(settings: Settings) -> dict[str, object]:
-    return {
-        "httponly": True,
-        "samesite": "lax",
-        "secure": settings.secure_cookies,
-        "path": "/",
-        "max_age": settings.session_hours * 3600,
-    }
+def _cookie(name: str, value: str, max_age: int, secure: bool) -> bytes:
+    flags = f"Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+    return f"{name}={value}; {flags}".encode()
+
+
+def sign_in_cookies(settings: Settings, started: Started) -> list[bytes]:
+    """Set-Cookie values for a new browser session: its secret and a first access token."""
+    access = issue_token(settings, started.session.user_id, started.session.id)
+    secure = settings.secure_cookies
+    return [
+        _cookie(SESSION_COOKIE, started.cookie, settings.session_hours * 3600, secure),
+        _cookie(ACCESS_COOKIE, access, settings.access_minutes * 60, secure),
+    ]
+
+
+def sign_out_cookies(settings: Settings) -> list[bytes]:
+    secure = settings.secure_cookies
+    return [_cookie(SESSION_COOKIE, "", 0, secure), _cookie(ACCESS_COOKIE, "", 0, secure)]
+
+
+async def start_browser_session(request: Request, user_id: int) -> list[bytes]:
+    """Open a session for the browser making `request`; returns the cookies to set."""
+    settings: Settings = request.app.state.settings
+    started = await sessions.start_session(
+        user_id,
+        sessions.BROWSER,
+        sessions.describe_device(request.headers.get("user-agent", "")),
+        timedelta(hours=settings.session_hours),
+    )
+    return sign_in_cookies(settings, started)
+
+
+class SessionMiddleware:
+    """Renew an expired access cookie from the session cookie before the app sees the request.
+
+    The new token goes into the request's state at once and to the browser with the
+    response; a session that is no longer valid clears both cookies.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        cookies = HTTPConnection(scope).cookies
+        session_cookie = cookies.get(SESSION_COOKIE)
+        access = cookies.get(ACCESS_COOKIE)
+        if not session_cookie or (access and read_token(self.settings, access)):
+            await self.app(scope, receive, send)
+            return
+        lifetime = timedelta(hours=self.settings.session_hours)
+        try:
+            session = await sessions.renew_session(session_cookie, lifetime)
+        except DATABASE_FAILURES:
+            # The app answers 503 on its own; the cookies stay for when the database is back.
+            await self.app(scope, receive, send)
+            return
+        if session is None:
+            set_cookies = sign_out_cookies(self.settings)
+        else:
+            token = issue_token(self.settings, session.user_id, session.id)
+            scope.setdefault("state", {})["access"] = token
+            set_cookies = [
+                _cookie(
+                    SESSION_COOKIE,
+                    session_cookie,
+                    int(lifetime.total_seconds()),
+                    self.settings.secure_cookies,
+                ),
+                _cookie(
+                    ACCESS_COOKIE,
+                    token,
+                    self.settings.access_minutes * 60,
+                    self.settings.secure_cookies,
+                ),
+            ]
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend((b"set-cookie", value) for value in set_cookies)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)
 
 
 class CSRFCookieMiddleware:

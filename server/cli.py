@@ -104,20 +104,22 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from participation.accounts.commands import ensure_user
+    from participation.accounts.sessions import API, start_session
     from server.auth import issue_token
 
-    async def work() -> int:
+    lifetime = timedelta(hours=args.hours or settings.api_token_hours)
+
+    async def work() -> str:
         user = await ensure_user(
             args.email,
             role=Role(args.role) if args.role else None,
             municipality_slug=args.municipality,
             verified=args.verified,
         )
-        return user.id
+        started = await start_session(user.id, API, "auftrag token", lifetime)
+        return issue_token(settings, user.id, started.session.id, lifetime)
 
-    user_id = asyncio.run(_with_db(settings, work))
-    lifetime = timedelta(hours=args.hours or settings.api_token_hours)
-    print(issue_token(settings, user_id, "access", lifetime))
+    print(asyncio.run(_with_db(settings, work)))
     return 0
 
 

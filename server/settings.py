@@ -47,6 +47,7 @@ class Settings:
     var_dir: Path
     database_url: str
     secret_key: str
+    old_secret_keys: tuple[str, ...] = ()
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "Auftrag <noreply@auftrag.localhost>"
@@ -54,7 +55,8 @@ class Settings:
     debug: bool = False
     demo: bool = False
     api_token_hours: int = 24
-    session_hours: int = 12
+    session_hours: int = 720
+    access_minutes: int = 15
     db_timeout: float = 5.0
     secure_cookies: bool = False
 
@@ -80,6 +82,9 @@ class Settings:
             var_dir=var_dir,
             database_url=database_url,
             secret_key=secret,
+            old_secret_keys=tuple(
+                k.strip() for k in env.get("OLD_SECRET_KEYS", "").split(",") if k.strip()
+            ),
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM", "Auftrag <noreply@auftrag.localhost>"),
@@ -87,7 +92,8 @@ class Settings:
             debug=_bool(env.get("AUFTRAG_DEBUG")),
             demo=_bool(env.get("AUFTRAG_DEMO")),
             api_token_hours=int(_positive("API_TOKEN_HOURS", "24")),
-            session_hours=int(_positive("SESSION_HOURS", "12")),
+            session_hours=int(_positive("SESSION_HOURS", "720")),
+            access_minutes=int(_positive("ACCESS_TOKEN_MINUTES", "15")),
             db_timeout=_positive("DATABASE_TIMEOUT", "5"),
             secure_cookies=base_url.startswith("https://"),
         )

@@ -20,6 +20,8 @@ import pytest
 from starlette.applications import Starlette
 
 from participation.accounts.actors import Actor
+from participation.mandates import commands as mandate_commands
+from participation.municipalities import queries as municipality_queries
 from server import db
 from server.app import create_app
 from server.settings import Settings
@@ -175,6 +177,9 @@ async def _truncate(url: str) -> None:
 @pytest.fixture
 async def database_url(template_database: str, tmp_path: Path) -> str:
     """A database of this test's own, migrated and empty."""
+    # Ids start again in every test's database, so the process-wide caches must too.
+    mandate_commands._homes.clear()
+    municipality_queries._places.clear()
     if USE_POSTGRES:
         await _truncate(template_database)
         return template_database
@@ -220,11 +225,10 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def auth(settings: Settings) -> Callable[[Actor | int], dict[str, str]]:
+def auth(settings: Settings) -> Callable[[Actor], dict[str, str]]:
     """Authorization headers for a person: ``client.get(url, headers=auth(person))``."""
 
-    def headers(person: Actor | int) -> dict[str, str]:
-        user_id = person if isinstance(person, int) else person.user_id
-        return {"Authorization": f"Bearer {bearer_token(settings, user_id)}"}
+    def headers(person: Actor) -> dict[str, str]:
+        return {"Authorization": f"Bearer {bearer_token(settings, person)}"}
 
     return headers

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp, Message
 
+from participation.accounts.actors import Actor
 from server.auth import issue_token
 from server.settings import Settings
 
@@ -43,8 +44,10 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def bearer_token(settings: Settings, user_id: int, lifetime: timedelta | None = None) -> str:
-    return issue_token(settings, user_id, "access", lifetime or timedelta(hours=1))
+def bearer_token(settings: Settings, person: Actor, lifetime: timedelta | None = None) -> str:
+    """A token for the API session the factories open for every person."""
+    assert person.session_id is not None, "make people with tests.factories.accounts.person"
+    return issue_token(settings, person.user_id, person.session_id, lifetime or timedelta(hours=1))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:

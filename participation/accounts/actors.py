@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tortoise.connection import connections
 
-from participation.accounts.models import Role
+from participation import clock
+from participation.accounts.models import Level, Role
 from participation.sql import run
 
 
@@ -16,29 +18,71 @@ class Actor:
     display_name: str
     email_verified: bool
     roles: dict[int, frozenset[Role]] = field(default_factory=dict)
+    # Municipality id → the district proven, or None when only the municipality is.
+    residencies: dict[int, int | None] = field(default_factory=dict)
+    session_id: int | None = None
 
     def has_role(self, municipality_id: int, *roles: Role) -> bool:
         return bool(self.roles.get(municipality_id, frozenset()) & set(roles))
 
+    def is_resident(self, municipality_id: int, district_id: int | None = None) -> bool:
+        if municipality_id not in self.residencies:
+            return False
+        return district_id is None or self.residencies[municipality_id] == district_id
 
-async def load_actor(user_id: int) -> Actor | None:
-    """One round trip: this runs on every authenticated request."""
-    rows = await run(
-        connections.get("default"),
-        "SELECT u.display_name, u.email_verified, m.municipality_id, m.role "
-        "FROM account_user u LEFT JOIN account_membership m ON m.user_id = u.id "
-        "WHERE u.id = $1",
-        user_id,
-    )
+    def meets(self, level: Level, municipality_id: int, district_id: int | None = None) -> bool:
+        """Whether this person is verified enough for an action that asks for `level`."""
+        if not self.email_verified:
+            return False
+        return level == Level.EMAIL or self.is_resident(municipality_id, district_id)
+
+
+_PERSON = """
+SELECT u.display_name, u.email_verified, {expiry}
+       m.municipality_id, m.role, r.municipality_id AS resident_of, r.district_id
+FROM account_user u {session}
+LEFT JOIN account_membership m ON m.user_id = u.id
+LEFT JOIN account_residency r ON r.user_id = u.id
+WHERE u.id = $1 AND u.suspended_at IS NULL
+"""
+_IN_SESSION = _PERSON.format(
+    expiry="s.expires_at,",
+    session="JOIN account_session s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL",
+)
+_DIRECT = _PERSON.format(expiry="", session="")
+
+
+def _aware(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def load_actor(user_id: int, session_id: int | None = None) -> Actor | None:
+    """One round trip on every authenticated request, which also makes revocation immediate.
+
+    None when the person is suspended or gone, or, given a session, when it was revoked
+    or has expired. Without a session it serves the operator's CLI, jobs and tests.
+    """
+    connection = connections.get("default")
+    if session_id is None:
+        rows = await run(connection, _DIRECT, user_id)
+    else:
+        rows = await run(connection, _IN_SESSION, user_id, session_id)
+        if rows and _aware(rows[0]["expires_at"]) <= clock.now():
+            return None
     if not rows:
         return None
     roles: dict[int, set[Role]] = {}
+    residencies: dict[int, int | None] = {}
     for row in rows:
         if row["role"] is not None:
             roles.setdefault(row["municipality_id"], set()).add(Role(row["role"]))
+        if row["resident_of"] is not None:
+            residencies[row["resident_of"]] = row["district_id"]
     return Actor(
         user_id=user_id,
         display_name=rows[0]["display_name"],
         email_verified=bool(rows[0]["email_verified"]),
         roles={m: frozenset(r) for m, r in roles.items()},
+        residencies=residencies,
+        session_id=session_id,
     )

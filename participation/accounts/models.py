@@ -1,15 +1,15 @@
-"""People, their roles per municipality, and single-use sign-in links."""
+"""People and how they prove who they are: roles, sessions, passkeys, residency, consent."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
-    from participation.municipalities.models import Municipality
+    from participation.municipalities.models import District, Municipality
 
 
 class Role(StrEnum):
@@ -19,11 +19,19 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Level(StrEnum):
+    """How sure the platform is about a person: each municipality picks one per action."""
+
+    EMAIL = "email_verified"
+    RESIDENT = "resident_verified"
+
+
 class User(Model):
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
     display_name = fields.CharField(max_length=80)
     email_verified = fields.BooleanField(default=False)
+    suspended_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     memberships: fields.ReverseRelation[Membership]
@@ -66,3 +74,146 @@ class SignInToken(Model):
 
     class Meta:
         table = "account_sign_in_token"
+
+
+class Session(Model):
+    """A signed-in browser or API client. Access tokens name it, so revoking it ends them.
+
+    The browser holds `id.secret`, and only the SHA-256 of the secret is stored.
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    secret_hash = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=16, default="browser")
+    device = fields.CharField(max_length=120, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_session"
+
+
+class Passkey(Model):
+    """A WebAuthn credential. Its public key verifies sign-ins, and nothing secret is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="passkeys", on_delete=fields.CASCADE
+    )
+    user_id: int
+    credential_id = fields.CharField(max_length=1400, unique=True)
+    public_key = fields.TextField()
+    sign_count = fields.BigIntField(default=0)
+    transports: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    name = fields.CharField(max_length=80)
+    backed_up = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_passkey"
+
+
+class WebAuthnChallenge(Model):
+    """One ceremony's challenge: bound to the browser that asked, used once, short-lived."""
+
+    id = fields.IntField(primary_key=True)
+    challenge = fields.CharField(max_length=128, unique=True)
+    purpose = fields.CharField(max_length=16)
+    binding_hash = fields.CharField(max_length=64)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="webauthn_challenges", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_webauthn_challenge"
+
+
+class SecurityEvent(Model):
+    """Something a person or an operator should know about, such as a possibly cloned key."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="security_events", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    kind = fields.CharField(max_length=48)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account_security_event"
+
+
+class RoleChange(Model):
+    """The audit log of roles: who granted or revoked what, for whom, and when."""
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="role_changes", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    subject: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="role_changes", null=True, on_delete=fields.SET_NULL
+    )
+    subject_id: int | None
+    changed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="role_changes_made", null=True, on_delete=fields.SET_NULL
+    )
+    changed_by_id: int | None
+    role = fields.CharEnumField(Role, max_length=16)
+    granted = fields.BooleanField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "account_role_change"
+
+
+class Residency(Model):
+    """A person proven to live in a municipality (and maybe a district), and by whom."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="residencies", on_delete=fields.CASCADE
+    )
+    user_id: int
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="residencies", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
+        "auftrag.District", related_name="residencies", null=True, on_delete=fields.SET_NULL
+    )
+    district_id: int | None
+    source = fields.CharField(max_length=16)
+    verified_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_residency"
+        unique_together = (("user", "municipality"),)
+
+
+class Consent(Model):
+    """Append-only: each grant or withdrawal with its time and the wording version shown."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="consents", on_delete=fields.CASCADE
+    )
+    user_id: int
+    topic = fields.CharField(max_length=48)
+    granted = fields.BooleanField()
+    wording_version = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account_consent"

@@ -8,11 +8,19 @@ from tortoise.transactions import in_transaction
 
 from participation import clock
 from participation.accounts.actors import Actor
-from participation.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from participation.accounts.permissions import Action, require
+from participation.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from participation.mandates import counter, moves, permissions, quorum, rules, signing
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.mandates.rules import Mover
-from participation.municipalities.queries import district_by_slug, municipality_by_slug
+from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.outbox import events
 from participation.sql import run
 from participation.text import render_markdown
@@ -24,6 +32,23 @@ class SignOutcome:
     created: bool
     signature_count: int
     status: Status
+
+
+# A mandate never moves to another municipality, so its home is cached for the signing path.
+_homes: dict[int, int] = {}
+HOMES_MAX = 50_000
+
+
+async def mandate_home(mandate_id: int) -> int | None:
+    """The municipality id of a mandate, or None if there is no such mandate."""
+    if mandate_id not in _homes:
+        mandate = await Mandate.get_or_none(id=mandate_id).only("id", "municipality_id")
+        if mandate is None:
+            return None
+        if len(_homes) >= HOMES_MAX:
+            _homes.clear()
+        _homes[mandate_id] = mandate.municipality_id
+    return _homes[mandate_id]
 
 
 async def get_visible(actor: Actor | None, mandate_id: int) -> Mandate:
@@ -46,14 +71,16 @@ async def launch_mandate(
 ) -> Mandate:
     """Create a draft mandate with `actor` as initiator.
 
-    Raises PermissionDenied (email not verified) and InvalidInput naming each bad
-    field, the municipality included; nothing is stored when any check fails.
+    Raises NotAuthenticated, PermissionDenied (not verified to the municipality's launch
+    level) and InvalidInput naming each bad field, the municipality included; nothing
+    is stored when any check fails.
     """
-    if actor is None or not permissions.may_launch(actor):
-        raise PermissionDenied("Only people with a verified email address may launch a mandate.")
+    if actor is None:
+        raise NotAuthenticated("Sign in to launch a mandate.")
     municipality = await municipality_by_slug(municipality_slug)
     if municipality is None:
         raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
+    require(actor, Action.LAUNCH_MANDATE, await place_of(municipality.id))
     tags = rules.normalise_topics(topics or [])
     problems = rules.check_content(title, summary, body, tags)
     district_row = None
@@ -144,12 +171,16 @@ async def transition_mandate(
 async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     """Co-sign; signing twice is harmless and reports `created=False`.
 
-    Raises PermissionDenied (not signed in with a verified email), NotFound and
-    Conflict (the mandate is not open for signatures).
+    Raises NotAuthenticated, PermissionDenied (not verified to the municipality's
+    signing level), NotFound and Conflict (the mandate is not open for signatures).
     """
-    if actor is None or not permissions.may_sign(actor):
-        raise PermissionDenied("Only people with a verified email address may co-sign.")
-    attempt = await signing.sign(mandate_id, actor.user_id)
+    if actor is None:
+        raise NotAuthenticated("Sign in to co-sign.")
+    home = await mandate_home(mandate_id)
+    if home is None:
+        raise NotFound("This mandate does not exist.")
+    require(actor, Action.SIGN_MANDATE, await place_of(home))
+    attempt = await signing.sign(mandate_id, actor.user_id, actor.is_resident(home))
     mandate = attempt.mandate
     if mandate is None or not permissions.may_view(actor, mandate):
         raise NotFound("This mandate does not exist.")
@@ -169,9 +200,8 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
     Raises PermissionDenied (not signed in), NotFound and Conflict (no longer
     collecting, or the initiator, whose signature stands with the mandate).
     """
-    if actor is None:
-        raise PermissionDenied("Sign in to withdraw a signature.")
     mandate = await get_visible(actor, mandate_id)
+    actor = require(actor, Action.WITHDRAW_SIGNATURE, await place_of(mandate.municipality_id))
     if mandate.status not in rules.WITHDRAWABLE_SIGNATURE:
         raise Conflict(
             "Signatures can only be withdrawn while the mandate is collecting.",
@@ -184,12 +214,13 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
             conn,
             # Conditional on the status, so a withdrawal racing the quorum cannot undo it.
             "DELETE FROM signature WHERE mandate_id = $1 AND user_id = $2 AND EXISTS "
-            "(SELECT 1 FROM mandate WHERE id = $1 AND status = 'collecting') RETURNING id",
+            "(SELECT 1 FROM mandate WHERE id = $1 AND status = 'collecting') "
+            "RETURNING id, resident",
             mandate.id,
             actor.user_id,
         )
         if deleted:
-            await counter.add(conn, mandate.id, -1)
+            await counter.add(conn, mandate.id, -1, -int(bool(deleted[0]["resident"])))
             await events.append(conn, "mandates:signature:withdrawn", mandate_id=mandate.id)
     if deleted:
         events.nudge()

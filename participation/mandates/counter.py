@@ -26,11 +26,15 @@ def random_shard() -> int:
     return random.randrange(SHARDS)
 
 
-async def add(connection: BaseDBAsyncClient, mandate_id: int, delta: int) -> None:
+async def add(
+    connection: BaseDBAsyncClient, mandate_id: int, delta: int, resident_delta: int = 0
+) -> None:
     await run(
         connection,
-        "UPDATE signature_count SET count = count + $1 WHERE mandate_id = $2 AND shard = $3",
+        "UPDATE signature_count SET count = count + $1, resident = resident + $2 "
+        "WHERE mandate_id = $3 AND shard = $4",
         delta,
+        resident_delta,
         mandate_id,
         random_shard(),
     )

@@ -87,6 +87,7 @@ class Signature(Model):
         "auftrag.User", related_name="signatures", null=True, on_delete=fields.SET_NULL
     )
     user_id: int | None
+    resident = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +109,7 @@ class SignatureCount(Model):
     mandate_id: int
     shard = fields.SmallIntField()
     count = fields.IntField(default=0)
+    resident = fields.IntField(default=0)
 
     class Meta:
         table = "signature_count"

@@ -1,35 +1,30 @@
-"""Who may do what with mandates, as pure functions of actor, action and subject."""
+"""Who stands how towards a mandate; the rules themselves live in accounts.permissions."""
 
 from __future__ import annotations
 
 from participation.accounts.actors import Actor
-from participation.accounts.models import Role
+from participation.accounts.permissions import Action, Place, may
 from participation.mandates.models import Mandate, Status
 from participation.mandates.rules import Mover
 
-COUNCIL_ROLES = (Role.COUNCIL, Role.ADMIN)
+
+def _place(mandate: Mandate) -> Place:
+    return Place(mandate.municipality_id, district_id=mandate.district_id)
 
 
 def movers_for(actor: Actor | None, mandate: Mandate) -> frozenset[Mover]:
     """The capacities in which `actor` stands towards `mandate`."""
-    if actor is None:
-        return frozenset()
     movers = set()
-    if mandate.initiator_id == actor.user_id:
+    place = _place(mandate)
+    if may(actor, Action.MOVE_AS_INITIATOR, place, owner_id=mandate.initiator_id):
         movers.add(Mover.INITIATOR)
-    if actor.has_role(mandate.municipality_id, *COUNCIL_ROLES):
+    if may(actor, Action.DECIDE_MANDATE, place):
         movers.add(Mover.COUNCIL)
     return frozenset(movers)
 
 
-def may_launch(actor: Actor | None) -> bool:
-    return actor is not None and actor.email_verified
-
-
-def may_sign(actor: Actor | None) -> bool:
-    return actor is not None and actor.email_verified
-
-
 def may_view(actor: Actor | None, mandate: Mandate) -> bool:
     """Drafts are seen only by their initiator and the municipality's council."""
-    return mandate.status != Status.DRAFT or bool(movers_for(actor, mandate))
+    if mandate.status != Status.DRAFT:
+        return True
+    return may(actor, Action.VIEW_DRAFT, _place(mandate), owner_id=mandate.initiator_id)

@@ -28,20 +28,23 @@ from participation.sql import is_postgres, run
 
 _SIGN_MANY = """
 WITH wanted AS (
-    SELECT * FROM unnest($1::int[], $2::int[]) AS w(mandate_id, user_id)
+    SELECT * FROM unnest($1::int[], $2::int[], $6::bool[]) AS w(mandate_id, user_id, resident)
 ), open AS (
     SELECT id FROM mandate
     WHERE id = ANY($1::int[]) AND status = ANY($5::text[])
       AND (closes_at IS NULL OR closes_at > $3)
 ), added AS (
-    INSERT INTO signature (mandate_id, user_id, created_at)
-    SELECT w.mandate_id, w.user_id, $3 FROM wanted w JOIN open o ON o.id = w.mandate_id
+    INSERT INTO signature (mandate_id, user_id, resident, created_at)
+    SELECT w.mandate_id, w.user_id, w.resident, $3
+    FROM wanted w JOIN open o ON o.id = w.mandate_id
     ON CONFLICT (mandate_id, user_id) DO NOTHING
-    RETURNING mandate_id, user_id
+    RETURNING mandate_id, user_id, resident
 ), per_mandate AS (
-    SELECT mandate_id, count(*) AS n FROM added GROUP BY mandate_id
+    SELECT mandate_id, count(*) AS n, count(*) FILTER (WHERE resident) AS r
+    FROM added GROUP BY mandate_id
 ), counted AS (
-    UPDATE signature_count c SET count = c.count + p.n FROM per_mandate p
+    UPDATE signature_count c SET count = c.count + p.n, resident = c.resident + p.r
+    FROM per_mandate p
     WHERE c.mandate_id = p.mandate_id AND c.shard = $4
 ), recorded AS (
     INSERT INTO outbox_event (name, mandate_id, payload, created_at)
@@ -81,6 +84,9 @@ def _mandate(row: dict[str, Any]) -> Mandate:
     )
 
 
+Batch = dict[tuple[int, int], tuple[list[asyncio.Future[Attempt]], bool]]
+
+
 class Batcher:
     """Signatures arriving while statements are in flight wait to share the next one."""
 
@@ -89,26 +95,29 @@ class Batcher:
 
     def __init__(self) -> None:
         self._waiting: dict[tuple[int, int], list[asyncio.Future[Attempt]]] = {}
+        self._resident: dict[tuple[int, int], bool] = {}
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def sign(self, mandate_id: int, user_id: int) -> Attempt:
+    async def sign(self, mandate_id: int, user_id: int, resident: bool) -> Attempt:
         future: asyncio.Future[Attempt] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault((mandate_id, user_id), []).append(future)
+        self._resident[(mandate_id, user_id)] = resident
         self._start()
         return await future
 
     def _start(self) -> None:
         while self._waiting and self._in_flight < self.MAX_IN_FLIGHT:
             batch = {
-                key: self._waiting.pop(key) for key in list(islice(self._waiting, self.MAX_BATCH))
+                key: (self._waiting.pop(key), self._resident.pop(key))
+                for key in list(islice(self._waiting, self.MAX_BATCH))
             }
             self._in_flight += 1
             task = asyncio.create_task(self._flush(batch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _flush(self, batch: dict[tuple[int, int], list[asyncio.Future[Attempt]]]) -> None:
+    async def _flush(self, batch: Batch) -> None:
         try:
             await _settle(batch)
         finally:
@@ -116,22 +125,22 @@ class Batcher:
             self._start()
 
 
-async def _settle(batch: dict[tuple[int, int], list[asyncio.Future[Attempt]]]) -> None:
+async def _settle(batch: Batch) -> None:
     """Write the batch and answer every waiting signer, with a result or the error."""
     try:
-        results = await _write(list(batch))
+        results = await _write({key: resident for key, (_, resident) in batch.items()})
     except Exception as exc:
         if len(batch) > 1:
             # One bad row must not fail its neighbours: retry each on its own.
-            for key, futures in batch.items():
-                await _settle({key: futures})
+            for key, waiting in batch.items():
+                await _settle({key: waiting})
             return
-        for futures in batch.values():
+        for futures, _ in batch.values():
             for future in futures:
                 if not future.done():
                     future.set_exception(exc)
         return
-    for key, futures in batch.items():
+    for key, (futures, _) in batch.items():
         first = results[key]
         for n, future in enumerate(futures):
             if not future.done():
@@ -139,7 +148,8 @@ async def _settle(batch: dict[tuple[int, int], list[asyncio.Future[Attempt]]]) -
                 future.set_result(first if n == 0 else Attempt(False, first.mandate, first.total))
 
 
-async def _write(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Attempt]:
+async def _write(wanted: dict[tuple[int, int], bool]) -> dict[tuple[int, int], Attempt]:
+    keys = list(wanted)
     connection = connections.get("default")
     mandate_ids = [mandate_id for mandate_id, _ in keys]
     added = await run(
@@ -150,6 +160,7 @@ async def _write(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Attempt]:
         clock.now(),
         counter.random_shard(),
         _OPEN,
+        list(wanted.values()),
     )
     created = {(row["mandate_id"], row["user_id"]) for row in added}
     if created:
@@ -169,37 +180,43 @@ _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batcher] = (
 )
 
 
-async def sign(mandate_id: int, user_id: int) -> Attempt:
-    """Add one co-signature if the mandate is open for it; tell what happened."""
+async def sign(mandate_id: int, user_id: int, resident: bool = False) -> Attempt:
+    """Add one co-signature if the mandate is open for it; tell what happened.
+
+    `resident` says the signer is verified as living in the mandate's municipality.
+    """
     if is_postgres(connections.get("default")):
         loop = asyncio.get_running_loop()
         if loop not in _batchers:
             _batchers[loop] = Batcher()
-        return await _batchers[loop].sign(mandate_id, user_id)
+        return await _batchers[loop].sign(mandate_id, user_id, resident)
     mandate = await Mandate.get_or_none(id=mandate_id)
     if mandate is None:
         return Attempt(False, None, 0)
     created = False
     if rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()):
         async with in_transaction() as conn:
-            created = await add_signature(conn, mandate_id, user_id)
+            created = await add_signature(conn, mandate_id, user_id, resident)
         if created:
             events.nudge()
     return Attempt(created, mandate, await counter.total(mandate_id))
 
 
-async def add_signature(conn: BaseDBAsyncClient, mandate_id: int, user_id: int) -> bool:
+async def add_signature(
+    conn: BaseDBAsyncClient, mandate_id: int, user_id: int, resident: bool = False
+) -> bool:
     """Insert one signature with its counter +1 and event, inside the caller's transaction."""
     inserted = await run(
         conn,
-        "INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, $3) "
-        "ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id",
+        "INSERT INTO signature (mandate_id, user_id, resident, created_at) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id",
         mandate_id,
         user_id,
+        resident,
         clock.now(),
     )
     if not inserted:
         return False
-    await counter.add(conn, mandate_id, 1)
+    await counter.add(conn, mandate_id, 1, int(resident))
     await events.append(conn, "mandates:signature:created", mandate_id=mandate_id)
     return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from participation.accounts.models import Level
+
 
 class Municipality(Model):
     id = fields.IntField(primary_key=True)
@@ -13,6 +15,9 @@ class Municipality(Model):
     default_quorum = fields.IntField(default=100)
     signature_period_days = fields.IntField(default=90)
     service_promise_days = fields.IntField(default=5)
+    launch_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
+    sign_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
+    vote_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     districts: fields.ReverseRelation[District]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
+from participation.accounts.permissions import Place
 from participation.municipalities.models import District, Municipality
 
 SLUG_MAX = 64
@@ -20,3 +24,27 @@ async def district_by_slug(municipality_id: int, slug: str) -> District | None:
     if not possible_slug(slug):
         return None
     return await District.get_or_none(municipality_id=municipality_id, slug=slug)
+
+
+# Levels change rarely and are read on every co-signature; other processes see a change
+# within PLACE_SECONDS.
+PLACE_SECONDS = 30.0
+_places: dict[int, tuple[float, Place]] = {}
+
+
+async def place_of(municipality_id: int, district_id: int | None = None) -> Place:
+    """The municipality as the permission rules see it: its id and chosen levels."""
+    now = time.monotonic()
+    cached = _places.get(municipality_id)
+    if cached is None or now - cached[0] > PLACE_SECONDS:
+        row = await Municipality.get(id=municipality_id).only(
+            "id", "launch_level", "sign_level", "vote_level"
+        )
+        cached = (now, Place(row.id, row.launch_level, row.sign_level, row.vote_level))
+        _places[municipality_id] = cached
+    return replace(cached[1], district_id=district_id)
+
+
+def forget_place(municipality_id: int) -> None:
+    """After a change of levels, so this process applies it at once."""
+    _places.pop(municipality_id, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -10,9 +9,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from notifications.models import MailboxMessage
-from participation.accounts import commands
+from participation.accounts import commands, sessions
 from participation.errors import DomainError, InvalidInput
-from server.auth import SESSION_COOKIE, issue_token, session_cookie_args
+from server.auth import actor_of, sign_out_cookies, start_browser_session
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
@@ -67,10 +66,10 @@ async def link_redeem(request: Request) -> Response:
         user, next_path = await commands.redeem_sign_in_link(str(form.get("token") or ""))
     except DomainError as exc:
         return error_page(request, exc)
-    settings = request.app.state.settings
-    session = issue_token(settings, user.id, "session", timedelta(hours=settings.session_hours))
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(SESSION_COOKIE, session, **session_cookie_args(settings))  # type: ignore[arg-type]
+    response.raw_headers.extend(
+        (b"set-cookie", value) for value in await start_browser_session(request, user.id)
+    )
     return response
 
 
@@ -79,8 +78,13 @@ async def sign_out(request: Request) -> Response:
         await read_form(request)
     except DomainError as exc:
         return error_page(request, exc)
+    actor = await actor_of(request)
+    if actor is not None and actor.session_id is not None:
+        await sessions.revoke_session(actor, actor.session_id)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.raw_headers.extend(
+        (b"set-cookie", value) for value in sign_out_cookies(request.app.state.settings)
+    )
     return response
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from participation.accounts.actors import Actor, load_actor
 from participation.accounts.commands import ensure_user
 from participation.accounts.models import Role
+from participation.accounts.sessions import API, start_session
 from participation.municipalities.models import Municipality
 
 _numbers = itertools.count(1)
@@ -29,7 +31,13 @@ async def person(
         municipality_slug=municipality.slug if municipality else None,
         verified=verified,
     )
-    actor = await load_actor(user.id)
+    return await signed_in(user.id)
+
+
+async def signed_in(user_id: int) -> Actor:
+    """The person with an open API session, as `auftrag token` would give them."""
+    started = await start_session(user_id, API, "tests", timedelta(hours=2))
+    actor = await load_actor(user_id, started.session.id)
     assert actor is not None
     return actor
 

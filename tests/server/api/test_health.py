@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from server.app import create_app
-from tests.support import assert_problem, bearer_token, make_settings
+from server.auth import issue_token
+from tests.support import assert_problem, make_settings
 
 UNREACHABLE = "postgres://postgres@127.0.0.1:1/x"
 
@@ -29,7 +30,7 @@ async def unreachable(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            http.headers["Authorization"] = "Bearer " + bearer_token(settings, 1)
+            http.headers["Authorization"] = "Bearer " + issue_token(settings, 1, 1)
             yield http
 
 

@@ -52,11 +52,13 @@ async def test_tokens_that_do_not_count(
     client: httpx.AsyncClient, town: Municipality, settings: Settings
 ) -> None:
     person = await factories.person()
+    assert person.session_id is not None
+    sid = person.session_id
     now = clock.now()
     forged = [
         "not-a-jwt",
-        issue_token(settings, person.user_id, "access", timedelta(seconds=-1)),  # expired
-        issue_token(settings, person.user_id, "session", timedelta(hours=1)),  # cookie token
+        issue_token(settings, person.user_id, sid, timedelta(seconds=-1)),  # expired
+        issue_token(settings, person.user_id, sid + 1000),  # no such session
         jwt.encode(  # signed with another key
             {
                 "sub": str(person.user_id),
@@ -82,7 +84,7 @@ async def test_tokens_that_do_not_count(
             None,
             algorithm="none",
         ),
-        issue_token(settings, 9999, "access", timedelta(hours=1)),  # no such user
+        issue_token(settings, 9999, sid),  # no such user
     ]
     for token in forged:
         response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

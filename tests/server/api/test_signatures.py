@@ -12,6 +12,7 @@ from participation.mandates import counter
 from participation.mandates.models import Mandate, Signature, Status
 from participation.municipalities.models import Municipality
 from tests import factories
+from tests.factories.accounts import signed_in
 from tests.support import assert_problem
 
 Auth = Callable[[Actor], dict[str, str]]
@@ -152,7 +153,8 @@ async def test_withdrawing_is_refused_when_it_would_not_be_fair(
         .first()
         .values_list("user_id", flat=True)
     )
-    problem = assert_problem(await _withdraw(client, submitted.id, auth(signer_id)), 409)
+    signer = await signed_in(signer_id)
+    problem = assert_problem(await _withdraw(client, submitted.id, auth(signer)), 409)
     assert problem["status_now"] == "submitted"
     assert await counter.total(submitted.id) == 4
     assert (await Mandate.get(id=submitted.id)).status == S.SUBMITTED

@@ -15,7 +15,7 @@ from participation.accounts.models import User
 from participation.mandates import counter
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
-from server.auth import SESSION_COOKIE
+from server.auth import ACCESS_COOKIE, SESSION_COOKIE
 from tests import factories
 from tests.support import eventually
 
@@ -66,9 +66,9 @@ async def test_sign_in_by_email_link_sets_a_session_and_verifies_the_email(
     done = await sign_in(client, "neu@example.org", "Neue Person")
     assert done.status_code == 303
     assert done.headers["location"] == "/me/mandates"
-    cookie = done.headers["set-cookie"]
-    assert cookie.startswith(f"{SESSION_COOKIE}=")
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    cookies = done.headers.get_list("set-cookie")
+    assert {c.split("=", 1)[0] for c in cookies} == {SESSION_COOKIE, ACCESS_COOKIE}
+    assert all("HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
     user = await User.get(email="neu@example.org")
     assert user.email_verified and user.display_name == "Neue Person"
     mine = await client.get("/me/mandates")
