@@ -217,3 +217,34 @@ class Consent(Model):
 
     class Meta:
         table = "account_consent"
+
+
+class PortalKey(Model):
+    """A municipal service portal's public key: it signs residency attestations.
+
+    Only the public half is stored, so a leak of our database cannot forge attestations.
+    """
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="portal_keys", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    name = fields.CharField(max_length=80)
+    public_key = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_portal_key"
+
+
+class UsedAttestation(Model):
+    """Attestation ids already accepted, kept until they expire, so none is replayed."""
+
+    id = fields.IntField(primary_key=True)
+    jti = fields.CharField(max_length=128, unique=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "account_used_attestation"
