@@ -10,7 +10,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts.models import Membership, Role, SignInToken, User
+from participation.accounts.models import Membership, Role, Session, SignInToken, User
 from participation.errors import InvalidInput
 from participation.municipalities.queries import municipality_by_slug
 
@@ -148,3 +148,24 @@ async def ensure_user(
                     using_db=conn,
                 )
     return user
+
+
+async def suspend_user(email: str, suspended: bool = True) -> User:
+    """For operators: a suspended person is refused everywhere, at once, until lifted.
+
+    Their sessions end, so even a browser holding a fresh access token is signed out.
+    Raises InvalidInput (`email` of nobody).
+    """
+    user = await User.get_or_none(email=normalise_email(email))
+    if user is None:
+        raise InvalidInput.on("email", "Nobody has an account with this email address.")
+    now = clock.now()
+    async with in_transaction() as conn:
+        await User.filter(id=user.id).using_db(conn).update(suspended_at=now if suspended else None)
+        if suspended:
+            await (
+                Session.filter(user_id=user.id, revoked_at=None)
+                .using_db(conn)
+                .update(revoked_at=now)
+            )
+    return await User.get(id=user.id)

@@ -50,12 +50,18 @@ async def total(mandate_id: int, connection: BaseDBAsyncClient | None = None) ->
 
 
 async def totals(mandate_ids: list[int]) -> dict[int, int]:
+    return {m: total for m, (total, _) in (await tallies(mandate_ids)).items()}
+
+
+async def tallies(mandate_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per mandate: all signatures, and those of people verified as residents there."""
     if not mandate_ids:
         return {}
     rows = await SignatureCount.filter(mandate_id__in=mandate_ids).values_list(
-        "mandate_id", "count"
+        "mandate_id", "count", "resident"
     )
-    sums: dict[int, int] = dict.fromkeys(mandate_ids, 0)
-    for mandate_id, count in rows:
-        sums[mandate_id] += count
-    return sums
+    sums: dict[int, list[int]] = {m: [0, 0] for m in mandate_ids}
+    for mandate_id, count, resident in rows:
+        sums[mandate_id][0] += count
+        sums[mandate_id][1] += resident
+    return {m: (total, resident) for m, (total, resident) in sums.items()}

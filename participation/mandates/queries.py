@@ -96,7 +96,7 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
     if not mandates:
         return []
     ids = [m.id for m in mandates]
-    totals = await counter.totals(ids)
+    tallies = await counter.tallies(ids)
     municipalities: dict[int, str] = dict(
         await Municipality.filter(id__in={m.municipality_id for m in mandates}).values_list(
             "id", "slug"
@@ -136,7 +136,8 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                 "body": m.body,
                 "body_html": m.body_html,
                 "status": m.status,
-                "signature_count": totals[m.id],
+                "signature_count": tallies[m.id][0],
+                "resident_signature_count": tallies[m.id][1],
                 "quorum": m.quorum,
                 "initiator": {"display_name": name} if name else None,
                 "district": {"slug": district.slug, "name": district.name} if district else None,

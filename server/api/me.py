@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from participation.accounts.models import Membership, User
+from participation.accounts.models import Membership, Residency, User
 from server.api.endpoint import Registry
-from server.api.schemas import MembershipOut, MeOut, VerificationOut
+from server.api.schemas import MembershipOut, MeOut, ResidenceOut, VerificationOut
 from server.auth import require_actor
 
 api = Registry()
@@ -23,12 +23,20 @@ async def me(request: Request) -> JSONResponse:
         .order_by("id")
         .values_list("municipality__slug", "role")
     )
+    residences = (
+        await Residency.filter(user_id=user.id)
+        .order_by("id")
+        .values_list("municipality__slug", "district__slug")
+    )
     return JSONResponse(
         MeOut(
             id=user.id,
             email=user.email,
             display_name=user.display_name,
             roles=[MembershipOut(municipality=slug, role=role) for slug, role in memberships],
-            verification=VerificationOut(email_verified=user.email_verified),
+            verification=VerificationOut(
+                email_verified=user.email_verified,
+                resident_verified=[ResidenceOut(municipality=m, district=d) for m, d in residences],
+            ),
         ).model_dump(mode="json")
     )

@@ -10,7 +10,13 @@ from participation.ids import parse_id
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug
 from server.api.endpoint import Registry
-from server.api.schemas import DistrictOut, ListQuery, MunicipalityList, MunicipalityOut
+from server.api.schemas import (
+    DistrictOut,
+    LevelsView,
+    ListQuery,
+    MunicipalityList,
+    MunicipalityOut,
+)
 
 api = Registry()
 
@@ -27,6 +33,9 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
             signature_period_days=m.signature_period_days,
             service_promise_days=m.service_promise_days,
             districts=districts[m.id],
+            verification_levels=LevelsView(
+                launch_level=m.launch_level, sign_level=m.sign_level, vote_level=m.vote_level
+            ),
         ).model_dump(mode="json")
         for m in municipalities
     ]

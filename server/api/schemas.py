@@ -63,6 +63,12 @@ class DistrictOut(BaseModel):
     name: str
 
 
+class LevelsView(BaseModel):
+    launch_level: str = Field(description="email_verified or resident_verified")
+    sign_level: str
+    vote_level: str
+
+
 class MunicipalityOut(BaseModel):
     slug: str
     name: str
@@ -70,6 +76,7 @@ class MunicipalityOut(BaseModel):
     signature_period_days: int
     service_promise_days: int
     districts: list[DistrictOut]
+    verification_levels: LevelsView
 
 
 class MunicipalityList(BaseModel):
@@ -90,6 +97,9 @@ class MandateOut(BaseModel):
     body_html: str
     status: Status
     signature_count: int
+    resident_signature_count: int = Field(
+        description="of these, signatures by people verified as residents of the municipality"
+    )
     quorum: int
     initiator: PersonOut | None
     district: DistrictOut | None
@@ -136,8 +146,16 @@ class MembershipOut(BaseModel):
     role: str
 
 
+class ResidenceOut(BaseModel):
+    municipality: str
+    district: str | None
+
+
 class VerificationOut(BaseModel):
     email_verified: bool
+    resident_verified: list[ResidenceOut] = Field(
+        description="the municipalities (and districts) this person is verified to live in"
+    )
 
 
 class MeOut(BaseModel):

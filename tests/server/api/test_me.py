@@ -31,7 +31,7 @@ async def test_me_shows_the_account_with_roles_per_municipality(
         "email": "rita@example.org",
         "display_name": "Rita",
         "roles": [{"municipality": "musterdorf", "role": "council"}],
-        "verification": {"email_verified": True},
+        "verification": {"email_verified": True, "resident_verified": []},
     }
 
 
@@ -40,7 +40,7 @@ async def test_me_shows_an_unverified_email(
 ) -> None:
     person = await factories.person(verified=False)
     body = (await client.get("/api/v1/me", headers=auth(person))).json()
-    assert body["verification"] == {"email_verified": False}
+    assert body["verification"] == {"email_verified": False, "resident_verified": []}
     assert body["roles"] == []
 
 

@@ -30,6 +30,11 @@ async def test_list_municipalities_by_name_with_districts(
             {"slug": "nord", "name": "Nord"},
             {"slug": "sued", "name": "Süd"},
         ],
+        "verification_levels": {
+            "launch_level": "email_verified",
+            "sign_level": "email_verified",
+            "vote_level": "email_verified",
+        },
     }
 
 

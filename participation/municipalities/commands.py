@@ -1,0 +1,44 @@
+"""Actions of a municipality's administrators on the municipality itself."""
+
+from __future__ import annotations
+
+from participation.accounts.actors import Actor
+from participation.accounts.models import Level
+from participation.accounts.permissions import Action, require
+from participation.errors import FieldError, InvalidInput, NotFound
+from participation.municipalities.models import Municipality
+from participation.municipalities.queries import forget_place, municipality_by_slug, place_of
+
+LEVEL_FIELDS = ("launch_level", "sign_level", "vote_level")
+
+
+async def set_verification_levels(
+    actor: Actor | None, slug: str, levels: dict[str, str]
+) -> Municipality:
+    """Choose how verified people must be to launch, co-sign and vote here.
+
+    `levels` maps any of launch_level, sign_level, vote_level to email_verified or
+    resident_verified. Raises NotFound, PermissionDenied (not an admin here) and
+    InvalidInput naming each bad field; nothing changes when one is bad.
+    """
+    municipality = await municipality_by_slug(slug)
+    if municipality is None:
+        raise NotFound("This municipality does not exist.")
+    require(actor, Action.CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
+    allowed = ", ".join(level.value for level in Level)
+    problems = [
+        FieldError(name, f"Unknown field {name!r}.") for name in levels if name not in LEVEL_FIELDS
+    ]
+    chosen: dict[str, Level] = {}
+    for name in LEVEL_FIELDS:
+        if name in levels:
+            try:
+                chosen[name] = Level(levels[name])
+            except ValueError:
+                problems.append(FieldError(name, f"Choose one of {allowed}."))
+    if problems:
+        raise InvalidInput("The verification levels are invalid.", problems)
+    if chosen:
+        await Municipality.filter(id=municipality.id).update(**chosen)
+        forget_place(municipality.id)
+    return await Municipality.get(id=municipality.id)
