@@ -60,7 +60,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not os.environ.get("BASE_URL"):
         # Links in emails must point at this server; never derive them from the Host header.
-        host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host
+        # Loopback is named localhost: passkeys refuse an IP address as relying party.
+        loopback = {"127.0.0.1", "::1", "0.0.0.0", "::"}
+        host = "localhost" if args.host in loopback else args.host
         os.environ["BASE_URL"] = f"http://{host}:{args.port}"
     if args.demo and args.host not in {"127.0.0.1", "localhost", "::1"}:
         print(

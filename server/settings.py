@@ -5,10 +5,12 @@ Every variable is listed in the README's configuration table.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -27,6 +29,42 @@ def _positive(name: str, default: str) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be positive, not {text!r}")
     return value
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _rp_id(value: str | None, base_url: str) -> str:
+    """WebAuthn's relying party: a bare host name; browsers refuse an IP address here.
+
+    Unset, it is BASE_URL's host, whatever that is: passkeys then fail on an IP address,
+    but nothing else does.
+    """
+    if not value:
+        return urlsplit(base_url).hostname or "localhost"
+    host = value.strip().lower()
+    if _is_ip_address(host):
+        raise ValueError(f"RP_ID={value!r} is an IP address; browsers need a host name")
+    if not host or "/" in host or ":" in host:
+        raise ValueError(f"RP_ID={value!r} must be a host name such as example.org")
+    return host
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Where ceremonies may run: scheme, host and port, exactly as browsers report them."""
+    origins = tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+            raise ValueError(f"ORIGIN entry {origin!r} must look like https://host[:port]")
+    if not origins:
+        raise ValueError("ORIGIN must name at least one origin")
+    return origins
 
 
 def _read_or_create_secret(var_dir: Path) -> str:
@@ -51,7 +89,9 @@ class Settings:
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "Auftrag <noreply@auftrag.localhost>"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = "http://localhost:8000"
+    rp_id: str = "localhost"
+    origins: tuple[str, ...] = ("http://localhost:8000",)
     debug: bool = False
     demo: bool = False
     api_token_hours: int = 24
@@ -77,7 +117,7 @@ class Settings:
         if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise ValueError("DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
         secret = env.get("SECRET_KEY") or _read_or_create_secret(var_dir)
-        base_url = env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        base_url = env.get("BASE_URL", "http://localhost:8000").rstrip("/")
         values: dict[str, object] = dict(
             var_dir=var_dir,
             database_url=database_url,
@@ -89,6 +129,8 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM", "Auftrag <noreply@auftrag.localhost>"),
             base_url=base_url,
+            rp_id=_rp_id(env.get("RP_ID"), base_url),
+            origins=_origins(env.get("ORIGIN") or base_url),
             debug=_bool(env.get("AUFTRAG_DEBUG")),
             demo=_bool(env.get("AUFTRAG_DEMO")),
             api_token_hours=int(_positive("API_TOKEN_HOURS", "24")),

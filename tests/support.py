@@ -245,7 +245,8 @@ class ServerProcess:
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        # The host name the server puts in its links and passkeys are bound to.
+        self.base = f"http://localhost:{self.port}"
         self.log = cwd / f"server-{self.port}.log"
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
