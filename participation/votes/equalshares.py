@@ -1,0 +1,222 @@
+"""The Method of Equal Shares on approval ballots with cost utilities, on numpy arrays.
+
+`rules.equal_shares` is the documented entry point; this module holds the arithmetic.
+Voters with the same ballot are one group with a multiplicity, and groups are kept in a
+canonical order (sorted by ballot), so that the order in which ballots arrive can never
+change a floating-point sum and with it a result.
+
+Money is float64. Two prices that agree to `RELATIVE_TOLERANCE` count as a tie and go
+to the published tie-break, so rounding in the last digits never decides between two
+projects; the same tolerance lets a project whose supporters hold exactly its cost
+(up to rounding) count as affordable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+RELATIVE_TOLERANCE = 1e-9
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ApprovalProfile:
+    """Approval ballots as groups of identical ballots, indexed by project.
+
+    Project j's supporting groups are `supporters[starts[j]:starts[j + 1]]`, ascending.
+    """
+
+    options: tuple[str, ...]
+    weights: IntArray
+    starts: IntArray
+    supporters: IntArray
+    approvals: IntArray
+    """Approvals per project."""
+
+    @classmethod
+    def build(cls, options: Sequence[str], ballots: Iterable[Collection[str]]) -> ApprovalProfile:
+        index = {option: j for j, option in enumerate(options)}
+        if len(index) != len(options):
+            raise ValueError("an option appears twice in the list of options")
+        counts: Counter[tuple[int, ...]] = Counter()
+        for ballot in ballots:
+            if isinstance(ballot, str):
+                raise ValueError(f"a ballot is a collection of options, not the text {ballot!r}")
+            try:
+                counts[tuple(sorted({index[option] for option in ballot}))] += 1
+            except KeyError as exc:
+                raise ValueError(f"a ballot approves unknown option {exc.args[0]!r}") from None
+        groups = sorted(counts)
+        weights = np.fromiter((counts[g] for g in groups), dtype=np.int64, count=len(groups))
+        lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+        projects = np.fromiter(
+            (j for g in groups for j in g), dtype=np.int64, count=int(lengths.sum())
+        )
+        members = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+        order = np.argsort(projects, kind="stable")
+        starts = np.zeros(len(options) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(projects, minlength=len(options)), out=starts[1:])
+        approvals = np.bincount(projects, weights=weights[members], minlength=len(options))
+        return cls(tuple(options), weights, starts, members[order], approvals.astype(np.int64))
+
+    @property
+    def voters(self) -> int:
+        return int(self.weights.sum())
+
+    def of(self, project: int) -> IntArray:
+        return self.supporters[self.starts[project] : self.starts[project + 1]]
+
+    def spent_on(self, selected: Iterable[int], costs: FloatArray) -> FloatArray:
+        """Per group: the cost of the selected projects its ballot approves."""
+        spent = np.zeros(len(self.weights))
+        for project in selected:
+            spent[self.of(project)] += costs[project]
+        return spent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    selected: list[int]
+    rounds: list[dict[str, object]]
+    leftover: FloatArray
+    """Each group's money left, per voter, at the end."""
+    share: float
+
+
+def fixed_budget(
+    profile: ApprovalProfile, costs: FloatArray, share: float, rank: IntArray
+) -> Outcome:
+    """One run of MES in which every voter starts with `share`.
+
+    Round by round, the project that its supporters can buy at the lowest price per unit
+    of utility is bought: every supporter pays the same amount, or all she has left if
+    that is less. With cost utilities that price is ρ = payment / cost, and 1/ρ is the
+    project's "effective vote count". `rank` orders tied projects (lower first).
+    """
+    support = profile.approvals
+    budget = np.full(len(profile.weights), share, dtype=np.float64)
+    weights = profile.weights.astype(np.float64)
+    selected: list[int] = []
+    rounds: list[dict[str, object]] = []
+    free = [j for j in np.argsort(rank) if support[j] > 0 and costs[j] == 0]
+    for j in free:
+        selected.append(int(j))
+        rounds.append(_round(profile, int(j), 0.0, 0.0, support[j], 0, 0.0))
+    remaining = {int(j) for j in np.flatnonzero((support > 0) & (costs > 0))}
+    # Budgets only shrink, so a project's price only rises: the last price seen is a lower
+    # bound, and a project whose bound is above the best price so far need not be priced.
+    bound = {j: 1.0 / float(support[j]) for j in remaining}
+    spent = 0.0
+    while remaining:
+        best_price = np.inf
+        best: list[tuple[int, float, int]] = []
+        for j in sorted(remaining, key=lambda p: (bound[p], rank[p])):
+            if bound[j] > best_price * (1 + RELATIVE_TOLERANCE):
+                break
+            priced = _price(budget[profile.of(j)], weights[profile.of(j)], costs[j])
+            if priced is None:
+                remaining.discard(j)
+                continue
+            price, payment, capped = priced
+            bound[j] = price
+            if price < best_price * (1 - RELATIVE_TOLERANCE):
+                best_price, best = price, [(j, payment, capped)]
+            elif price <= best_price * (1 + RELATIVE_TOLERANCE):
+                best.append((j, payment, capped))
+        if not best:
+            break
+        j, payment, capped = min(best, key=lambda b: rank[b[0]])
+        group = profile.of(j)
+        budget[group] -= np.minimum(budget[group], payment)
+        remaining.discard(j)
+        selected.append(j)
+        spent += float(costs[j])
+        rounds.append(_round(profile, j, float(costs[j]), payment, support[j], capped, spent))
+    return Outcome(selected, rounds, budget, share)
+
+
+def _price(
+    budgets: FloatArray, weights: FloatArray, cost: float
+) -> tuple[float, float, int] | None:
+    """(price ρ, payment of those who pay in full, voters who pay all they have left),
+    or None if the supporters together cannot pay `cost`."""
+    if float(budgets @ weights) < cost * (1 - RELATIVE_TOLERANCE):
+        return None
+    voters = float(weights.sum())
+    if float(budgets.min()) * voters >= cost:
+        return cost / (voters * cost), cost / voters, 0
+    order = np.argsort(budgets, kind="stable")
+    held, many = budgets[order], weights[order]
+    paid_before = np.cumsum(held * many) - held * many
+    payers = voters - (np.cumsum(many) - many)
+    payments = (cost - paid_before) / payers
+    enough = payments <= held
+    k = int(np.argmax(enough)) if enough.any() else len(held) - 1
+    rest = cost - float(paid_before[k])
+    return rest / (float(payers[k]) * cost), rest / float(payers[k]), int(many[:k].sum())
+
+
+def _round(
+    profile: ApprovalProfile,
+    project: int,
+    cost: float,
+    payment: float,
+    supporters: int,
+    capped: int,
+    spent: float,
+) -> dict[str, object]:
+    return {
+        "project": profile.options[project],
+        "cost": _plain(cost),
+        "supporters": int(supporters),
+        "effective_votes": round(float(cost / payment), 6) if payment else None,
+        "payment": round(float(payment), 6),
+        "paid_all_they_had": capped,
+        "spent": _plain(spent),
+    }
+
+
+def _plain(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def add_one(
+    profile: ApprovalProfile, costs: FloatArray, budget: float, increment: float, rank: IntArray
+) -> tuple[Outcome, int]:
+    """MES completed by add-one: run MES with the share budget / voters, then raise every
+    voter's share by `increment` as long as the outcome of the raised share stays within
+    `budget`. Returns the last outcome within budget and how many raises it took.
+
+    The raising goes on past the first outcome to which no further project would fit
+    (pabutools and equalshares.net's "exhaustive" option stop there): a larger share
+    can still trade projects for a fuller outcome, and Wieliczka's official result of
+    2023 is the one reached by going on. It ends once every project with a supporter is
+    funded, because raising further changes nothing.
+    """
+    share = budget / profile.voters
+    outcome = fixed_budget(profile, costs, share, rank)
+    fundable = int(np.count_nonzero(profile.approvals))
+    steps = 0
+    while len(outcome.selected) < fundable:
+        raised = fixed_budget(profile, costs, share + (steps + 1) * increment, rank)
+        if float(costs[raised.selected].sum()) > budget:
+            break
+        outcome, steps = raised, steps + 1
+    return outcome, steps
+
+
+def preferences(
+    profile: ApprovalProfile, costs: FloatArray, first: Sequence[int], second: Sequence[int]
+) -> tuple[int, int]:
+    """How many voters see more money spent on projects they approve under `first`,
+    and how many under `second` (voters who see the same amount count for neither)."""
+    one = profile.spent_on(first, costs)
+    two = profile.spent_on(second, costs)
+    return int(profile.weights[one > two].sum()), int(profile.weights[two > one].sum())
