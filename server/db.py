@@ -19,6 +19,7 @@ MODELS = [
     "participation.mandates.models",
     "participation.timeline.models",
     "participation.outbox.models",
+    "participation.votes.models",
     "notifications.models",
 ]
 
