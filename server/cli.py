@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from tortoise.exceptions import OperationalError
 
 from participation.accounts.models import Role
 from participation.errors import DomainError
+from participation.votes.recount import RULES, recount
 from server import db
 from server.settings import Settings
 
@@ -143,6 +146,23 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tally(args: argparse.Namespace) -> int:
+    try:
+        counted = recount(args.file, args.rule)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}", 2)
+    result = counted.result
+    if args.json:
+        print(json.dumps({"rule": result.rule, "winners": result.winners, "rounds": result.rounds}))
+        return 0
+    for winner in result.winners:
+        name = counted.names.get(winner)
+        print(f"{winner}\t{name}" if name else winner)
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -208,11 +228,24 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--municipality", required=True, help="municipality slug")
     create.add_argument("--display-name")
     create.set_defaults(func=cmd_create_user)
+
+    tally = sub.add_parser(
+        "tally", help="recount a Pabulib .pb or BLT file and print the winners (no database)"
+    )
+    tally.add_argument("file", type=Path, metavar="FILE")
+    tally.add_argument(
+        "--rule", choices=RULES, help="default: the .pb file's own rule; irv for a BLT file"
+    )
+    tally.add_argument("--json", action="store_true", help="print one JSON object")
+    tally.set_defaults(func=cmd_tally)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.func is cmd_tally:
+        # A recount reads one file: no configuration, and no ./var/secret_key created.
+        return cmd_tally(args)
     try:
         settings = Settings.from_env()
     except ValueError as exc:

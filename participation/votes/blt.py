@@ -59,7 +59,11 @@ def _strike(ranks: tuple[Rank, ...], withdrawn: frozenset[str]) -> tuple[Rank, .
 def load(path: str | Path) -> Election:
     """Read a BLT file; a bad file raises ValueError naming the line."""
     path = Path(path)
-    return parse(path.read_text(encoding="utf-8-sig"), source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse(text, source=str(path))
 
 
 def parse(text: str, source: str = "<blt>") -> Election:

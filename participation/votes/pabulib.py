@@ -107,7 +107,11 @@ def number(text: str) -> Number:
 def load(path: str | Path) -> Election:
     """Read a `.pb` file; a bad file raises ValueError naming the line."""
     path = Path(path)
-    return parse(path.read_text(encoding="utf-8-sig"), source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse(text, source=str(path))
 
 
 def parse(text: str, source: str = "<pabulib>") -> Election:

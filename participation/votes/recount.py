@@ -33,18 +33,22 @@ class Recount:
 
 def recount(path: Path, rule: str | None = None) -> Recount:
     """Count the file at `path` by `rule`, or by the file's own rule when None
-    (BLT files: instant-runoff). Raises ValueError for a bad file or a rule that
-    cannot count its ballots, and OSError when it cannot be read."""
+    (BLT files: instant-runoff). Raises ValueError naming the file for a bad file
+    or a rule that cannot count its ballots, and OSError when it cannot be read."""
     if rule is not None and rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
     if _is_pabulib(path):
-        return _recount_pabulib(pabulib.load(path), rule)
-    election = blt.load(path)
+        election = pabulib.load(path)
+        try:
+            return _recount_pabulib(election, rule)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    ranked = blt.load(path)
     rule = rule or "irv"
     if rule not in ("irv", "schulze"):
-        raise ValueError(f"{path} holds ranked ballots: count it with irv or schulze, not {rule}")
+        raise ValueError(f"{path}: ranked ballots count with irv or schulze, not {rule}")
     count = rules.irv if rule == "irv" else rules.schulze
-    return Recount(count(election.standing, election.standing_ballots()), {})
+    return Recount(count(ranked.standing, ranked.standing_ballots()), {})
 
 
 def _is_pabulib(path: Path) -> bool:
