@@ -6,11 +6,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from server.api import administration, health, mandates, me, municipalities, openapi, timeline
+from server.api import (
+    account,
+    administration,
+    health,
+    mandates,
+    me,
+    municipalities,
+    openapi,
+    timeline,
+)
 
 ENDPOINTS = [
     *health.api.endpoints,
     *me.api.endpoints,
+    *account.api.endpoints,
     *municipalities.api.endpoints,
     *administration.api.endpoints,
     *mandates.api.endpoints,

@@ -1,0 +1,131 @@
+"""The permission table: every kind of person against every action, and why refusals happen."""
+
+from __future__ import annotations
+
+import pytest
+
+from participation.accounts.actors import Actor
+from participation.accounts.models import Level, Role
+from participation.accounts.permissions import NEEDS, Action, Place, may, require
+from participation.errors import NotAuthenticated, PermissionDenied
+
+HERE = 1
+ELSEWHERE = 2
+OWNER = 10
+
+
+def _actor(*roles: Role, verified: bool = True, resident: bool = False, user_id: int = 11) -> Actor:
+    return Actor(
+        user_id=user_id,
+        display_name="Someone",
+        email_verified=verified,
+        roles={HERE: frozenset(roles)} if roles else {},
+        residencies={HERE: None} if resident else {},
+    )
+
+
+PEOPLE: dict[str, Actor | None] = {
+    "anonymous": None,
+    "unverified": _actor(verified=False),
+    "citizen": _actor(),
+    "resident": _actor(resident=True),
+    "owner": _actor(user_id=OWNER),
+    "council": _actor(Role.COUNCIL),
+    "moderator": _actor(Role.MODERATOR),
+    "admin": _actor(Role.ADMIN),
+    "council elsewhere": Actor(11, "Elsewhere", True, {ELSEWHERE: frozenset({Role.COUNCIL})}),
+}
+
+A = Action
+# Who may do what in a municipality that asks only for a verified email.
+ALLOWED: dict[Action, set[str]] = {
+    A.LAUNCH_MANDATE: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.VIEW_DRAFT: {"owner", "council", "admin"},
+    A.MOVE_AS_INITIATOR: {"owner"},
+    A.SIGN_MANDATE: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.WITHDRAW_SIGNATURE: {
+        "unverified",
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.DECIDE_MANDATE: {"council", "admin"},
+    A.PROPOSE_VOTE: {"owner", "council", "admin"},
+    A.MANAGE_VOTE: {"council", "admin"},
+    A.CAST_BALLOT: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.MODERATE: {"moderator", "admin"},
+    A.MANAGE_ROLES: {"admin"},
+    A.VIEW_AUDIT_LOG: {"admin"},
+    A.VERIFY_RESIDENT: {"admin"},
+    A.CONFIGURE_MUNICIPALITY: {"admin"},
+}
+
+
+def test_the_table_covers_every_action() -> None:
+    assert set(ALLOWED) == set(Action) == set(NEEDS)
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_every_person_against_every_action(action: Action, who: str) -> None:
+    place = Place(HERE)
+    assert may(PEOPLE[who], action, place, owner_id=OWNER) == (who in ALLOWED[action])
+
+
+@pytest.mark.parametrize(
+    "action", [A.LAUNCH_MANDATE, A.SIGN_MANDATE, A.CAST_BALLOT], ids=lambda a: a.value
+)
+def test_a_resident_level_admits_only_verified_residents(action: Action) -> None:
+    place = Place(HERE, Level.RESIDENT, Level.RESIDENT, Level.RESIDENT)
+    allowed = {who for who in PEOPLE if may(PEOPLE[who], action, place, owner_id=OWNER)}
+    assert allowed == {"resident"}
+    with pytest.raises(PermissionDenied) as refused:
+        require(PEOPLE["council"], action, place)
+    assert refused.value.extra["needed_level"] == "resident_verified"
+
+
+def test_a_district_vote_needs_residence_in_that_district() -> None:
+    in_north = Actor(11, "North", True, residencies={HERE: 7})
+    in_town = Actor(12, "Town", True, residencies={HERE: None})
+    place = Place(HERE, vote_level=Level.RESIDENT, district_id=7)
+    assert may(in_north, A.CAST_BALLOT, place)
+    assert not may(in_town, A.CAST_BALLOT, place)
+    assert not may(Actor(13, "South", True, residencies={HERE: 8}), A.CAST_BALLOT, place)
+
+
+def test_nobody_is_told_to_sign_in_and_others_are_told_no() -> None:
+    with pytest.raises(NotAuthenticated):
+        require(None, A.SIGN_MANDATE, Place(HERE))
+    with pytest.raises(PermissionDenied):
+        require(PEOPLE["citizen"], A.MANAGE_ROLES, Place(HERE))
+    with pytest.raises(PermissionDenied) as unverified:
+        require(PEOPLE["unverified"], A.SIGN_MANDATE, Place(HERE))
+    assert unverified.value.extra["needed_level"] == "email_verified"
