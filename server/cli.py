@@ -1,4 +1,4 @@
-"""The `auftrag` command: serve, worker, migrate, demo, token, create-user."""
+"""The `auftrag` command: serve, worker, migrate, demo, token, create-user, suspend, tally."""
 
 from __future__ import annotations
 
@@ -163,6 +163,18 @@ def cmd_tally(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suspend(args: argparse.Namespace, settings: Settings) -> int:
+    from participation.accounts.commands import suspend_user
+
+    async def work() -> None:
+        await suspend_user(args.email, suspended=not args.lift)
+
+    asyncio.run(_with_db(settings, work))
+    state = "may sign in again" if args.lift else "is suspended and signed out everywhere"
+    print(f"auftrag: {args.email} {state}", file=sys.stderr)
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -228,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--municipality", required=True, help="municipality slug")
     create.add_argument("--display-name")
     create.set_defaults(func=cmd_create_user)
+
+    suspend = sub.add_parser("suspend", help="refuse EMAIL everywhere at once (--lift to undo)")
+    suspend.add_argument("email", metavar="EMAIL")
+    suspend.add_argument("--lift", action="store_true", help="end the suspension")
+    suspend.set_defaults(func=cmd_suspend)
 
     tally = sub.add_parser(
         "tally", help="recount a Pabulib .pb or BLT file and print the winners (no database)"

@@ -86,6 +86,25 @@ async def test_token_and_create_user_refuse_bad_input_clearly(
     assert result.returncode == 2 and "--email" in result.stderr
 
 
+async def test_suspend_refuses_the_person_at_once_and_lift_lets_them_back(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    env = _env(settings, tmp_path)
+    token = (await _auftrag("token", "--email", "s@example.org", env=env, cwd=tmp_path)).stdout
+    headers = {"Authorization": f"Bearer {token.strip()}"}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    result = await _auftrag("suspend", "S@example.org", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    assert (await User.get(email="s@example.org")).suspended_at is not None
+    assert (
+        await _auftrag("suspend", "s@example.org", "--lift", env=env, cwd=tmp_path)
+    ).returncode == 0
+    assert (await User.get(email="s@example.org")).suspended_at is None
+    unknown = await _auftrag("suspend", "niemand@example.org", env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "email" in unknown.stderr
+
+
 async def test_create_user_makes_a_verified_member(
     client: httpx.AsyncClient, settings: Settings, tmp_path: Path
 ) -> None:
