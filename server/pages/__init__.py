@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from server.pages import account, auth, mandates
+from server.pages import account, administration, auth, mandates
 from server.settings import Settings
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
     extra = [auth.MAILBOX] if auth.mailbox_enabled(settings) else []
-    return [*mandates.ROUTES, *auth.ROUTES, *account.ROUTES, *extra]
+    return [*mandates.ROUTES, *auth.ROUTES, *account.ROUTES, *administration.ROUTES, *extra]

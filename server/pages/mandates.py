@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from participation import clock
 from participation.accounts.actors import Actor
+from participation.accounts.permissions import Action, Place, may
 from participation.errors import DomainError, InvalidInput, NotFound
 from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, permissions, queries, rules
@@ -66,6 +67,7 @@ async def municipality_page(request: Request) -> Response:
         mandates=mandates,
         next_cursor=cursor,
     )
+        administers=may(actor, Action.MANAGE_ROLES, Place(municipality.id)),
 
 
 async def mandate_page(request: Request) -> Response:

@@ -1,0 +1,165 @@
+"""A municipality's administration page: roles, audit log, levels, residents, portal keys."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from participation.accounts import residency, roles
+from participation.accounts.actors import Actor
+from participation.accounts.models import Level, Role
+from participation.accounts.permissions import Action, may
+from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from participation.ids import parse_id
+from participation.municipalities.commands import LEVEL_FIELDS, set_verification_levels
+from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import municipality_by_slug, place_of
+from server.auth import actor_of
+from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.templating import render
+
+
+async def _admin_page(
+    request: Request,
+    actor: Actor,
+    municipality: Municipality,
+    *,
+    status: int = 200,
+    section: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """`section` names the form whose `errors` and `values` are shown again."""
+    slug = municipality.slug
+    return render(
+        request,
+        "pages/administration.html",
+        status=status,
+        municipality=municipality,
+        members=await roles.list_members(actor, slug),
+        audit=await roles.audit_log(actor, slug, limit=50),
+        keys=await residency.list_portal_keys(actor, slug),
+        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        roles=[r.value for r in Role],
+        levels=[level.value for level in Level],
+        level_fields=LEVEL_FIELDS,
+        section=section,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+async def _municipality(request: Request) -> Municipality:
+    municipality = await municipality_by_slug(request.path_params["slug"])
+    if municipality is None:
+        raise NotFound("This municipality does not exist.")
+    return municipality
+
+
+async def administration(request: Request) -> Response:
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request)
+    try:
+        municipality = await _municipality(request)
+        if not may(actor, Action.MANAGE_ROLES, await place_of(municipality.id)):
+            raise NotFound("This page does not exist.")
+        return await _admin_page(request, actor, municipality)
+    except DomainError as exc:
+        return error_page(request, exc)
+
+
+Perform = Callable[[Actor, Municipality, FormData], Awaitable[object]]
+
+
+def _form_action(section: str, perform: Perform) -> Callable[[Request], Awaitable[Response]]:
+    """Run an admin form; field errors come back on the page next to the form."""
+
+    async def handle(request: Request) -> Response:
+        back = f"/m/{request.path_params['slug']}/admin"
+        actor = await actor_of(request)
+        if actor is None:
+            return sign_in_redirect(request, back)
+        try:
+            municipality = await _municipality(request)
+            form = await read_form(request)
+        except DomainError as exc:
+            return error_page(request, exc)
+        try:
+            await perform(actor, municipality, form)
+        except InvalidInput as exc:
+            values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+            return await _admin_page(
+                request,
+                actor,
+                municipality,
+                status=422,
+                section=section,
+                errors=field_errors(exc),
+                values=values,
+            )
+        except NotAuthenticated:
+            return sign_in_redirect(request, back)
+        except DomainError as exc:
+            return error_page(request, exc)
+        return RedirectResponse(back, status_code=303)
+
+    return handle
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _id(form: FormData, name: str) -> int:
+    parsed = parse_id(_text(form, name))
+    if parsed is None:
+        raise InvalidInput.on(name, "Choose an entry from the list.")
+    return parsed
+
+
+async def _grant(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await roles.grant_role(actor, municipality.slug, _text(form, "email"), _text(form, "role"))
+
+
+async def _revoke(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await roles.revoke_role(actor, municipality.slug, _id(form, "user_id"), _text(form, "role"))
+
+
+async def _levels(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    chosen = {name: _text(form, name) for name in LEVEL_FIELDS if name in form}
+    await set_verification_levels(actor, municipality.slug, chosen)
+
+
+async def _resident(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await residency.verify_resident(
+        actor, municipality.slug, _text(form, "email"), _text(form, "district") or None
+    )
+
+
+async def _add_key(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await residency.add_portal_key(
+        actor, municipality.slug, _text(form, "name"), _text(form, "public_key")
+    )
+
+
+async def _revoke_key(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await residency.revoke_portal_key(actor, municipality.slug, _id(form, "key_id"))
+
+
+ROUTES = [
+    Route("/m/{slug}/admin", administration, methods=["GET"]),
+    Route("/m/{slug}/admin/roles", _form_action("roles", _grant), methods=["POST"]),
+    Route("/m/{slug}/admin/roles/revoke", _form_action("roles", _revoke), methods=["POST"]),
+    Route("/m/{slug}/admin/levels", _form_action("levels", _levels), methods=["POST"]),
+    Route("/m/{slug}/admin/residents", _form_action("residents", _resident), methods=["POST"]),
+    Route("/m/{slug}/admin/portal-keys", _form_action("keys", _add_key), methods=["POST"]),
+    Route(
+        "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
+    ),
+]
