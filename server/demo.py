@@ -9,6 +9,7 @@ from __future__ import annotations
 from participation.accounts.actors import load_actor
 from participation.accounts.commands import ensure_user
 from participation.accounts.models import Role
+from participation.accounts.residency import verify_resident
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.municipalities.models import District, Municipality
@@ -153,6 +154,9 @@ async def seed() -> bool:
             municipality_slug=SLUG,
             verified=True,
         )
+        if n % 3:
+            # Most demo citizens were confirmed as residents, so the counts show both kinds.
+            await verify_resident(people["admin@demo.example"], SLUG, user.email)
         signers.append(await load_actor(user.id))
     council = people["rat@demo.example"]
     for email, title, summary, body, district, topics, path, signatures in MANDATES:
