@@ -106,6 +106,8 @@ def parse(text: str, source: str = "<blt>") -> Election:
         cursor += 1
         if line == "0":
             break
+        if line.startswith('"'):
+            raise error(at, "a line '0' must end the ballots before the names")
         numbered.append(_ballot(line, size, source, at))
     names: list[str] = []
     for at, line in lines[cursor:]:

@@ -141,6 +141,7 @@ def parse(text: str, source: str = "<pabulib>") -> Election:
         if len(row) != len(header):
             raise reader.error(f"{len(row)} fields where the header has {len(header)}")
         if section == "meta":
+            _check_meta_row(reader, row[0], row[1])
             meta[row[0]] = row[1]
         elif section == "projects":
             project = _project(reader, header, row)
@@ -175,13 +176,18 @@ def _check_header(reader: _Reader, section: str, header: list[str]) -> None:
 def _check_meta(reader: _Reader, meta: dict[str, str]) -> None:
     if "budget" not in meta or "vote_type" not in meta:
         raise reader.error("META must give budget and vote_type before the votes")
-    if meta["vote_type"] not in VOTE_TYPES:
-        raise reader.error(f"unknown vote_type {meta['vote_type']!r}")
-    try:
-        if number(meta["budget"]) < 0:
-            raise ValueError("budget is negative")
-    except ValueError as exc:
-        raise reader.error(f"budget: {exc}") from None
+
+
+def _check_meta_row(reader: _Reader, key: str, value: str) -> None:
+    if key == "vote_type" and value not in VOTE_TYPES:
+        raise reader.error(f"unknown vote_type {value!r}")
+    if key == "budget":
+        try:
+            budget = number(value)
+        except ValueError as exc:
+            raise reader.error(f"budget: {exc}") from None
+        if budget < 0:
+            raise reader.error("budget is negative")
 
 
 def _project(reader: _Reader, header: list[str], row: list[str]) -> Project:
@@ -215,7 +221,7 @@ def _vote(
         raise reader.error(f"vote of {voter_id} names a project twice")
     points: tuple[Number, ...] | None = None
     written = fields.pop("points", None)
-    if written is not None and (written or choices):
+    if written:
         try:
             points = tuple(number(p) for p in written.split(","))
         except ValueError as exc:
