@@ -1,0 +1,50 @@
+"""Who stands how towards a vote; the rules themselves live in accounts.permissions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from participation.accounts.actors import Actor
+from participation.accounts.models import Level
+from participation.accounts.permissions import Action, Place, may
+from participation.municipalities.queries import place_of
+from participation.votes.lifecycle import Mover
+from participation.votes.models import Vote, VoteStatus
+
+
+def _place(vote: Vote) -> Place:
+    return Place(vote.municipality_id, district_id=vote.district_id)
+
+
+def is_council(actor: Actor | None, vote: Vote) -> bool:
+    return may(actor, Action.MANAGE_VOTE, _place(vote))
+
+
+def movers_for(actor: Actor | None, vote: Vote) -> frozenset[Mover]:
+    """The capacities in which `actor` stands towards `vote`."""
+    movers = set()
+    if actor is not None and actor.user_id == vote.created_by_id:
+        movers.add(Mover.OWNER)
+    if is_council(actor, vote):
+        movers.add(Mover.COUNCIL)
+    return frozenset(movers)
+
+
+def may_prepare(actor: Actor | None, vote: Vote) -> bool:
+    """The council and the person who proposed the vote prepare its draft."""
+    return may(actor, Action.PROPOSE_VOTE, _place(vote), owner_id=vote.created_by_id)
+
+
+def may_view(actor: Actor | None, vote: Vote) -> bool:
+    """Drafts are seen only by those who prepare them."""
+    return vote.status != VoteStatus.DRAFT or may_prepare(actor, vote)
+
+
+def may_edit(actor: Actor | None, vote: Vote) -> bool:
+    return vote.status == VoteStatus.DRAFT and may_prepare(actor, vote)
+
+
+async def ballot_place(vote: Vote) -> Place:
+    """Where a ballot is cast: the vote's district, at the vote's own eligibility level."""
+    place = await place_of(vote.municipality_id, vote.district_id)
+    return replace(place, vote_level=Level(vote.eligibility_level))

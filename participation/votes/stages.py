@@ -1,0 +1,112 @@
+"""What opening, closing, publishing and cancelling do beyond changing the status.
+
+Each runs in one transaction and is conditional on the status it starts from, so the
+council and the clock job racing each other move a vote once. Permission checks are
+the caller's: commands check people, the clock job is the platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from participation import clock
+from participation.accounts.actors import Actor
+from participation.outbox import events
+from participation.sql import run
+from participation.votes import moves, outcome, secrecy
+from participation.votes.models import Ballot, Vote, VoteStatus
+from participation.votes.queries import choices_of, parameters_of
+
+_shuffler = random.SystemRandom()
+REWRITE_BATCH = 1000
+
+
+async def open_vote(vote: Vote, actor: Actor | None) -> None:
+    """Open for ballots with a fresh ballot key; "open now" moves the opening time."""
+    changes: dict[str, Any] = {"ballot_key": secrecy.new_ballot_key()}
+    now = clock.now()
+    if vote.opens_at is None or vote.opens_at > now:
+        changes["opens_at"] = now
+    async with in_transaction() as conn:
+        await moves.apply(conn, vote, VoteStatus.OPEN, actor, **changes)
+    events.nudge()
+
+
+async def close_vote(vote: Vote, actor: Actor | None, reason: str | None = None) -> int:
+    """Close and count the turnout; returns it.
+
+    The status update waits for the shared locks of casts in flight (see casting), and
+    the count runs after it in the same transaction, so it includes every one of them.
+    """
+    now = clock.now()
+    changes: dict[str, Any] = {}
+    if vote.closes_at is None or vote.closes_at > now:
+        changes["closes_at"] = now
+    async with in_transaction() as conn:
+        await moves.apply(conn, vote, VoteStatus.CLOSED, actor, reason, **changes)
+        rows = await run(conn, "SELECT count(*) AS n FROM vote_ballot WHERE vote_id = $1", vote.id)
+        turnout = int(rows[0]["n"])
+        await Vote.filter(id=vote.id).using_db(conn).update(turnout=turnout)
+    events.nudge()
+    return turnout
+
+
+async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
+    """Count the ballots, publish the result and erase the ballot key; returns the result.
+
+    The ballots are rewritten in random order with new ids and random slots, so neither
+    their storage order nor a slot computed earlier links them to anyone any more.
+    """
+    options = await choices_of(vote.id)
+    rows = await Ballot.filter(vote_id=vote.id).values_list("choices", "receipt_digest")
+    ballots = [choices for choices, _ in rows]
+    # Counting a large vote takes a while; the event loop keeps serving meanwhile.
+    result = await asyncio.to_thread(
+        outcome.result_of, parameters_of(vote), options, ballots, vote.min_turnout
+    )
+    shuffled = list(rows)
+    _shuffler.shuffle(shuffled)
+    async with in_transaction() as conn:
+        await moves.apply(
+            conn,
+            vote,
+            VoteStatus.PUBLISHED,
+            actor,
+            result=result,
+            ballot_key=None,
+            turnout=len(ballots),
+            published_at=clock.now(),
+        )
+        await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
+        await Ballot.bulk_create(
+            [
+                Ballot(
+                    id=uuid.uuid4(),
+                    vote_id=vote.id,
+                    slot=secrecy.new_ballot_key(),
+                    choices=choices,
+                    receipt_digest=digest,
+                )
+                for choices, digest in shuffled
+            ],
+            batch_size=REWRITE_BATCH,
+            using_db=conn,
+        )
+    events.nudge()
+    return result
+
+
+async def cancel_vote(vote: Vote, actor: Actor | None, reason: str) -> None:
+    """Cancel with a public reason; ballots of a cancelled vote are never counted, so
+    they are deleted together with the key."""
+    async with in_transaction() as conn:
+        await moves.apply(
+            conn, vote, VoteStatus.CANCELLED, actor, reason, cancel_reason=reason, ballot_key=None
+        )
+        await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
+    events.nudge()
