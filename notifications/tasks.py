@@ -7,6 +7,7 @@ from typing import Any
 
 from notifications.mail import Mail
 from participation.mandates.quorum import expire_mandates as expire
+from participation.votes.clockwork import advance_votes as advance
 
 
 async def send_email(
@@ -19,7 +20,12 @@ async def expire_mandates(ctx: dict[str, Any]) -> int:
     return await expire()
 
 
+async def advance_votes(ctx: dict[str, Any]) -> dict[str, int]:
+    return await advance()
+
+
 FUNCTIONS: dict[str, Callable[..., Awaitable[object]]] = {
     "send_email": send_email,
     "expire_mandates": expire_mandates,
+    "advance_votes": advance_votes,
 }

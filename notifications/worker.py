@@ -1,4 +1,5 @@
-"""The arq worker: runs jobs from Redis, expires mandates each minute, drains the outbox."""
+"""The arq worker: runs jobs from Redis, expires mandates and moves votes along each minute,
+drains the outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from arq.connections import RedisSettings
 
 from notifications.dispatcher import Dispatcher
 from notifications.mail import make_mailer
-from notifications.tasks import expire_mandates, send_email
+from notifications.tasks import advance_votes, expire_mandates, send_email
 from server import db
 from server.live import RedisBus
 from server.settings import Settings
@@ -33,8 +34,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 def worker_settings(redis_url: str) -> dict[str, Any]:
     return {
-        "functions": [send_email, expire_mandates],
-        "cron_jobs": [cron(expire_mandates, second=0, unique=True, timeout=50)],
+        "functions": [send_email, expire_mandates, advance_votes],
+        "cron_jobs": [
+            cron(expire_mandates, second=0, unique=True, timeout=50),
+            # Counting a large vote may take minutes; unique keeps runs from overlapping.
+            cron(advance_votes, second=0, unique=True, timeout=600),
+        ],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(redis_url),

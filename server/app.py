@@ -21,6 +21,7 @@ from notifications.dispatcher import Dispatcher
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
 from participation.mandates.quorum import expire_mandates
+from participation.votes.clockwork import advance_votes
 from server import api, db, i18n, pages
 from server.auth import CSRFCookieMiddleware, SessionMiddleware
 from server.live import make_bus
@@ -105,6 +106,10 @@ async def _expire_periodically() -> None:
             await expire_mandates()
         except Exception:
             log.exception("expiring mandates failed")
+        try:
+            await advance_votes()
+        except Exception:
+            log.exception("advancing votes failed")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
