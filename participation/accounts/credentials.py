@@ -94,8 +94,8 @@ def _client_data(raw: bytes, expected_type: str) -> ClientData:
 def _common(credential: object) -> tuple[str, bytes, dict[str, Any]]:
     """The id, raw id and response every credential has."""
     body = _object(credential, "credential")
-    raw_id = decode(body.get("rawId"), "credential.rawId", ID_MAX)
     decode(body.get("id"), "credential.id", ID_MAX)
+    raw_id = decode(body.get("rawId"), "credential.rawId", ID_MAX)
     if body.get("id") != body.get("rawId"):
         raise InvalidInput.on("credential.id", "The id and rawId differ.")
     if body.get("type") != PublicKeyCredentialType.PUBLIC_KEY.value:

@@ -14,6 +14,7 @@ from server.api import (
     me,
     municipalities,
     openapi,
+    security,
     timeline,
 )
 
@@ -21,6 +22,7 @@ ENDPOINTS = [
     *health.api.endpoints,
     *me.api.endpoints,
     *account.api.endpoints,
+    *security.api.endpoints,
     *municipalities.api.endpoints,
     *administration.api.endpoints,
     *mandates.api.endpoints,
