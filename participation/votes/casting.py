@@ -46,6 +46,8 @@ class Cast:
     created: bool
     """False when the ballot replaced the person's earlier one."""
     receipt: str
+    choices: Any
+    """The ballot as stored."""
 
 
 def aware(value: datetime | str) -> datetime:
@@ -85,4 +87,4 @@ async def cast(vote_id: int, user_id: int, choices: Any) -> Cast:
         # No identity and no ballot content: only that the turnout changed.
         await events.append(conn, "votes:ballot:cast", vote_id=vote_id)
     events.nudge()
-    return Cast(created=bool(joined), receipt=receipt)
+    return Cast(created=bool(joined), receipt=receipt, choices=choices)

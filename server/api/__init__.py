@@ -16,6 +16,7 @@ from server.api import (
     openapi,
     security,
     timeline,
+    votes,
 )
 
 ENDPOINTS = [
@@ -27,6 +28,7 @@ ENDPOINTS = [
     *administration.api.endpoints,
     *mandates.api.endpoints,
     *timeline.api.endpoints,
+    *votes.api.endpoints,
 ]
 
 

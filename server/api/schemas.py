@@ -130,7 +130,7 @@ class SignatureOut(BaseModel):
 
 class TimelineEntryOut(BaseModel):
     id: int
-    kind: str = Field(description="launched, status or milestone")
+    kind: str = Field(description="launched, status, milestone or vote (one of its votes moved)")
     data: dict
     actor: PersonOut | None
     created_at: datetime
