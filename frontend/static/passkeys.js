@@ -120,7 +120,8 @@ const signIn = (root) => {
       });
       await finish(credential);
     })().catch((error) => {
-      if (!controller.signal.aborted) show(explain(root, error), true);
+      // The browser's own refusals here are no news to anyone: the person never asked.
+      if (!controller.signal.aborted && error instanceof Refused) show(explain(root, error), true);
     });
     autofill = { controller, done };
   };
