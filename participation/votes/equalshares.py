@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 RELATIVE_TOLERANCE = 1e-9
+SETTLING_ROUNDS = 8
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -45,26 +46,39 @@ class ApprovalProfile:
         index = {option: j for j, option in enumerate(options)}
         if len(index) != len(options):
             raise ValueError("an option appears twice in the list of options")
-        counts: Counter[tuple[int, ...]] = Counter()
-        for ballot in ballots:
-            if isinstance(ballot, str):
-                raise ValueError(f"a ballot is a collection of options, not the text {ballot!r}")
-            try:
-                counts[tuple(sorted({index[option] for option in ballot}))] += 1
-            except KeyError as exc:
-                raise ValueError(f"a ballot approves unknown option {exc.args[0]!r}") from None
-        groups = sorted(counts)
-        weights = np.fromiter((counts[g] for g in groups), dtype=np.int64, count=len(groups))
-        lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
-        projects = np.fromiter(
-            (j for g in groups for j in g), dtype=np.int64, count=int(lengths.sum())
-        )
-        members = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
-        order = np.argsort(projects, kind="stable")
+        counted = _identical(ballots)
+        keys = list(counted)
+        try:
+            flat = [index[option] for key in keys for option in key]
+        except KeyError as exc:
+            raise ValueError(f"a ballot approves unknown option {exc.args[0]!r}") from None
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        key_of_entry = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+        projects = np.asarray(flat, dtype=np.int64)
+        # Each ballot as a row of bits, read as 64-bit words. Identical ballots are equal
+        # rows; sorting the rows puts the groups in an order that depends only on what the
+        # ballots say, never on the order they came in.
+        words = max(1, (len(options) + 63) // 64)
+        dense = np.zeros((len(keys), 64 * words), dtype=bool)
+        dense[key_of_entry, projects] = True
+        bits = np.packbits(dense, axis=1)
+        rows = bits.view(np.uint64)
+        order = np.lexsort(rows.T[::-1])
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = (rows[order[1:]] != rows[order[:-1]]).any(axis=1)
+        group_of_key = np.empty(len(keys), dtype=np.int64)
+        group_of_key[order] = np.cumsum(first) - 1
+        times = np.fromiter(counted.values(), dtype=np.int64, count=len(keys))
+        weights = np.bincount(group_of_key, weights=times, minlength=int(first.sum()))
+        members = np.unpackbits(bits[order[first]], axis=1, count=len(options)).astype(bool)
+        projects, supporters = np.nonzero(members.T)
         starts = np.zeros(len(options) + 1, dtype=np.int64)
         np.cumsum(np.bincount(projects, minlength=len(options)), out=starts[1:])
-        approvals = np.bincount(projects, weights=weights[members], minlength=len(options))
-        return cls(tuple(options), weights, starts, members[order], approvals.astype(np.int64))
+        weights = weights.astype(np.int64)
+        approvals = np.bincount(projects, weights=weights[supporters], minlength=len(options))
+        return cls(
+            tuple(options), weights, starts, supporters.astype(np.int64), approvals.astype(np.int64)
+        )
 
     @property
     def voters(self) -> int:
@@ -79,6 +93,19 @@ class ApprovalProfile:
         for project in selected:
             spent[self.of(project)] += costs[project]
         return spent
+
+
+def _identical(ballots: Iterable[Collection[str]]) -> Counter[Collection[str]]:
+    """The ballots counted by value (in C for hashable ballots, which is most)."""
+    every = ballots if isinstance(ballots, Sequence) else list(ballots)
+    try:
+        counted: Counter[Collection[str]] = Counter(every)
+    except TypeError:  # sets or lists
+        counted = Counter(frozenset(ballot) for ballot in every)
+    for ballot in counted:
+        if isinstance(ballot, str):
+            raise ValueError(f"a ballot is a collection of options, not the text {ballot!r}")
+    return counted
 
 
 @dataclass(frozen=True)
@@ -146,21 +173,35 @@ def _price(
     budgets: FloatArray, weights: FloatArray, cost: float
 ) -> tuple[float, float, int] | None:
     """(price ρ, payment of those who pay in full, voters who pay all they have left),
-    or None if the supporters together cannot pay `cost`."""
+    or None if the supporters together cannot pay `cost`.
+
+    Those who pay all they have are the ones holding less than the payment, which in
+    turn depends on what they pay. A few rounds of "who is short of the current
+    payment?" settle it on real ballots, far faster than sorting every supporter's
+    budget; the sort is the fallback for budgets that keep it going.
+    """
     if float(budgets @ weights) < cost * (1 - RELATIVE_TOLERANCE):
         return None
     voters = float(weights.sum())
-    if float(budgets.min()) * voters >= cost:
-        return cost / (voters * cost), cost / voters, 0
+    short = np.zeros(len(budgets), dtype=bool)
+    for _ in range(SETTLING_ROUNDS):
+        paid = float(budgets[short] @ weights[short])
+        payers = voters - float(weights[short].sum())
+        payment = (cost - paid) / payers
+        now_short = budgets < payment
+        if np.array_equal(now_short, short):
+            return (cost - paid) / (payers * cost), payment, int(weights[short].sum())
+        if now_short.all():  # the cost is their money to the last cent, up to rounding
+            break
+        short = now_short
     order = np.argsort(budgets, kind="stable")
     held, many = budgets[order], weights[order]
     paid_before = np.cumsum(held * many) - held * many
-    payers = voters - (np.cumsum(many) - many)
-    payments = (cost - paid_before) / payers
-    enough = payments <= held
+    payers_from = voters - (np.cumsum(many) - many)
+    enough = (cost - paid_before) / payers_from <= held
     k = int(np.argmax(enough)) if enough.any() else len(held) - 1
     rest = cost - float(paid_before[k])
-    return rest / (float(payers[k]) * cost), rest / float(payers[k]), int(many[:k].sum())
+    return rest / (float(payers_from[k]) * cost), rest / float(payers_from[k]), int(many[:k].sum())
 
 
 def _round(
