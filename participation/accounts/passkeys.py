@@ -49,6 +49,9 @@ from participation.outbox import events
 NAME_MAX = 80
 POSSIBLE_CLONE = "passkey:possible_clone"
 TIMEOUT_MS = int(challenges.LIFETIME.total_seconds() * 1000)
+# py_webauthn raises its own errors for what it checks, but a mangled key or statement
+# can surface as a plain lookup or type error from deeper down: all of them are refusals.
+REFUSALS = (WebAuthnException, ValueError, LookupError, TypeError, ArithmeticError)
 ALGORITHMS = [
     COSEAlgorithmIdentifier.ECDSA_SHA_256,
     COSEAlgorithmIdentifier.EDDSA,
@@ -166,7 +169,7 @@ async def finish_registration(
             expected_origin=list(rp.origins),
             supported_pub_key_algs=ALGORITHMS,
         )
-    except (WebAuthnException, ValueError) as exc:
+    except REFUSALS as exc:
         raise _refused(exc) from None
     try:
         async with in_transaction() as conn:
@@ -236,7 +239,7 @@ async def finish_authentication(rp: RelyingParty, binding: str, credential: obje
             # signature with a stale counter is recorded as a possible clone.
             credential_current_sign_count=0,
         )
-    except (WebAuthnException, ValueError) as exc:
+    except REFUSALS as exc:
         raise _refused(exc) from None
     if answer.user_handle is not None and answer.user_handle != user_handle(passkey.user_id):
         raise InvalidInput.on(

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from webauthn.helpers import base64url_to_bytes, encode_cbor, parse_cbor
 
 from participation import clock
 from participation.accounts import passkeys
@@ -432,6 +433,18 @@ async def test_malformed_registration_answers_name_their_field(anna: Actor) -> N
         await _refused(
             InvalidInput, field, passkeys.finish_registration(anna, RP, "browser-a", credential)
         )
+
+    # A public key without its x coordinate: the library fails with a bare KeyError.
+    key = SoftAuthenticator()
+    answer = key.register(await passkeys.begin_registration(anna, RP, "browser-a"))
+    attestation = parse_cbor(base64url_to_bytes(answer["response"]["attestationObject"]))
+    whole_key = key._cose_key()
+    no_x = encode_cbor({k: v for k, v in parse_cbor(whole_key).items() if k != -2})
+    attestation["authData"] = attestation["authData"].removesuffix(whole_key) + no_x
+    answer["response"]["attestationObject"] = b64(encode_cbor(attestation))
+    await _refused(
+        InvalidInput, "credential", passkeys.finish_registration(anna, RP, "browser-a", answer)
+    )
 
 
 # -- managing one's own ------------------------------------------------------------------
