@@ -65,7 +65,8 @@ async def test_sign_in_by_email_link_sets_a_session_and_verifies_the_email(
 ) -> None:
     done = await sign_in(client, "neu@example.org", "Neue Person")
     assert done.status_code == 303
-    assert done.headers["location"] == "/me/mandates"
+    # Without a passkey yet, the link offers one on the way to where the person was going.
+    assert done.headers["location"] == "/account/security?next=%2Fme%2Fmandates"
     cookies = done.headers.get_list("set-cookie")
     assert {c.split("=", 1)[0] for c in cookies} == {SESSION_COOKIE, ACCESS_COOKIE}
     assert all("HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
