@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +25,8 @@ from participation.mandates.quorum import expire_mandates
 from participation.votes.clockwork import advance_votes
 from server import api, db, i18n, pages
 from server.auth import CSRFCookieMiddleware, SessionMiddleware
+from server.body_limit import BodyLimitMiddleware
+from server.limits import Limiter, RateLimited, configure
 from server.live import make_bus
 from server.pages.forms import render_error
 from server.problems import (
@@ -34,7 +37,7 @@ from server.problems import (
     unavailable,
 )
 from server.settings import Settings
-from server.templating import FRONTEND
+from server.templating import FRONTEND, render
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,18 @@ async def database_down(request: Request, exc: Exception) -> Response:
     )
 
 
+async def too_many_requests(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    headers = {"Retry-After": str(exc.retry_after)}
+    if _wants_problem(request):
+        detail = f"Too many attempts; try again in {exc.retry_after} seconds."
+        return problem(429, detail, headers=headers)
+    minutes = math.ceil(exc.retry_after / 60)
+    response = render(request, "pages/too_many_requests.html", status=429, minutes=minutes)
+    response.headers.update(headers)
+    return response
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     if _wants_problem(request):
@@ -126,6 +141,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         dispatcher.start()
         app.state.bus = bus
         app.state.jobs = jobs
+        app.state.limiter = Limiter.open(
+            configure(settings.rate_limits), settings.redis_url, settings.rate_limit_prefix
+        )
         background: list[asyncio.Task[None]] = []
         if not settings.redis_url:
             # Without Redis there is no arq worker: this process also runs the clock jobs.
@@ -136,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             for task in background:
                 task.cancel()
             await dispatcher.stop()
+            await app.state.limiter.close()
             await jobs.close()
             await bus.stop()
             await db.close()
@@ -151,9 +170,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(CSRFCookieMiddleware, secure=settings.secure_cookies),
             Middleware(SessionMiddleware, settings=settings),
             Middleware(LocaleMiddleware),
+            Middleware(
+                BodyLimitMiddleware, max_bytes=settings.max_request_bytes, handler=http_exception
+            ),
         ],
         exception_handlers={
             HTTPException: http_exception,
+            RateLimited: too_many_requests,
             **dict.fromkeys(DATABASE_FAILURES, database_down),
             Exception: server_error,
         },

@@ -39,6 +39,8 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         "smtp_url": None,
         "debug": True,
         "demo": False,
+        # Tests sign and launch a lot; tests/server/test_limits.py turns the limits on.
+        "rate_limits": "off",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

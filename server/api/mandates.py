@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from participation.mandates import commands, queries
+from server import limits
 from server.api.endpoint import Registry
 from server.api.schemas import (
     MandateIn,
@@ -32,11 +33,12 @@ def _json(view: dict, status: int = 200) -> JSONResponse:
     status=201,
     auth=True,
     tag="mandates",
-    errors=(404,),
+    errors=(404, 429),
 )
 async def launch_mandate(request: Request, slug: str, body: MandateIn) -> JSONResponse:
     """Launch a mandate as a draft."""
     actor = await require_actor(request)
+    await limits.check(request, limits.LAUNCH, actor.user_id)
     mandate = await commands.launch_mandate(actor, slug, **body.model_dump())
     return _json(await queries.mandate_view(actor, mandate), 201)
 
@@ -106,12 +108,13 @@ async def transition_mandate(request: Request, mandate_id: int, body: Transition
     status=201,
     auth=True,
     tag="signatures",
-    errors=(404, 409),
+    errors=(404, 409, 429),
     extra_responses={200: "Already signed; nothing changed"},
 )
 async def sign_mandate(request: Request, mandate_id: int) -> JSONResponse:
     """Co-sign a mandate; idempotent."""
     actor = await require_actor(request)
+    await limits.check(request, limits.COSIGN, actor.user_id)
     outcome = await commands.sign_mandate(actor, mandate_id)
     body = {
         "mandate_id": mandate_id,
