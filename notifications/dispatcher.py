@@ -11,7 +11,6 @@ import contextlib
 import logging
 from typing import Any
 
-from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
 from participation import clock
@@ -93,7 +92,7 @@ class Dispatcher:
                 counts.add(mandate_id)
         for mandate_id in timelines:
             await self.bus.publish({"mandate_id": mandate_id, "type": "timeline"})
-        connection = connections.get("default")
-        for mandate_id in counts:
-            total = await counter.total(mandate_id, connection)
-            await self.bus.publish({"mandate_id": mandate_id, "type": "count", "count": total})
+        for mandate_id, (total, resident) in (await counter.tallies(sorted(counts))).items():
+            await self.bus.publish(
+                {"mandate_id": mandate_id, "type": "count", "count": total, "resident": resident}
+            )

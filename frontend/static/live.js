@@ -49,7 +49,12 @@ if (article && "EventSource" in window) {
   };
 
   const source = new EventSource(`/api/v1/mandates/${id}/timeline/stream?last_event_id=${lastEntry}`);
-  source.addEventListener("count", (event) => showCount(JSON.parse(event.data).signature_count));
+  const residents = document.querySelector("#resident-count [data-resident-count]");
+  source.addEventListener("count", (event) => {
+    const data = JSON.parse(event.data);
+    showCount(data.signature_count);
+    if (residents) residents.textContent = format.format(data.resident_signature_count);
+  });
   source.addEventListener("timeline", (event) => {
     const entry = JSON.parse(event.data);
     if (entry.id > lastEntry) fetchEntries();

@@ -50,7 +50,7 @@ async def get_timeline(request: Request, mandate_id: int, query: TimelineQuery) 
     errors=(404, 422),
     media_type="text/event-stream",
     summary="Live timeline: `timeline` events with ids (resume with Last-Event-ID) "
-    "and `count` events with the current signature count",
+    "and `count` events with the current signature count and its resident-verified part",
 )
 async def stream_timeline(request: Request, mandate_id: int) -> EventSourceResponse:
     """Server-Sent Events of new timeline entries and count changes."""
@@ -72,10 +72,8 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
         async for event in _entries_after(mandate_id, last):
             last = int(event["id"])
             yield event
-        yield {
-            "event": "count",
-            "data": json.dumps({"signature_count": await counter.total(mandate_id)}),
-        }
+        total, resident = (await counter.tallies([mandate_id]))[mandate_id]
+        yield _count(total, resident)
         while True:
             message = await queue.get()
             if message["type"] == "timeline":
@@ -83,7 +81,12 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
                     last = int(event["id"])
                     yield event
             elif message["type"] == "count":
-                yield {"event": "count", "data": json.dumps({"signature_count": message["count"]})}
+                yield _count(message["count"], message.get("resident", 0))
+
+
+def _count(total: int, resident: int) -> dict[str, Any]:
+    data = {"signature_count": total, "resident_signature_count": resident}
+    return {"event": "count", "data": json.dumps(data)}
 
 
 async def _entries_after(mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:

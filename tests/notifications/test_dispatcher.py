@@ -37,9 +37,9 @@ async def test_one_signal_per_mandate_and_kind_then_marked_dispatched() -> None:
     # launched, collecting and a signature each; three more signatures and the 25 % milestone
     assert handled == await OutboxEvent.all().count() == 10
     assert sorted(bus.messages, key=lambda m: (m["mandate_id"], m["type"])) == [
-        {"mandate_id": mandate.id, "type": "count", "count": 1},
+        {"mandate_id": mandate.id, "type": "count", "count": 1, "resident": 0},
         {"mandate_id": mandate.id, "type": "timeline"},
-        {"mandate_id": other.id, "type": "count", "count": 4},
+        {"mandate_id": other.id, "type": "count", "count": 4, "resident": 0},
         {"mandate_id": other.id, "type": "timeline"},
     ]
     assert await OutboxEvent.filter(dispatched_at=None).count() == 0
@@ -55,7 +55,7 @@ async def test_signatures_alone_signal_only_the_count() -> None:
     bus.messages.clear()
     await commands.sign_mandate(await factories.person(), mandate.id)
     assert await dispatcher.dispatch_once() == 1
-    assert bus.messages == [{"mandate_id": mandate.id, "type": "count", "count": 2}]
+    assert bus.messages == [{"mandate_id": mandate.id, "type": "count", "count": 2, "resident": 0}]
 
 
 async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
@@ -69,7 +69,12 @@ async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
         await commands.sign_mandate(await factories.person(), mandate.id)
 
         async def count_signalled() -> bool:
-            return {"mandate_id": mandate.id, "type": "count", "count": 2} in bus.messages
+            return {
+                "mandate_id": mandate.id,
+                "type": "count",
+                "count": 2,
+                "resident": 0,
+            } in bus.messages
 
         await eventually(count_signalled, within=2)
         assert await OutboxEvent.filter(dispatched_at=None).count() == 0

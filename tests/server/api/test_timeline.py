@@ -94,7 +94,10 @@ async def test_the_stream_sends_the_backlog_then_live_changes(
         timeline = [e for e in backlog if e.event == "timeline"]
         assert [e.json()["kind"] for e in timeline] == ["launched", "status", "milestone"]
         assert [e.id for e in timeline] == [str(e.json()["id"]) for e in timeline]
-        assert backlog[-1].event == "count" and backlog[-1].json() == {"signature_count": 1}
+        assert backlog[-1].event == "count" and backlog[-1].json() == {
+            "signature_count": 1,
+            "resident_signature_count": 0,
+        }
 
         signer = await factories.person()
         signed = await client.post(
@@ -136,7 +139,7 @@ async def test_the_stream_resumes_after_last_event_id(
             resumed = await reader.until(has_event("count"))
             await reader.aclose()
         assert [e.id for e in resumed if e.event == "timeline"] == [e.id for e in everything[4:]]
-        assert resumed[-1].json() == {"signature_count": 4}
+        assert resumed[-1].json() == {"signature_count": 4, "resident_signature_count": 0}
 
 
 async def test_the_stream_refuses_bad_ids_and_hides_drafts(
