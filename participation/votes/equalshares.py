@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -87,6 +88,12 @@ class ApprovalProfile:
     def of(self, project: int) -> IntArray:
         return self.supporters[self.starts[project] : self.starts[project + 1]]
 
+    @cached_property
+    def supporter_weights(self) -> list[FloatArray]:
+        """Per project, the sizes of its supporting groups (as floats, for money sums)."""
+        weights = self.weights.astype(np.float64)
+        return [weights[self.of(j)] for j in range(len(self.options))]
+
     def spent_on(self, selected: Iterable[int], costs: FloatArray) -> FloatArray:
         """Per group: the cost of the selected projects its ballot approves."""
         spent = np.zeros(len(self.weights))
@@ -129,7 +136,7 @@ def fixed_budget(
     """
     support = profile.approvals
     budget = np.full(len(profile.weights), share, dtype=np.float64)
-    weights = profile.weights.astype(np.float64)
+    weights = profile.supporter_weights
     selected: list[int] = []
     rounds: list[dict[str, object]] = []
     free = [j for j in np.argsort(rank) if support[j] > 0 and costs[j] == 0]
@@ -147,7 +154,7 @@ def fixed_budget(
         for j in sorted(remaining, key=lambda p: (bound[p], rank[p])):
             if bound[j] > best_price * (1 + RELATIVE_TOLERANCE):
                 break
-            priced = _price(budget[profile.of(j)], weights[profile.of(j)], costs[j])
+            priced = _price(budget[profile.of(j)], weights[j], float(support[j]), costs[j])
             if priced is None:
                 remaining.discard(j)
                 continue
@@ -170,7 +177,7 @@ def fixed_budget(
 
 
 def _price(
-    budgets: FloatArray, weights: FloatArray, cost: float
+    budgets: FloatArray, weights: FloatArray, voters: float, cost: float
 ) -> tuple[float, float, int] | None:
     """(price ρ, payment of those who pay in full, voters who pay all they have left),
     or None if the supporters together cannot pay `cost`.
@@ -180,20 +187,19 @@ def _price(
     payment?" settle it on real ballots, far faster than sorting every supporter's
     budget; the sort is the fallback for budgets that keep it going.
     """
-    if float(budgets @ weights) < cost * (1 - RELATIVE_TOLERANCE):
+    money = budgets * weights
+    if float(money.sum()) < cost * (1 - RELATIVE_TOLERANCE):
         return None
-    voters = float(weights.sum())
-    short = np.zeros(len(budgets), dtype=bool)
+    payment, short, paid, payers = cost / voters, 0, 0.0, voters
     for _ in range(SETTLING_ROUNDS):
-        paid = float(budgets[short] @ weights[short])
-        payers = voters - float(weights[short].sum())
-        payment = (cost - paid) / payers
         now_short = budgets < payment
-        if np.array_equal(now_short, short):
-            return (cost - paid) / (payers * cost), payment, int(weights[short].sum())
-        if now_short.all():  # the cost is their money to the last cent, up to rounding
+        count = int(np.count_nonzero(now_short))
+        if count == short:  # the short only grow as the payment grows: nobody new, settled
+            return (cost - paid) / (payers * cost), payment, int(weights @ now_short)
+        if count == len(budgets):  # the cost is their money to the last cent, up to rounding
             break
-        short = now_short
+        paid, payers = float(money @ now_short), voters - float(weights @ now_short)
+        payment, short = (cost - paid) / payers, count
     order = np.argsort(budgets, kind="stable")
     held, many = budgets[order], weights[order]
     paid_before = np.cumsum(held * many) - held * many
