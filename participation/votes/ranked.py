@@ -47,8 +47,18 @@ class RankedProfile:
         index = {name: j for j, name in enumerate(candidates)}
         if len(index) != len(candidates):
             raise ValueError("a candidate appears twice in the list of candidates")
+        counted = _identical(ballots)
+        distinct = [key for key in counted if type(key) is tuple]
+        if len(distinct) == len(counted):
+            try:  # plain ballots of single candidates, the common case: one pass, no checks
+                flat = [index[name] for key in distinct for name in key]
+            except (KeyError, TypeError):
+                pass  # weights, tied ranks or unknown names: the careful way below
+            else:
+                weights = np.fromiter(counted.values(), dtype=np.int64, count=len(distinct))
+                return cls._encoded(tuple(candidates), distinct, weights, flat)
         counts: dict[tuple[Rank, ...], int] = {}
-        for ballot, times in _identical(ballots).items():
+        for ballot, times in counted.items():
             if type(ballot) is tuple and len(ballot) == 2 and type(ballot[1]) is int:
                 ranks, weight = cast(tuple[Sequence[Rank], int], ballot)
                 if weight < 0:
@@ -61,16 +71,27 @@ class RankedProfile:
             counts[key] = counts.get(key, 0) + weight * times
         keys = list(counts)
         weights = np.fromiter(counts.values(), dtype=np.int64, count=len(keys))
-        try:  # most ballots rank single candidates: encode them in one pass
+        try:
             flat = [index[name] for key in keys for name in key]  # type: ignore[index]
         except (KeyError, TypeError):
             return cls._build_slowly(tuple(candidates), index, keys, weights)
-        lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+        return cls._encoded(tuple(candidates), keys, weights, flat)
+
+    @classmethod
+    def _encoded(
+        cls,
+        candidates: tuple[str, ...],
+        keys: Sequence[tuple[object, ...]],
+        weights: IntArray,
+        flat: list[int],
+    ) -> RankedProfile:
+        """The profile of ballots `keys` that rank single candidates, `flat` their codes."""
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
         rows = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
         levels = np.arange(len(flat), dtype=np.int64) - starts
         choices = np.asarray(flat, dtype=np.int64)
-        return cls(tuple(candidates), weights, rows, choices, levels, np.zeros(len(flat), bool))
+        return cls(candidates, weights, rows, choices, levels, np.zeros(len(flat), bool))
 
     @classmethod
     def _build_slowly(
