@@ -72,6 +72,8 @@ class _Reader:
     def __init__(self, text: str, source: str) -> None:
         self.source = source
         self._csv = csv.reader(io.StringIO(text), delimiter=";", quotechar='"')
+        self.raw: list[str] = []
+        """The last row as read, before its fields are stripped."""
 
     def error(self, message: str) -> ValueError:
         return ValueError(f"{self.source}, line {self.line}: {message}")
@@ -90,6 +92,7 @@ class _Reader:
             except csv.Error as exc:
                 raise self.error(f"unreadable field ({exc})") from None
             if any(cell.strip() for cell in row):
+                self.raw = row
                 return [cell.strip() for cell in row]
 
 
@@ -138,12 +141,18 @@ def parse(text: str, source: str = "<pabulib>") -> Election:
             continue
         if not section:
             raise reader.error("expected META, PROJECTS or VOTES before any data")
-        if len(row) != len(header):
-            raise reader.error(f"{len(row)} fields where the header has {len(header)}")
         if section == "meta":
-            _check_meta_row(reader, row[0], row[1])
-            meta[row[0]] = row[1]
-        elif section == "projects":
+            if len(row) < 2:
+                raise reader.error("a META line needs a key and a value")
+            # A comment with an unquoted ";" is still one value.
+            meta[row[0]] = ";".join(reader.raw[1:]).strip()
+            _check_meta_row(reader, row[0], meta[row[0]])
+            continue
+        if len(row) > len(header) and any(row[len(header) :]):
+            raise reader.error(f"{len(row)} fields where the header has {len(header)}")
+        # Trailing empty fields may be left out, or added.
+        row = (row + [""] * len(header))[: len(header)]
+        if section == "projects":
             project = _project(reader, header, row)
             if project.id in projects:
                 raise reader.error(f"project {project.id!r} appears twice")

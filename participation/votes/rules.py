@@ -185,8 +185,11 @@ def equal_shares(
     rounds end when none is left (rule "mes", `completion=None`).
 
     Completion "add1" (equalshares.net, as in Wieliczka 2023): while the outcome with
-    every voter's share raised by `increment` (one currency unit) still fits the
-    budget, take the raised shares (rule "mes-add1"). The comparison step then counts
+    every voter's share raised by `increment` still fits the budget, take the raised
+    shares (rule "mes-add1"). `increment` is one currency unit in the unit of `costs`:
+    100 when costs are in cents. The raising goes on past an outcome to which no
+    further project fits — that is how Wieliczka's official result came about — and
+    stops when every project with a supporter is funded. The comparison step then counts
     greedy by approvals against it: each voter compares the money spent on projects
     she approves under each outcome; if more voters prefer greedy's, greedy's outcome
     is taken, otherwise (also on a tie) MES's ("mes-add1-comparison").

@@ -60,7 +60,8 @@ def test_reads_sections_quoted_fields_and_numbers() -> None:
         (("p2;399.5;Radweg;0", "p1;399.5;Radweg;0"), "line 12: project 'p1' appears twice"),
         (("p2;399.5;Radweg;0", "p2;viel;Radweg;0"), "line 12: cost of p2: 'viel' is not a number"),
         (("p2;399.5;Radweg;0", "p2;-5;Radweg;0"), "line 12: cost of p2 is negative"),
-        (("p2;399.5;Radweg;0", "p2;399.5;Radweg"), "line 12: 3 fields where the header has 4"),
+        (("p2;399.5;Radweg;0", "p2;399.5;Radweg;0;x"), "line 12: 5 fields where the header has 4"),
+        (("rule;greedy", "rule"), "line 7: a META line needs a key and a value"),
         (("project_id;cost;name", "id;cost;name"), "line 10: PROJECTS header lacks project_id"),
         (("vote_type;cumulative", "vote_type;secret"), "line 6: unknown vote_type 'secret'"),
         (("budget;1000,50", "budget;viel"), "line 5: budget: 'viel' is not a number"),
@@ -74,6 +75,18 @@ def test_a_bad_file_names_the_line_and_the_problem(change: tuple[str, str], mess
         pabulib.parse(SMALL.replace(*change, 1), source="small.pb")
     assert str(caught.value).startswith("small.pb, ")
     assert message in str(caught.value)
+
+
+def test_takes_what_real_files_do_with_semicolons_and_trailing_fields() -> None:
+    text = (
+        SMALL.replace("rule;greedy", "comment;#1: counted twice; see the report")
+        .replace("p2;399.5;Radweg;0", "p2;399.5;Radweg")
+        .replace("v2;p2;5;", "v2;p2;5;;;")
+    )
+    election = pabulib.parse(text)
+    assert election.meta["comment"] == "#1: counted twice; see the report"
+    assert election.projects["p2"].fields == {"name": "Radweg", "selected": ""}
+    assert election.votes[1].fields == {"age": ""}
 
 
 def test_a_file_without_votes_says_which_sections_are_missing() -> None:
