@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from participation import clock
@@ -21,7 +22,6 @@ from participation.errors import (
     NotFound,
     PermissionDenied,
 )
-from participation.mandates import rules as mandate_rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
@@ -72,8 +72,6 @@ class VoteDraft:
 
 
 DRAFT_FIELDS = frozenset(f.name for f in fields(VoteDraft))
-# A vote on a mandate the council has not dropped: not a draft, not ended.
-VOTABLE_MANDATES = frozenset(mandate_rules.PUBLIC - mandate_rules.FINAL)
 
 
 async def get_visible(actor: Actor | None, vote_id: int) -> Vote:
@@ -108,7 +106,7 @@ async def create_vote(
         place = await place_of(municipality.id)
         if not may(actor, Action.MANAGE_VOTE, place):
             require(actor, Action.PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
-        if mandate.status not in VOTABLE_MANDATES:
+        if mandate.status not in permissions.VOTABLE_MANDATES:
             raise Conflict("Votes can only be held on a mandate that is still running.")
     else:
         found = await municipality_by_slug(municipality_slug or "")
@@ -135,8 +133,14 @@ async def create_vote(
     return vote
 
 
-async def update_vote(actor: Actor | None, vote_id: int, changes: Mapping[str, Any]) -> Vote:
-    """Change a draft's settings; fields not named in `changes` stay as they are.
+async def update_vote(
+    actor: Actor | None,
+    vote_id: int,
+    changes: Mapping[str, Any],
+    options: Sequence[OptionDraft] | None = None,
+) -> Vote:
+    """Change a draft's settings, and its options when `options` is given; fields not
+    named in `changes` stay as they are. Both change together or not at all.
 
     Raises NotFound, PermissionDenied (neither council nor proposer), Conflict (no
     longer a draft) and InvalidInput naming each bad field.
@@ -148,13 +152,20 @@ async def update_vote(actor: Actor | None, vote_id: int, changes: Mapping[str, A
     municipality = await Municipality.get(id=vote.municipality_id)
     draft = replace(await _draft_of(vote), **changes)
     values, problems = await _check_draft(municipality, draft)
+    rows, option_problems = _check_options(options or [])
+    problems |= option_problems
     if problems:
         raise _invalid(problems)
-    moved = await Vote.filter(id=vote.id, status=VoteStatus.DRAFT).update(
-        updated_at=clock.now(), **values
-    )
-    if not moved:
-        raise Conflict("Only a draft can be changed.")
+    async with in_transaction() as conn:
+        moved = (
+            await Vote.filter(id=vote.id, status=VoteStatus.DRAFT)
+            .using_db(conn)
+            .update(updated_at=clock.now(), **values)
+        )
+        if not moved:
+            raise Conflict("Only a draft can be changed.")
+        if options is not None:
+            await _put_options(conn, vote.id, rows)
     return await Vote.get(id=vote.id)
 
 
@@ -178,8 +189,7 @@ async def replace_options(
         )
         if not still:
             raise Conflict("Only a draft's options can be changed.")
-        await VoteOption.filter(vote_id=vote.id).using_db(conn).delete()
-        await VoteOption.bulk_create([_attach(row, vote.id) for row in rows], using_db=conn)
+        await _put_options(conn, vote.id, rows)
     return await options_of(vote.id)
 
 
@@ -300,6 +310,11 @@ async def my_ballot(actor: Actor | None, vote_id: int) -> Any | None:
 def _attach(row: VoteOption, vote_id: int) -> VoteOption:
     row.vote_id = vote_id
     return row
+
+
+async def _put_options(conn: BaseDBAsyncClient, vote_id: int, rows: list[VoteOption]) -> None:
+    await VoteOption.filter(vote_id=vote_id).using_db(conn).delete()
+    await VoteOption.bulk_create([_attach(row, vote_id) for row in rows], using_db=conn)
 
 
 def _invalid(

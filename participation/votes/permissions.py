@@ -7,9 +7,14 @@ from dataclasses import replace
 from participation.accounts.actors import Actor
 from participation.accounts.models import Level
 from participation.accounts.permissions import Action, Place, may
+from participation.mandates import rules as mandate_rules
+from participation.mandates.models import Mandate
 from participation.municipalities.queries import place_of
 from participation.votes.lifecycle import Mover
 from participation.votes.models import Vote, VoteStatus
+
+# A vote on a mandate the council has not dropped: not a draft, not ended.
+VOTABLE_MANDATES = frozenset(mandate_rules.PUBLIC - mandate_rules.FINAL)
 
 
 def _place(vote: Vote) -> Place:
@@ -48,3 +53,13 @@ async def ballot_place(vote: Vote) -> Place:
     """Where a ballot is cast: the vote's district, at the vote's own eligibility level."""
     place = await place_of(vote.municipality_id, vote.district_id)
     return replace(place, vote_level=Level(vote.eligibility_level))
+
+
+def may_propose_on(actor: Actor | None, mandate: Mandate) -> bool:
+    """Whether `actor` may prepare a vote on `mandate` now: the council, or its initiator."""
+    if mandate.status not in VOTABLE_MANDATES:
+        return False
+    place = Place(mandate.municipality_id)
+    return may(actor, Action.MANAGE_VOTE, place) or may(
+        actor, Action.PROPOSE_VOTE, place, owner_id=mandate.initiator_id
+    )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from server.pages import account, administration, auth, mandates, passkeys, security
+from server.pages import (
+    account,
+    administration,
+    auth,
+    mandates,
+    passkeys,
+    security,
+    vote_admin,
+    votes,
+)
 from server.settings import Settings
 
 
@@ -12,6 +21,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
     extra = [auth.MAILBOX] if auth.mailbox_enabled(settings) else []
     return [
         *mandates.ROUTES,
+        *votes.ROUTES,
+        *vote_admin.ROUTES,
         *auth.ROUTES,
         *account.ROUTES,
         *administration.ROUTES,

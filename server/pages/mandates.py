@@ -17,6 +17,8 @@ from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug
 from participation.timeline.queries import entries
+from participation.votes import permissions as vote_permissions
+from participation.votes import queries as vote_queries
 from server.auth import actor_of
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
@@ -93,6 +95,8 @@ async def mandate_page(request: Request) -> Response:
         and actor.user_id != mandate.initiator_id,
         council_moves=[t for t in moves if t.mover == rules.Mover.COUNCIL],
         initiator_moves=[t for t in moves if t.mover == rules.Mover.INITIATOR],
+        votes=(await vote_queries.list_votes(actor, municipality, mandate_id=mandate.id))[0],
+        may_propose_vote=vote_permissions.may_propose_on(actor, mandate),
     )
 
 
