@@ -160,8 +160,10 @@ async def transition_mandate(
         await moves.apply(conn, mandate, target, actor, reason)
         if target == Status.COLLECTING:
             # Only the initiator may launch (see rules), so a launched mandate has one.
-            assert mandate.initiator_id is not None
-            await signing.add_signature(conn, mandate.id, mandate.initiator_id)
+            assert mandate.initiator_id is not None and actor is not None
+            await signing.add_signature(
+                conn, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
+            )
     events.nudge()
     if target == Status.COLLECTING:
         await quorum.check_quorum(mandate.id)

@@ -205,7 +205,7 @@ async def test_deletion_leaves_counts_quorum_and_timeline_as_they_were(
     before = await _snapshot(ids)
     assert before["tallies"][submitted.id][1] == 1  # Vera's resident signature
     assert before["tallies"][collecting.id] == (2, 1)
-    assert before["tallies"][own.id] == (2, 1)  # Vera as initiator, and her neighbour
+    assert before["tallies"][own.id] == (2, 2)  # Vera as initiator, and her neighbour
     actor_names = {e["actor"]["display_name"] for e in await entries(own.id) if e["actor"]}
     assert actor_names == {NAME}
 
