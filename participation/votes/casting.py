@@ -4,7 +4,11 @@ Each cast takes a shared lock on the vote's row and checks, inside its transacti
 that the vote is open and its closing time not reached. Closing is an update of that
 row, so it waits until every cast holding the lock has committed, and every cast
 after it sees the vote closed: each ballot is either counted or refused, none is lost.
-SQLite runs one writing transaction at a time, which gives the same guarantee.
+
+On PostgreSQL the whole cast is one statement (one round trip): the lock, the check
+and the three writes are its common table expressions, and nothing is written when
+the vote is not open. SQLite runs one writing transaction at a time, which gives the
+same guarantee step by step.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
 from participation import clock
@@ -24,21 +30,45 @@ from participation.sql import is_postgres, run
 from participation.votes import secrecy
 from participation.votes.models import VoteStatus
 
-_VOTE = "SELECT status, closes_at, ballot_key FROM vote WHERE id = $1"
+# No identity and no ballot content in the event: only that the turnout changed.
+_EVENT = "votes:ballot:cast"
 
+CAST_ONCE = """
+WITH open AS (
+    SELECT id FROM vote
+    WHERE id = $1 AND status = 'open' AND ballot_key = $8
+      AND (closes_at IS NULL OR closes_at > $3)
+    FOR SHARE
+), joined AS (
+    INSERT INTO vote_participation (vote_id, user_id, created_at, updated_at)
+    SELECT id, $2, $3, $3 FROM open
+    ON CONFLICT (vote_id, user_id) DO UPDATE SET updated_at = excluded.updated_at
+    RETURNING (xmax = 0) AS created
+), stored AS (
+    INSERT INTO vote_ballot (id, vote_id, slot, choices, receipt_digest)
+    SELECT $4, id, $5, $6::jsonb, $7 FROM open
+    ON CONFLICT (vote_id, slot) DO UPDATE SET
+        id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest
+), recorded AS (
+    INSERT INTO outbox_event (name, payload, created_at)
+    SELECT $9, $10::jsonb, $3 FROM open
+)
+SELECT created FROM joined
+"""
+
+_VOTE = "SELECT status, closes_at, ballot_key FROM vote WHERE id = $1"
 _JOIN = (
     "INSERT INTO vote_participation (vote_id, user_id, created_at, updated_at) "
     "VALUES ($1, $2, $3, $3) ON CONFLICT (vote_id, user_id) DO NOTHING RETURNING id"
 )
-# Locks the person's row, so two ballots of one person are written one after the other.
 _RETURN = "UPDATE vote_participation SET updated_at = $3 WHERE vote_id = $1 AND user_id = $2"
-
 # A replaced ballot gets a new id and receipt: nothing of the old one remains.
 _BALLOT = (
     "INSERT INTO vote_ballot (id, vote_id, slot, choices, receipt_digest) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vote_id, slot) DO UPDATE SET "
     "id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest"
 )
+_OUTBOX = "INSERT INTO outbox_event (name, payload, created_at) VALUES ($1, $2, $3)"
 
 
 @dataclass(frozen=True)
@@ -54,24 +84,70 @@ def aware(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-async def cast(vote_id: int, user_id: int, choices: Any) -> Cast:
+async def cast(vote_id: int, user_id: int, choices: Any, ballot_key: str | None = None) -> Cast:
     """Store `choices` (already validated) as the person's one ballot in an open vote.
 
-    Raises NotFound and Conflict (not open, or past its closing time); nothing is
-    written then.
+    `ballot_key` is the vote's key as the caller read it, if it did; it never changes
+    while the vote is open, and the write checks it still stands. Raises NotFound and
+    Conflict (not open, or past its closing time); nothing is written then.
     """
     receipt = secrecy.new_receipt()
+    connection = connections.get("default")
+    if is_postgres(connection):
+        created = await _cast_once(connection, vote_id, user_id, choices, receipt, ballot_key)
+    else:
+        created = await _cast_in_steps(vote_id, user_id, choices, receipt)
+    events.nudge()
+    return Cast(created=created, receipt=receipt, choices=choices)
+
+
+async def _cast_once(
+    connection: BaseDBAsyncClient,
+    vote_id: int,
+    user_id: int,
+    choices: Any,
+    receipt: str,
+    key: str | None,
+) -> bool:
+    if key is None:
+        rows = await run(connection, _VOTE, vote_id)
+        if not rows:
+            raise NotFound("This vote does not exist.")
+        key = rows[0]["ballot_key"]
+    if key is not None:
+        written = await run(
+            connection,
+            CAST_ONCE,
+            vote_id,
+            user_id,
+            clock.now(),
+            uuid.uuid4(),
+            secrecy.slot(key, user_id),
+            json.dumps(choices),
+            secrecy.receipt_digest(receipt),
+            key,
+            _EVENT,
+            json.dumps({"vote_id": vote_id}),
+        )
+        if written:
+            return bool(written[0]["created"])
+    # Refused: say why, from the vote as it is now.
+    rows = await run(connection, _VOTE, vote_id)
+    if not rows:
+        raise NotFound("This vote does not exist.")
+    raise _refusal(rows[0], clock.now()) or Conflict("This vote is not open for ballots.")
+
+
+async def _cast_in_steps(vote_id: int, user_id: int, choices: Any, receipt: str) -> bool:
     async with in_transaction() as conn:
-        lock = " FOR SHARE" if is_postgres(conn) else ""
-        rows = await run(conn, _VOTE + lock, vote_id)
+        rows = await run(conn, _VOTE, vote_id)
         if not rows:
             raise NotFound("This vote does not exist.")
         vote = rows[0]
         now = clock.now()
-        if vote["status"] != VoteStatus.OPEN or vote["ballot_key"] is None:
-            raise Conflict("This vote is not open for ballots.", status_now=vote["status"])
-        if vote["closes_at"] is not None and now >= aware(vote["closes_at"]):
-            raise Conflict("This vote has closed.", status_now=vote["status"])
+        refusal = _refusal(vote, now)
+        if refusal is not None:
+            raise refusal
         joined = await run(conn, _JOIN, vote_id, user_id, now)
         if not joined:
             await run(conn, _RETURN, vote_id, user_id, now)
@@ -84,7 +160,14 @@ async def cast(vote_id: int, user_id: int, choices: Any) -> Cast:
             json.dumps(choices),
             secrecy.receipt_digest(receipt),
         )
-        # No identity and no ballot content: only that the turnout changed.
-        await events.append(conn, "votes:ballot:cast", vote_id=vote_id)
-    events.nudge()
-    return Cast(created=bool(joined), receipt=receipt, choices=choices)
+        await run(conn, _OUTBOX, _EVENT, json.dumps({"vote_id": vote_id}), now)
+    return bool(joined)
+
+
+def _refusal(vote: dict[str, Any], now: datetime) -> Conflict | None:
+    """Why `vote` takes no ballot at `now`, or None if it does."""
+    if vote["status"] != VoteStatus.OPEN or vote["ballot_key"] is None:
+        return Conflict("This vote is not open for ballots.", status_now=vote["status"])
+    if vote["closes_at"] is not None and now >= aware(vote["closes_at"]):
+        return Conflict("This vote has closed.", status_now=vote["status"])
+    return None

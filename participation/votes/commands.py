@@ -41,7 +41,7 @@ from participation.votes.ballots import Parameters
 from participation.votes.casting import Cast
 from participation.votes.lifecycle import Mover
 from participation.votes.models import Ballot, Rule, Vote, VoteOption, VoteStatus
-from participation.votes.queries import choices_of, options_of, parameters_of
+from participation.votes.queries import ballot_choices, choices_of, options_of, parameters_of
 
 
 @dataclass(frozen=True)
@@ -284,8 +284,8 @@ async def cast_ballot(actor: Actor | None, vote_id: int, choices: object) -> Cas
     if vote.status != VoteStatus.OPEN:
         raise Conflict("This vote is no longer open.", status_now=vote.status)
     require(actor, Action.CAST_BALLOT, await permissions.ballot_place(vote))
-    stored = ballots.normalise(parameters_of(vote), await choices_of(vote.id), choices)
-    return await casting.cast(vote.id, actor.user_id, stored)
+    stored = ballots.normalise(parameters_of(vote), await ballot_choices(vote), choices)
+    return await casting.cast(vote.id, actor.user_id, stored, vote.ballot_key)
 
 
 async def my_ballot(actor: Actor | None, vote_id: int) -> Any | None:

@@ -37,6 +37,24 @@ async def choices_of(vote_id: int) -> list[Choice]:
     return [Choice(o.id, o.cost_cents) for o in await options_of(vote_id)]
 
 
+# Options are fixed from scheduling on, and an open vote's key never changes: the pair
+# names one open vote's options for good, so every ballot need not read them again.
+_open_choices: dict[tuple[int, str], list[Choice]] = {}
+OPEN_CHOICES_MAX = 10_000
+
+
+async def ballot_choices(vote: Vote) -> list[Choice]:
+    """The options a ballot of `vote` chooses from."""
+    if vote.status != VoteStatus.OPEN or vote.ballot_key is None:
+        return await choices_of(vote.id)
+    key = (vote.id, vote.ballot_key)
+    if key not in _open_choices:
+        if len(_open_choices) >= OPEN_CHOICES_MAX:
+            _open_choices.clear()
+        _open_choices[key] = await choices_of(vote.id)
+    return _open_choices[key]
+
+
 async def turnout(vote: Vote) -> int:
     """Ballots so far: counted live while the vote runs, stored from closing on."""
     if vote.turnout is not None:
