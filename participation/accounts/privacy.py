@@ -50,6 +50,7 @@ EXPORT_FORMAT = "auftrag-account-export/1"
 CONTRIBUTORS = (
     "participation.mandates.privacy",
     "participation.timeline.privacy",
+    "participation.votes.privacy",
     "notifications.privacy",
 )
 
