@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -12,7 +11,6 @@ from tortoise.transactions import in_transaction
 
 from participation import clock
 from participation.accounts.actors import Actor
-from participation.accounts.models import Level
 from participation.accounts.permissions import Action, may, require
 from participation.errors import (
     Conflict,
@@ -23,55 +21,25 @@ from participation.errors import (
     PermissionDenied,
 )
 from participation.mandates.models import Mandate, Status
-from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
+from participation.municipalities.models import Municipality
+from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.outbox import events
-from participation.text import render_markdown
 from participation.votes import (
     ballots,
     casting,
     clockwork,
+    drafts,
     lifecycle,
     moves,
     permissions,
     secrecy,
     stages,
 )
-from participation.votes.ballots import Parameters
 from participation.votes.casting import Cast
+from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.lifecycle import Mover
-from participation.votes.models import Ballot, Rule, Vote, VoteOption, VoteStatus
+from participation.votes.models import Ballot, Vote, VoteOption, VoteStatus
 from participation.votes.queries import ballot_choices, choices_of, options_of, parameters_of
-
-
-@dataclass(frozen=True)
-class OptionDraft:
-    title: str
-    description: str = ""
-    cost_cents: int | None = None
-
-
-@dataclass(frozen=True)
-class VoteDraft:
-    """Everything about a vote its proposer sets, options aside."""
-
-    title: str
-    description: str = ""
-    rule: Rule | str = Rule.APPROVAL
-    max_choices: int | None = None
-    points_total: int | None = None
-    points_max_per_option: int | None = None
-    budget_cents: int | None = None
-    limit_ballot_cost: bool = True
-    min_votes: int | None = None
-    district: str | None = None
-    eligibility_level: Level | str | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    min_turnout: int = 0
-
-
-DRAFT_FIELDS = frozenset(f.name for f in fields(VoteDraft))
 
 
 async def get_visible(actor: Actor | None, vote_id: int) -> Vote:
@@ -114,8 +82,8 @@ async def create_vote(
             raise NotFound("This municipality does not exist.")
         municipality = found
         require(actor, Action.MANAGE_VOTE, await place_of(municipality.id))
-    values, problems = await _check_draft(municipality, draft)
-    option_rows, option_problems = _check_options(options)
+    values, problems = await drafts.check_draft(municipality, draft)
+    option_rows, option_problems = drafts.check_options(options)
     problems |= option_problems
     if problems:
         raise _invalid(problems)
@@ -146,13 +114,13 @@ async def update_vote(
     longer a draft) and InvalidInput naming each bad field.
     """
     vote = await _editable(actor, vote_id)
-    unknown = set(changes) - DRAFT_FIELDS
+    unknown = set(changes) - drafts.DRAFT_FIELDS
     if unknown:
         raise InvalidInput.on(sorted(unknown)[0], "Unknown field.")
     municipality = await Municipality.get(id=vote.municipality_id)
-    draft = replace(await _draft_of(vote), **changes)
-    values, problems = await _check_draft(municipality, draft)
-    rows, option_problems = _check_options(options or [])
+    draft = replace(await drafts.draft_of(vote), **changes)
+    values, problems = await drafts.check_draft(municipality, draft)
+    rows, option_problems = drafts.check_options(options or [])
     problems |= option_problems
     if problems:
         raise _invalid(problems)
@@ -177,7 +145,7 @@ async def replace_options(
     Raises NotFound, PermissionDenied, Conflict (no longer a draft) and InvalidInput.
     """
     vote = await _editable(actor, vote_id)
-    rows, problems = _check_options(options)
+    rows, problems = drafts.check_options(options)
     if problems:
         raise _invalid(problems)
     async with in_transaction() as conn:
@@ -332,139 +300,6 @@ async def _editable(actor: Actor | None, vote_id: int) -> Vote:
     if vote.status != VoteStatus.DRAFT:
         raise Conflict("Only a draft can be changed.", status_now=vote.status)
     return vote
-
-
-async def _draft_of(vote: Vote) -> VoteDraft:
-    district = await District.get_or_none(id=vote.district_id) if vote.district_id else None
-    return VoteDraft(
-        title=vote.title,
-        description=vote.description,
-        rule=vote.rule,
-        max_choices=vote.max_choices,
-        points_total=vote.points_total,
-        points_max_per_option=vote.points_max_per_option,
-        budget_cents=vote.budget_cents,
-        limit_ballot_cost=vote.limit_ballot_cost,
-        min_votes=vote.min_votes,
-        district=district.slug if district else None,
-        eligibility_level=vote.eligibility_level,
-        opens_at=vote.opens_at,
-        closes_at=vote.closes_at,
-        min_turnout=vote.min_turnout,
-    )
-
-
-def _text_problem(text: str, maximum: int, required: bool) -> str | None:
-    if "\x00" in text:
-        return "Text must not contain NUL characters."
-    if required and not text.strip():
-        return "This must not be empty."
-    if len(text) > maximum:
-        return f"At most {maximum} characters."
-    return None
-
-
-async def _check_draft(
-    municipality: Municipality, draft: VoteDraft
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The model's values for `draft`, and field → message for each problem."""
-    problems: dict[str, str] = {}
-    for field, text, maximum, required in (
-        ("title", draft.title, ballots.TITLE_MAX, True),
-        ("description", draft.description, ballots.DESCRIPTION_MAX, False),
-    ):
-        problem = _text_problem(text, maximum, required)
-        if problem:
-            problems[field] = problem
-    try:
-        rule = Rule(draft.rule)
-    except ValueError:
-        problems["rule"] = "Unknown rule."
-        rule = Rule.APPROVAL
-    parameters, parameter_problems = ballots.clean_parameters(
-        Parameters(
-            rule=rule,
-            max_choices=draft.max_choices,
-            points_total=draft.points_total,
-            points_max_per_option=draft.points_max_per_option,
-            budget_cents=draft.budget_cents,
-            limit_ballot_cost=draft.limit_ballot_cost,
-            min_votes=draft.min_votes,
-        )
-    )
-    problems |= parameter_problems
-    level = draft.eligibility_level or municipality.vote_level
-    try:
-        level = Level(level)
-    except ValueError:
-        problems["eligibility_level"] = "Unknown verification level."
-        level = Level(municipality.vote_level)
-    district_id = None
-    if draft.district:
-        district = await district_by_slug(municipality.id, draft.district)
-        if district is None:
-            problems["district"] = "This district does not exist in this municipality."
-        else:
-            district_id = district.id
-    for field, moment in (("opens_at", draft.opens_at), ("closes_at", draft.closes_at)):
-        if moment is not None and moment.tzinfo is None:
-            problems[field] = "Give the time with its UTC offset."
-    if (
-        "opens_at" not in problems
-        and "closes_at" not in problems
-        and draft.opens_at
-        and draft.closes_at
-        and draft.closes_at <= draft.opens_at
-    ):
-        problems["closes_at"] = "The vote must close after it opens."
-    if not 0 <= draft.min_turnout <= ballots.COUNT_MAX:
-        problems["min_turnout"] = "Must be a whole number from 0 to 10000000."
-    values = {
-        "title": draft.title.strip(),
-        "description": draft.description,
-        "description_html": render_markdown(draft.description),
-        "rule": rule,
-        "max_choices": parameters.max_choices,
-        "points_total": parameters.points_total,
-        "points_max_per_option": parameters.points_max_per_option,
-        "budget_cents": parameters.budget_cents,
-        "limit_ballot_cost": parameters.limit_ballot_cost,
-        "min_votes": parameters.min_votes,
-        "district_id": district_id,
-        "eligibility_level": level,
-        "opens_at": draft.opens_at,
-        "closes_at": draft.closes_at,
-        "min_turnout": draft.min_turnout,
-    }
-    return values, problems
-
-
-def _check_options(options: Sequence[OptionDraft]) -> tuple[list[VoteOption], dict[str, str]]:
-    problems: dict[str, str] = {}
-    if len(options) > ballots.OPTIONS_MAX:
-        problems["options"] = f"At most {ballots.OPTIONS_MAX} options."
-        return [], problems
-    rows = []
-    for n, option in enumerate(options):
-        for field, text, maximum, required in (
-            ("title", option.title, ballots.TITLE_MAX, True),
-            ("description", option.description, ballots.OPTION_DESCRIPTION_MAX, False),
-        ):
-            problem = _text_problem(text, maximum, required)
-            if problem:
-                problems[f"options.{n}.{field}"] = problem
-        cost = option.cost_cents
-        if cost is not None and not 0 <= cost <= ballots.MONEY_MAX:
-            problems[f"options.{n}.cost_cents"] = "Must be a whole number of cents, 0 or more."
-        rows.append(
-            VoteOption(
-                position=n + 1,
-                title=option.title.strip(),
-                description=option.description.strip(),
-                cost_cents=cost,
-            )
-        )
-    return rows, problems
 
 
 async def _schedule(vote: Vote, actor: Actor | None) -> None:

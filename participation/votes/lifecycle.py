@@ -43,8 +43,6 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_S.CLOSED, _S.PUBLISHED, Mover.SYSTEM),
 )
 
-PUBLIC = frozenset(VoteStatus) - {VoteStatus.DRAFT}
-EDITABLE = frozenset({VoteStatus.DRAFT})
 # From closing on, the receipt digests are public and no ballot changes any more.
 COUNTED = frozenset({VoteStatus.CLOSED, VoteStatus.PUBLISHED})
 REASON_MAX = 2000

@@ -55,13 +55,6 @@ async def ballot_choices(vote: Vote) -> list[Choice]:
     return _open_choices[key]
 
 
-async def turnout(vote: Vote) -> int:
-    """Ballots so far: counted live while the vote runs, stored from closing on."""
-    if vote.turnout is not None:
-        return vote.turnout
-    return await Ballot.filter(vote_id=vote.id).count()
-
-
 def _option(option: VoteOption) -> dict[str, Any]:
     return {
         "id": option.id,

@@ -11,7 +11,7 @@ from participation.accounts.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.queries import municipality_by_slug
 from participation.votes import commands, lifecycle, queries, secrecy
-from participation.votes.commands import OptionDraft, VoteDraft
+from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Vote, VoteStatus
 from server.api.endpoint import Registry
 from server.api.vote_schemas import (

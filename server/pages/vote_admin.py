@@ -14,7 +14,7 @@ from participation.errors import DomainError, InvalidInput, NotFound
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
-from participation.votes import ballots, commands, permissions, queries
+from participation.votes import ballots, commands, drafts, permissions, queries
 from participation.votes.models import Rule, Vote
 from server.auth import actor_of
 from server.pages.forms import action, error_page, field_errors, sign_in_redirect
@@ -199,7 +199,7 @@ async def edit_submit(request: Request) -> Response:
     try:
         if read.problems:
             raise InvalidInput("The vote has invalid fields.")
-        changes = {k: getattr(read.draft, k) for k in commands.DRAFT_FIELDS}
+        changes = {k: getattr(read.draft, k) for k in drafts.DRAFT_FIELDS}
         await commands.update_vote(actor, vote_id, changes, read.options)
     except InvalidInput as exc:
         errors = _errors(exc, read.rows) | read.problems

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from participation.errors import FieldError, InvalidInput
 from participation.votes.ballots import OPTIONS_MAX, RANKING
-from participation.votes.commands import OptionDraft, VoteDraft
+from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
 from server.auth import CSRF_FIELD, check_csrf
 from server.pages.forms import MAX_FORM

@@ -11,7 +11,7 @@ from participation import clock
 from participation.accounts.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.votes import commands
-from participation.votes.commands import OptionDraft, VoteDraft
+from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule, Vote, VoteStatus
 from participation.votes.queries import options_of
 

@@ -14,7 +14,7 @@ from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent
 from participation.timeline.models import TimelineEntry
 from participation.votes import commands, lifecycle
-from participation.votes.commands import OptionDraft
+from participation.votes.drafts import OptionDraft
 from participation.votes.lifecycle import Mover
 from participation.votes.models import Rule, Vote, VoteOption, VoteStatus
 from tests import factories

@@ -17,7 +17,7 @@ from participation.accounts.models import Role
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
 from participation.votes import commands, secrecy
-from participation.votes.commands import OptionDraft
+from participation.votes.drafts import OptionDraft
 from participation.votes.models import Ballot, Participation, Rule, Vote, VoteStatus
 from server.auth import sign_in_cookies
 from server.pages.vote_forms import local_input
