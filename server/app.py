@@ -99,8 +99,8 @@ async def too_many_requests(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     headers = {"Retry-After": str(exc.retry_after)}
     if _wants_problem(request):
-        detail = f"Too many attempts; try again in {exc.retry_after} seconds."
-        return problem(429, detail, headers=headers)
+        detail = i18n.gettext("Too many attempts in a short time. Please try again later.")
+        return problem(429, detail, headers=headers, retry_after=exc.retry_after)
     minutes = math.ceil(exc.retry_after / 60)
     response = render(request, "pages/too_many_requests.html", status=429, minutes=minutes)
     response.headers.update(headers)

@@ -90,7 +90,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info" if args.demo else "warning",
-        proxy_headers=True,
+        # The same proxies the app trusts for client addresses (server/proxies.py), no others.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(n) for n in settings.trusted_proxies] or None,
         timeout_graceful_shutdown=5,
     )
     return 0

@@ -42,14 +42,16 @@ class Limit:
     """How often an action may happen per client address and per subject; None: no limit."""
 
     ip: RateLimitItem | None
-    subject: RateLimitItem | None
-    subject_kind: str = "account"
+    subject: RateLimitItem | None = None
+    # What the subject is (an account, an email address); None: counted per address only.
+    subject_kind: str | None = "account"
 
 
 # A civic platform's people often share one address (a town hall, a school, a mobile
 # carrier's NAT), so the per-address limits are generous and the per-subject ones tight.
 DEFAULTS: dict[str, Limit] = {
-    SIGN_IN: Limit(parse("60/minute"), parse("10/minute")),
+    # Before a sign-in succeeds nobody knows whose account it is.
+    SIGN_IN: Limit(parse("60/minute"), subject_kind=None),
     SIGN_IN_LINK: Limit(parse("100/hour"), parse("5/hour"), "email"),
     PASSKEY: Limit(parse("300/minute"), parse("30/minute")),
     LAUNCH: Limit(parse("60/hour"), parse("10/hour")),
@@ -72,7 +74,12 @@ def configure(text: str) -> dict[str, Limit]:
         name, _, scope = key.partition(".")
         limit = rules.get(name)
         if not equals or limit is None or scope not in {IP, limit.subject_kind}:
-            scopes = ", ".join(f"{n}.ip, {n}.{r.subject_kind}" for n, r in DEFAULTS.items())
+            scopes = ", ".join(
+                f"{n}.{scope}"
+                for n, r in DEFAULTS.items()
+                for scope in (IP, r.subject_kind)
+                if scope
+            )
             raise ValueError(
                 f"RATE_LIMITS entry {entry!r} must be SCOPE=N/PERIOD with SCOPE one of {scopes}"
             )
@@ -154,7 +161,7 @@ class Limiter:
             return
         # The subject first: one person's refused attempts must not use up what everyone
         # behind the same address (a town hall, a school) shares.
-        scopes = ((limit.subject_kind, limit.subject, subject), (IP, limit.ip, address))
+        scopes = ((limit.subject_kind or "", limit.subject, subject), (IP, limit.ip, address))
         for scope, item, identity in scopes:
             if item is None or identity is None:
                 continue

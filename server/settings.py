@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from server.limits import configure
+from server.proxies import Network, parse_networks
+
 
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
@@ -67,6 +70,12 @@ def _origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+def _rate_limits(value: str) -> str:
+    """RATE_LIMITS as given, once it is known to parse (the error names the entry)."""
+    configure(value)
+    return value
+
+
 def _read_or_create_secret(var_dir: Path) -> str:
     """Keep a generated key in ./var so sessions survive restarts of the embedded default."""
     path = var_dir / "secret_key"
@@ -99,6 +108,11 @@ class Settings:
     access_minutes: int = 15
     db_timeout: float = 5.0
     secure_cookies: bool = False
+    rate_limits: str = ""
+    # Where the limits' counters live in Redis; tests give each app its own.
+    rate_limit_prefix: str = "auftrag-limits"
+    trusted_proxies: tuple[Network, ...] = ()
+    max_request_bytes: int = 1024 * 1024
 
     @property
     def dev_mailbox(self) -> bool:
@@ -138,6 +152,9 @@ class Settings:
             access_minutes=int(_positive("ACCESS_TOKEN_MINUTES", "15")),
             db_timeout=_positive("DATABASE_TIMEOUT", "5"),
             secure_cookies=base_url.startswith("https://"),
+            rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
+            trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
+            max_request_bytes=int(_positive("MAX_REQUEST_BYTES", str(1024 * 1024))),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from participation.accounts import challenges, passkeys
 from participation.accounts.commands import _safe_next
 from participation.errors import DomainError, FieldError, InvalidInput
-from server import i18n
+from server import i18n, limits
 from server.auth import actor_of, check_csrf, start_browser_session
 from server.problems import problem
 from server.settings import Settings
@@ -83,7 +83,14 @@ def _name(body: dict[str, Any]) -> str | None:
     return name
 
 
+async def _count_ceremony(request: Request) -> None:
+    """Ceremonies count per address, and per account when someone is signed in."""
+    actor = await actor_of(request)
+    await limits.check(request, limits.PASSKEY, actor.user_id if actor else None)
+
+
 async def register_options(request: Request) -> Response:
+    await _count_ceremony(request)
     try:
         await _body(request)
         binding, cookie = _binding(request)
@@ -98,6 +105,7 @@ async def register_options(request: Request) -> Response:
 
 
 async def register(request: Request) -> Response:
+    await _count_ceremony(request)
     try:
         body = await _body(request)
         stored = await passkeys.finish_registration(
@@ -117,6 +125,7 @@ async def register(request: Request) -> Response:
 
 
 async def sign_in_options(request: Request) -> Response:
+    await limits.check(request, limits.PASSKEY)
     try:
         await _body(request)
     except DomainError as exc:
@@ -131,6 +140,7 @@ async def sign_in_options(request: Request) -> Response:
 
 
 async def sign_in(request: Request) -> Response:
+    await limits.check(request, limits.SIGN_IN)
     try:
         body = await _body(request)
         next_path = body.get("next")
