@@ -182,4 +182,6 @@ async def check(conn: HTTPConnection, name: str, subject: str | int | None = Non
     Raises RateLimited past either limit; the app turns it into a 429 with Retry-After.
     """
     limiter: Limiter = conn.app.state.limiter
-    await limiter.hit(name, client_address(conn, conn.app.state.settings.trusted_proxies), subject)
+    if limiter.rules:
+        address = client_address(conn, conn.app.state.settings.trusted_proxies)
+        await limiter.hit(name, address, subject)
