@@ -48,7 +48,8 @@ SLUG = "bench-cosign"
 # Far beyond anything a run reaches, so the quorum never ends the collecting phase.
 QUORUM = 10_000_000
 SIGN_SQL = (
-    "INSERT INTO signature (mandate_id, user_id, created_at) VALUES ($1, $2, now()) "
+    "INSERT INTO signature (mandate_id, user_id, created_at, resident) "
+    "VALUES ($1, $2, now(), false) "
     "ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id"
 )
 ROWS_SQL = "SELECT count(*) FROM signature WHERE mandate_id = $1"
@@ -504,7 +505,7 @@ async def main(args: argparse.Namespace) -> int:
                         await harness.create_municipality(conn, SLUG, QUORUM)
                         initiator = (await harness.create_users(conn, 1, "initiator"))[0]
                         user_ids = await harness.create_users(conn, args.tokens, "signer")
-                        tokens = harness.mint_tokens(secret, [initiator, *user_ids])
+                        tokens = await harness.mint_tokens(conn, secret, [initiator, *user_ids])
                         initiator_token = tokens[0]
                         token_file.write_text("\n".join(tokens[1:]) + "\n")
                         log(

@@ -144,6 +144,8 @@ class Server:
     pool_max: int | None = None
     # Another checkout of the app to serve instead (for A/B runs of a change); default REPO.
     app_dir: Path | None = None
+    # Benchmarks send thousands of requests from one address: abuse limits off by default.
+    rate_limits: str = "off"
     extra_env: dict[str, str] = field(default_factory=dict)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     proc: subprocess.Popen | None = None
@@ -155,6 +157,8 @@ class Server:
 
     @property
     def served_url(self) -> str:
+        if self.database_url.startswith("sqlite://"):
+            return self.database_url
         url = plain_dsn(self.database_url)
         if self.pool_max:
             url += f"?maxsize={self.pool_max}"
@@ -171,6 +175,7 @@ class Server:
             "SECRET_KEY": self.secret_key,
             "AUFTRAG_VAR_DIR": str(self.workdir / "var"),
             "PYTHONUNBUFFERED": "1",
+            "RATE_LIMITS": self.rate_limits,
             **self.extra_env,
         }
         if self.app_dir:
@@ -277,7 +282,9 @@ def exit_on_signals() -> None:
 async def create_municipality(conn: asyncpg.Connection, slug: str, quorum: int) -> int:
     return await conn.fetchval(
         "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-        "service_promise_days, created_at) VALUES ($1, $2, $3, 90, 5, now()) RETURNING id",
+        "service_promise_days, launch_level, sign_level, vote_level, created_at) "
+        "VALUES ($1, $2, $3, 90, 5, 'email_verified', 'email_verified', 'email_verified', now()) "
+        "RETURNING id",
         slug,
         f"Benchmark {slug}",
         quorum,
@@ -296,8 +303,30 @@ async def create_users(conn: asyncpg.Connection, count: int, prefix: str) -> lis
     return sorted(r["id"] for r in rows)
 
 
-def mint_tokens(secret_key: str, user_ids: list[int], hours: float = 2.0) -> list[str]:
-    """Bearer tokens exactly as the server issues them (server.auth.issue_token)."""
+async def open_sessions(conn: asyncpg.Connection, user_ids: list[int], hours: float) -> list[int]:
+    """One open API session per user, in one statement; returns their ids in `user_ids` order.
+
+    Access tokens must name an open server-side session (`account_session`), which the
+    server checks on every request in the query that loads the actor.
+    """
+    rows = await conn.fetch(
+        "INSERT INTO account_session (user_id, secret_hash, kind, device, last_used_at, "
+        "expires_at, created_at) "
+        "SELECT u, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'api', 'bench', "
+        "now(), now() + make_interval(secs => $2), now() "
+        "FROM unnest($1::int[]) WITH ORDINALITY AS t(u, n) ORDER BY n RETURNING id, user_id",
+        user_ids,
+        hours * 3600,
+    )
+    by_user = {r["user_id"]: r["id"] for r in rows}
+    return [by_user[uid] for uid in user_ids]
+
+
+async def mint_tokens(
+    conn: asyncpg.Connection, secret_key: str, user_ids: list[int], hours: float = 2.0
+) -> list[str]:
+    """Bearer tokens exactly as the server issues them (server.auth.issue_token), each for a
+    session of its own opened for the user."""
     sys.path.insert(0, str(REPO))
     from server.auth import issue_token
     from server.settings import Settings
@@ -306,7 +335,11 @@ def mint_tokens(secret_key: str, user_ids: list[int], hours: float = 2.0) -> lis
         var_dir=Path(tempfile.gettempdir()), database_url="sqlite://:memory:", secret_key=secret_key
     )
     lifetime = timedelta(hours=hours)
-    return [issue_token(settings, uid, "access", lifetime) for uid in user_ids]
+    session_ids = await open_sessions(conn, user_ids, hours)
+    return [
+        issue_token(settings, uid, sid, lifetime)
+        for uid, sid in zip(user_ids, session_ids, strict=True)
+    ]
 
 
 def create_published_mandate(base: str, token: str, slug: str, title: str) -> int:

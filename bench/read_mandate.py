@@ -83,8 +83,8 @@ async def grow_to(conn: asyncpg.Connection, mandate_id: int, user_ids: range, si
         # Signers are the bulk users in id order; the initiator signed on publish.
         first = user_ids.start + (have - 1)
         await conn.execute(
-            "INSERT INTO signature (mandate_id, user_id, created_at) "
-            "SELECT $1, g, now() - (random() * interval '30 days') "
+            "INSERT INTO signature (mandate_id, user_id, created_at, resident) "
+            "SELECT $1, g, now() - (random() * interval '30 days'), false "
             "FROM generate_series($2::int, $3::int) AS g",
             mandate_id,
             first,
@@ -152,8 +152,8 @@ async def main(args: argparse.Namespace) -> int:
                 raise SystemExit("bulk user ids are not consecutive; use a fresh database")
             user_ids = range(first, last + 1)
             log(f"{signers:,} verified users in {time.perf_counter() - started:.1f}s")
-            initiator_token, reader_token = harness.mint_tokens(
-                server.secret_key, [initiator, first]
+            initiator_token, reader_token = await harness.mint_tokens(
+                conn, server.secret_key, [initiator, first]
             )
             mandate = harness.create_published_mandate(
                 server.base, initiator_token, SLUG, "A mandate with a million co-signers"
