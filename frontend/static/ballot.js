@@ -1,5 +1,6 @@
-// The ballot page's live meter: money left of the budget, points left, or options chosen,
-// announced politely to screen readers as the person ticks and types. The server checks
+// The ballot page's live meter: money left of the budget, points left, options chosen or
+// ranked (and a rank given twice), announced politely to screen readers as the person
+// ticks, picks and types. The server checks
 // the ballot again; without JavaScript the page shows the meter as it was at load.
 const form = document.querySelector("form.ballot");
 const meter = document.getElementById("meter");
@@ -29,6 +30,16 @@ if (form && meter && meter.dataset.template) {
         over = ticked.length > Number(maxChoices);
         meter.textContent = fill({ given: numbers.format(ticked.length), total: maxChoices });
       }
+    } else if (kind === "rank") {
+      const ranks = [...form.querySelectorAll("select")]
+        .map((select) => select.value)
+        .filter(Boolean);
+      const twice = ranks.find((rank, index) => ranks.indexOf(rank) !== index);
+      const limit = Number(meter.dataset.total || Infinity);
+      over = Boolean(twice) || ranks.length > limit;
+      meter.textContent = twice
+        ? meter.dataset.duplicate.replace("{rank}", twice)
+        : fill({ given: numbers.format(ranks.length), total: meter.dataset.total });
     } else if (kind === "points") {
       const given = [...form.querySelectorAll("input.points")].reduce(
         (sum, input) => sum + (Number.parseInt(input.value, 10) || 0),

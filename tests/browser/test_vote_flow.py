@@ -30,23 +30,25 @@ def council_token(live_dir: Path) -> str:
     return done.stdout.strip()
 
 
-def open_budget_vote(base: str, token: str) -> dict:
+OPTIONS = [
+    {"title": "Spielplatz", "cost_cents": 60_000_00},
+    {"title": "Radweg", "cost_cents": 50_000_00},
+    {"title": "Bänke", "cost_cents": 10_000_00},
+]
+
+
+def open_vote(base: str, token: str, **settings: object) -> dict:
     now = datetime.now(UTC)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         created = client.post(
             "/api/v1/municipalities/demo/votes",
             json={
-                "title": "Bürgerhaushalt im Browser",
-                "rule": "greedy",
-                "budget_cents": 100_000_00,
+                "title": "Abstimmung im Browser",
                 "opens_at": (now + timedelta(hours=1)).isoformat(),
                 "closes_at": (now + timedelta(days=1)).isoformat(),
-                "options": [
-                    {"title": "Spielplatz", "cost_cents": 60_000_00},
-                    {"title": "Radweg", "cost_cents": 50_000_00},
-                    {"title": "Bänke", "cost_cents": 10_000_00},
-                ],
+                "options": OPTIONS,
+                **settings,
             },
         )
         assert created.status_code == 201, created.text
@@ -71,7 +73,7 @@ def test_vote_with_the_live_meter_and_check_the_receipt_in_the_browser(  # type:
     browser, live_server: str, live_dir: Path
 ) -> None:
     token = council_token(live_dir)
-    vote = open_budget_vote(live_server, token)
+    vote = open_vote(live_server, token, rule="greedy", budget_cents=100_000_00)
     context = browser.new_context(locale="de-DE")
     try:
         page = context.new_page()
@@ -101,5 +103,27 @@ def test_vote_with_the_live_meter_and_check_the_receipt_in_the_browser(  # type:
         # The code itself never left the browser: only its fingerprint was asked for.
         assert not any(code.replace("-", "") in url.upper().replace("-", "") for url in requests)
         assert any("/receipts?digest=" in url for url in requests)
+    finally:
+        context.close()
+
+
+def test_a_rank_given_twice_is_named_as_the_person_picks(  # type: ignore[no-untyped-def]
+    browser, live_server: str, live_dir: Path
+) -> None:
+    vote = open_vote(live_server, council_token(live_dir), rule="irv")
+    context = browser.new_context(locale="de-DE")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "rita.rank@example.org", "Rita Rank")
+        page.goto(f"{live_server}/votes/{vote['id']}/ballot?lang=en")
+        meter = page.locator("#meter")
+        page.get_by_label("Spielplatz").select_option("1")
+        meter.filter(has_text="Ranked: 1.").wait_for()
+        page.get_by_label("Radweg").select_option("1")
+        meter.filter(has_text="Rank 1 is given to more than one option.").wait_for()
+        page.get_by_label("Radweg").select_option("2")
+        meter.filter(has_text="Ranked: 2.").wait_for()
+        page.get_by_role("button", name="Cast my ballot").click()
+        page.locator("#receipt-code").wait_for()
     finally:
         context.close()
