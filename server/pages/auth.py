@@ -11,7 +11,9 @@ from starlette.routing import Route
 from notifications.models import MailboxMessage
 from participation.accounts import commands, sessions
 from participation.errors import DomainError, InvalidInput
+from server import limits
 from server.auth import actor_of, sign_out_cookies, start_browser_session
+from server.pages import security
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
@@ -32,6 +34,8 @@ async def sign_in_submit(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     values = {k: str(form.get(k) or "") for k in ("email", "display_name", "next")}
+    # Per address too, so nobody can flood someone else's inbox with sign-in links.
+    await limits.check(request, limits.SIGN_IN_LINK, values["email"].strip().lower())
     try:
         user, token = await commands.request_sign_in_link(
             values["email"], values["display_name"], values["next"]
@@ -61,12 +65,13 @@ async def link_confirm(request: Request) -> Response:
 
 
 async def link_redeem(request: Request) -> Response:
+    await limits.check(request, limits.SIGN_IN)
     try:
         form = await read_form(request)
         user, next_path = await commands.redeem_sign_in_link(str(form.get("token") or ""))
     except DomainError as exc:
         return error_page(request, exc)
-    response = RedirectResponse(next_path, status_code=303)
+    response = RedirectResponse(await security.after_link(user.id, next_path), status_code=303)
     response.raw_headers.extend(
         (b"set-cookie", value) for value in await start_browser_session(request, user.id)
     )

@@ -19,6 +19,7 @@ from participation.municipalities.queries import municipality_by_slug
 from participation.timeline.queries import entries
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
+from server import limits
 from server.auth import actor_of
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
@@ -68,8 +69,8 @@ async def municipality_page(request: Request) -> Response:
         filters=filters,
         mandates=mandates,
         next_cursor=cursor,
-    )
         administers=may(actor, Action.MANAGE_ROLES, Place(municipality.id)),
+    )
 
 
 async def mandate_page(request: Request) -> Response:
@@ -167,6 +168,7 @@ async def launch_submit(request: Request) -> Response:
         form = await read_form(request)
     except DomainError as exc:
         return error_page(request, exc)
+    await limits.check(request, limits.LAUNCH, actor.user_id)
     values = {k: str(form.get(k) or "") for k in ("title", "summary", "body", "district", "topics")}
     try:
         mandate = await commands.launch_mandate(
@@ -191,6 +193,7 @@ def _back(request: Request) -> str:
 
 async def sign(request: Request) -> Response:
     async def perform(actor: Actor, form: FormData) -> Response:
+        await limits.check(request, limits.COSIGN, actor.user_id)
         await commands.sign_mandate(actor, request.path_params["mandate_id"])
         return RedirectResponse(_back(request) + "#signatures", status_code=303)
 
