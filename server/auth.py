@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 from typing import cast
 
@@ -49,12 +50,33 @@ def issue_token(
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM, headers=headers)
 
 
+# Tokens already verified in this process, so a client's every request does not redo
+# the signature check. Keyed by the keys as well: a token verified under one secret must
+# not pass under another. Revocation is unaffected: the session is checked every time.
+_verified: dict[tuple[str, tuple[str, ...]], tuple[int, int, float]] = {}
+VERIFIED_MAX = 10_000
+
+
 def read_token(settings: Settings, token: str) -> tuple[int, int] | None:
     """(user id, session id) of a valid, unexpired access token, else None.
 
     Old keys (OLD_SECRET_KEYS) still verify, so rotating the key signs nobody out.
     """
-    keys = {key_id(key): key for key in (settings.secret_key, *settings.old_secret_keys)}
+    keyring = (settings.secret_key, *settings.old_secret_keys)
+    known = _verified.get((token, keyring))
+    if known is not None and time.time() < known[2]:
+        return known[0], known[1]
+    verified = _verify(keyring, token)
+    if verified is None:
+        return None
+    if len(_verified) >= VERIFIED_MAX:
+        _verified.clear()
+    _verified[(token, keyring)] = verified
+    return verified[0], verified[1]
+
+
+def _verify(keyring: tuple[str, ...], token: str) -> tuple[int, int, float] | None:
+    keys = {key_id(key): key for key in keyring}
     try:
         key = keys.get(jwt.get_unverified_header(token).get("kid", ""))
         if key is None:
@@ -67,7 +89,7 @@ def read_token(settings: Settings, token: str) -> tuple[int, int] | None:
     if claims.get("typ") != "access":
         return None
     try:
-        return int(claims["sub"]), int(claims["sid"])
+        return int(claims["sub"]), int(claims["sid"]), float(claims["exp"])
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from participation import clock
 from participation.accounts.models import Session
 from participation.accounts.sessions import BROWSER, start_session
+from server import auth
 from server.app import create_app
 from server.auth import ACCESS_COOKIE, SESSION_COOKIE, issue_token, read_token, sign_in_cookies
 from server.settings import Settings
@@ -27,6 +28,23 @@ def test_tokens_name_their_key_and_old_keys_still_verify(settings: Settings) -> 
     rotated = dataclasses.replace(settings, old_secret_keys=(old.secret_key,))
     assert read_token(rotated, token) == (7, 3)
     assert read_token(rotated, issue_token(rotated, 8, 4)) == (8, 4)
+    # Verified once under the old key, the token still fails once that key is dropped.
+    assert read_token(settings, token) is None
+
+
+def test_a_remembered_token_is_checked_again_once_it_expires(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = issue_token(settings, 7, 3, timedelta(minutes=1))
+    assert read_token(settings, token) == (7, 3)
+    checks: list[str] = []
+    monkeypatch.setattr(auth, "_verify", lambda keyring, t: checks.append(t))
+    assert read_token(settings, token) == (7, 3)
+    assert checks == []
+    later = (clock.now() + timedelta(minutes=2)).timestamp()
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    assert read_token(settings, token) is None
+    assert checks == [token]
 
 
 def test_tokens_without_a_session_or_a_known_key_do_not_count(settings: Settings) -> None:
