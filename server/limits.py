@@ -31,6 +31,7 @@ PASSKEY = "passkey"
 LAUNCH = "launch"
 COSIGN = "cosign"
 COMMENT = "comment"
+BALLOT = "ballot"
 
 IP = "ip"
 # A Redis that does not answer must not hold up the request it was asked about.
@@ -57,6 +58,8 @@ DEFAULTS: dict[str, Limit] = {
     LAUNCH: Limit(parse("60/hour"), parse("10/hour")),
     COSIGN: Limit(parse("600/minute"), parse("60/minute")),
     COMMENT: Limit(parse("120/minute"), parse("10/minute")),
+    # Replacing one's ballot is allowed, but not as a flood.
+    BALLOT: Limit(parse("600/minute"), parse("30/minute")),
 }
 
 

@@ -12,6 +12,13 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 GERMAN = {
+    "Citizen": "Bürger:in",
+    "Council member": "Ratsmitglied",
+    "Moderator": "Moderator:in",
+    "Administrator": "Administrator:in",
+    "Verified email address": "E-Mail-Adresse bestätigt",
+    "Verified residence": "Wohnsitz bestätigt",
+    "Votes received": "Erhaltene Stimmen",
     "Auftrag": "Auftrag",
     "Skip to content": "Zum Inhalt springen",
     "Main navigation": "Hauptnavigation",

@@ -13,6 +13,7 @@ from participation.municipalities.queries import municipality_by_slug
 from participation.votes import commands, lifecycle, queries, secrecy
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Vote, VoteStatus
+from server import limits
 from server.api.endpoint import Registry
 from server.api.vote_schemas import (
     BallotIn,
@@ -177,6 +178,7 @@ async def transition_vote(request: Request, vote_id: int, body: VoteTransitionIn
 async def cast_ballot(request: Request, vote_id: int, body: BallotIn) -> JSONResponse:
     """Cast one's ballot, or replace it while the vote is open."""
     actor = await require_actor(request)
+    await limits.check(request, limits.BALLOT, actor.user_id)
     cast = await commands.cast_ballot(actor, vote_id, body.choices)
     out = BallotOut(
         vote_id=vote_id, receipt=cast.receipt, replaced=not cast.created, choices=cast.choices

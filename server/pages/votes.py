@@ -18,7 +18,7 @@ from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.votes import commands, lifecycle, permissions, queries, secrecy
 from participation.votes.ballots import BUDGETED, RANKING, ballot_cost
 from participation.votes.models import Rule, Vote, VoteStatus
-from server import i18n
+from server import i18n, limits
 from server.auth import actor_of
 from server.pages.forms import error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import read_ballot, read_form
@@ -178,6 +178,7 @@ async def ballot_submit(request: Request) -> Response:
         form = await read_form(request)
     except DomainError as exc:
         return error_page(request, exc)
+    await limits.check(request, limits.BALLOT, actor.user_id)
     kind = kind_of(Rule(vote.rule))
     try:
         choices = read_ballot(Rule(vote.rule), form)

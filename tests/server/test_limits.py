@@ -26,6 +26,7 @@ from server.proxies import parse_networks
 from server.settings import Settings
 from tests import factories
 from tests.conftest import REDIS_URL
+from tests.factories import votes as vote_factories
 from tests.support import assert_problem, eventually, make_settings
 
 Auth = Callable[[Actor], dict[str, str]]
@@ -123,6 +124,21 @@ async def test_cosigning_is_limited_per_account(
     assert not await Signature.filter(mandate_id=mandates[2].id, user_id=eager.user_id).exists()
     # Someone else at the same address still signs.
     assert (await _sign(client, mandates[2], auth(other))).status_code == 201
+
+
+@pytest.mark.parametrize("rate_limits", ["ballot.account=2/hour"])
+async def test_replacing_one_s_ballot_over_and_over_is_limited(
+    client: httpx.AsyncClient, town: Municipality, auth: Auth
+) -> None:
+    council = await factories.council_member(town)
+    voter = await factories.person()
+    vote = await vote_factories.vote(council, town)
+    first = (await vote_factories.option_ids(vote.id))[0]
+    url = f"/api/v1/votes/{vote.id}/ballots"
+    for _ in range(2):
+        cast = await client.post(url, json={"choices": [first]}, headers=auth(voter))
+        assert cast.status_code in (200, 201)
+    assert_limited(await client.post(url, json={"choices": [first]}, headers=auth(voter)))
 
 
 @pytest.mark.parametrize("rate_limits", ["cosign.ip=3/hour, cosign.account=off"])
