@@ -6,13 +6,20 @@ counters and events look exactly like real ones. Seeding twice changes nothing.
 
 from __future__ import annotations
 
-from participation.accounts.actors import load_actor
+from datetime import timedelta
+
+from participation import clock
+from participation.accounts.actors import Actor, load_actor
 from participation.accounts.commands import ensure_user
 from participation.accounts.models import Role
 from participation.accounts.residency import verify_resident
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.municipalities.models import District, Municipality
+from participation.votes import commands as vote_commands
+from participation.votes.drafts import OptionDraft, VoteDraft
+from participation.votes.models import Rule
+from participation.votes.queries import options_of
 
 SLUG = "demo"
 DISTRICTS = [
@@ -121,6 +128,26 @@ MANDATES = [
     ),
 ]
 
+ENERGY = "Bürgerauftrag Energieeffizienz in städtischen Gebäuden"
+
+BUDGET_PROJECTS = [
+    ("Spielplatz am Mühlbach", "Neue Geräte für Kinder bis zwölf Jahre.", 45_000_00),
+    ("Radweg zur Gesamtschule", "Ein sicherer, beleuchteter Schulweg.", 60_000_00),
+    ("Trinkbrunnen am Markt", "Kostenloses Trinkwasser im Sommer.", 15_000_00),
+    ("Bänke und Schatten im Stadtpark", "Zwölf Bänke und vier Sonnensegel.", 20_000_00),
+    ("Bücherschrank an der Haltestelle", "Tauschen statt wegwerfen.", 5_000_00),
+]
+
+# Which of BUDGET_PROJECTS the demo's voters chose; each ballot fits the budget.
+BUDGET_BALLOTS = [(0, 2), (1, 3), (0, 3, 4), (1, 2, 4), (2, 3, 4), (0, 2, 3)]
+
+MEASURES = [
+    "LED-Beleuchtung in allen Schulen",
+    "Heizungsoptimierung im Rathaus",
+    "Solaranlagen auf den Turnhallen",
+    "Energiemonitoring für alle Gebäude",
+]
+
 REASONS = {
     Status.REJECTED: "Das Parkhaus ist bis 2031 verpachtet; ein Abriss ist vorher nicht möglich.",
 }
@@ -159,6 +186,7 @@ async def seed() -> bool:
             await verify_resident(people["admin@demo.example"], SLUG, user.email)
         signers.append(await load_actor(user.id))
     council = people["rat@demo.example"]
+    launched: dict[str, int] = {}
     for email, title, summary, body, district, topics, path, signatures in MANDATES:
         initiator = people[email]
         mandate = await commands.launch_mandate(
@@ -177,4 +205,58 @@ async def seed() -> bool:
                     await commands.sign_mandate(signer, mandate.id)
             elif status != Status.SUBMITTED:
                 await commands.transition_mandate(council, mandate.id, status, REASONS.get(status))
+        launched[title] = mandate.id
+    await _seed_votes(council, signers, launched)
     return True
+
+
+async def _seed_votes(
+    council: Actor | None, signers: list[Actor | None], mandates: dict[str, int]
+) -> None:
+    """An open district budget vote, and a published ranked vote on the energy mandate."""
+    now = clock.now()
+    budget = await vote_commands.create_vote(
+        council,
+        VoteDraft(
+            title="Bürgerhaushalt Nordviertel 2027",
+            description=(
+                "Das Nordviertel verteilt **100.000 €**. Wähle die Projekte, die du "
+                "unterstützt; gezählt wird nach der Methode der gleichen Anteile."
+            ),
+            rule=Rule.MES,
+            budget_cents=100_000_00,
+            district="nordviertel",
+            opens_at=now + timedelta(minutes=1),
+            closes_at=now + timedelta(days=21),
+        ),
+        [OptionDraft(title, text, cost) for title, text, cost in BUDGET_PROJECTS],
+        municipality_slug=SLUG,
+    )
+    await vote_commands.schedule_vote(council, budget.id)
+    await vote_commands.open_vote(council, budget.id)
+    projects = [o.id for o in await options_of(budget.id)]
+    for n, signer in enumerate(signers[:18]):
+        chosen = BUDGET_BALLOTS[n % len(BUDGET_BALLOTS)]
+        await vote_commands.cast_ballot(signer, budget.id, [projects[i] for i in chosen])
+
+    ranked = await vote_commands.create_vote(
+        council,
+        VoteDraft(
+            title="Welche Maßnahme zuerst?",
+            description="Ordne die Maßnahmen des Aktionsplans: 1 ist deine erste Wahl.",
+            rule=Rule.IRV,
+            opens_at=now + timedelta(minutes=1),
+            closes_at=now + timedelta(days=14),
+        ),
+        [OptionDraft(title) for title in MEASURES],
+        mandate_id=mandates[ENERGY],
+    )
+    await vote_commands.schedule_vote(council, ranked.id)
+    await vote_commands.open_vote(council, ranked.id)
+    measures = [o.id for o in await options_of(ranked.id)]
+    for n, signer in enumerate(signers[:25]):
+        first = (0, 1, 2, 0, 1)[n % 5]
+        order = [measures[first], *(m for i, m in enumerate(measures) if i != first)]
+        await vote_commands.cast_ballot(signer, ranked.id, order)
+    await vote_commands.close_vote(council, ranked.id, "Die Bürgerversammlung hat abgestimmt.")
+    await vote_commands.publish_vote(council, ranked.id)
