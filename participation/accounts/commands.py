@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from participation import clock
 from participation.accounts.models import Membership, Role, Session, SignInToken, User
-from participation.errors import InvalidInput
+from participation.errors import InvalidInput, PermissionDenied
 from participation.municipalities.queries import municipality_by_slug
 
 LINK_MINUTES = 15
@@ -88,6 +88,8 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
         row = await SignInToken.get_or_none(token_hash=_hash(token), using_db=conn)
         if row is None or row.used_at is not None or row.expires_at < clock.now():
             raise invalid
+        if await User.filter(id=row.user_id).exclude(suspended_at=None).using_db(conn).exists():
+            raise PermissionDenied("This account is suspended.")
         claimed = (
             await SignInToken.filter(id=row.id, used_at=None)
             .using_db(conn)

@@ -197,7 +197,8 @@ async def attest_residency(slug: str, attestation: str) -> Resident:
                 options={"require": ["exp", "iat", "jti", "iss", "aud", "email"]},
             )
             break
-        except jwt.InvalidSignatureError:
+        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
+            # Without a kid every active key is tried; one of another type does not fit.
             continue
         except jwt.PyJWTError as exc:
             raise _invalid(f"The attestation is not valid: {exc}.") from None

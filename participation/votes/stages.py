@@ -38,13 +38,15 @@ async def open_vote(vote: Vote, actor: Actor | None) -> None:
 
 
 async def close_vote(vote: Vote, actor: Actor | None, reason: str | None = None) -> int:
-    """Close and count the turnout; returns it.
+    """Close, erase the ballot key and count the turnout; returns it.
 
     The status update waits for the shared locks of casts in flight (see casting), and
     the count runs after it in the same transaction, so it includes every one of them.
     """
     now = clock.now()
-    changes: dict[str, Any] = {}
+    # No ballot can change after closing, so the key that links slots to people goes now,
+    # not only at publication, which may fail or wait.
+    changes: dict[str, Any] = {"ballot_key": None}
     if vote.closes_at is None or vote.closes_at > now:
         changes["closes_at"] = now
     async with in_transaction() as conn:

@@ -15,9 +15,10 @@ from participation.accounts.commands import (
     ensure_user,
     redeem_sign_in_link,
     request_sign_in_link,
+    suspend_user,
 )
 from participation.accounts.models import Membership, Role, SignInToken, User
-from participation.errors import InvalidInput
+from participation.errors import InvalidInput, PermissionDenied
 from tests import factories
 from tests.factories import time_travel
 
@@ -147,3 +148,11 @@ async def test_ensure_user_refuses_a_role_without_a_municipality() -> None:
 
 async def test_load_actor_of_an_unknown_user_is_none() -> None:
     assert await load_actor(4711) is None
+
+
+async def test_a_suspended_person_cannot_use_a_sign_in_link() -> None:
+    user, token = await request_sign_in_link("gesperrt@example.org")
+    await suspend_user("gesperrt@example.org")
+    with pytest.raises(PermissionDenied):
+        await redeem_sign_in_link(token)
+    assert not (await User.get(id=user.id)).email_verified

@@ -345,3 +345,17 @@ async def test_a_suspended_person_is_refused_at_once_and_can_be_let_back(
     assert_problem(await client.get("/api/v1/me", headers=headers), 401)
     again = await signed_in(citizen.user_id)
     assert (await client.get("/api/v1/me", headers=auth(again))).status_code == 200
+
+
+async def test_an_attestation_without_kid_finds_its_key_among_keys_of_both_types(
+    client: httpx.AsyncClient, town: Municipality, admin: Actor, auth: Auth
+) -> None:
+    await _register(client, town, admin, auth, ec.generate_private_key(ec.SECP256R1()))
+    private = ed25519.Ed25519PrivateKey.generate()
+    await _register(client, town, admin, auth, private)
+    await factories.person(email="anwohner@example.org")
+    accepted = await client.post(
+        f"{_base(town)}/residency-attestations",
+        json={"attestation": _attestation(private, None)},
+    )
+    assert accepted.status_code == 200, accepted.text
