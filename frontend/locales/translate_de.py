@@ -570,6 +570,7 @@ PLURALS = {
 
 # Messages of the domain and the forms, shown on pages through the same catalogue.
 MESSAGES = {
+    "The passkey was used inside another website's frame.": "Der Passkey wurde im Rahmen einer anderen Website verwendet.",
     "Title must not be empty.": "Der Titel darf nicht leer sein.",
     "Title must be at most 120 characters.": "Der Titel darf höchstens 120 Zeichen lang sein.",
     "Summary must not be empty.": "Die Zusammenfassung darf nicht leer sein.",

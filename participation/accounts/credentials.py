@@ -88,6 +88,9 @@ def _client_data(raw: bytes, expected_type: str) -> ClientData:
         raise InvalidInput.on(field, "The client data lacks its type, challenge or origin.")
     if data["type"] != expected_type:
         raise InvalidInput.on(field, "The client data is for another kind of ceremony.")
+    if data.get("crossOrigin") is True:
+        # Our pages never run a ceremony inside another site's frame.
+        raise InvalidInput.on(field, "The passkey was used inside another website's frame.")
     return ClientData(data["type"], data["challenge"], data["origin"])
 
 

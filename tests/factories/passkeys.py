@@ -39,6 +39,7 @@ class SoftAuthenticator:
     origin: str = ORIGIN
     rp_id: str = RP_ID
     counter: int = 0
+    cross_origin: bool = False
     backed_up: bool = False
     key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
@@ -64,7 +65,7 @@ class SoftAuthenticator:
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
         data = {"type": kind, "challenge": challenge, "origin": origin or self.origin}
-        return json.dumps({**data, "crossOrigin": False}).encode()
+        return json.dumps({**data, "crossOrigin": self.cross_origin}).encode()
 
     def register(
         self,

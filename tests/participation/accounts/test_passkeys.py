@@ -208,6 +208,15 @@ async def test_a_wrong_origin_is_refused(anna: Actor) -> None:
     )
 
 
+async def test_a_ceremony_inside_another_site_s_frame_is_refused(anna: Actor) -> None:
+    _, key = await registered(anna)
+    key.cross_origin = True
+    answer = key.sign_in(await _sign_in_options())
+    await _refused(
+        InvalidInput, CLIENT_DATA, passkeys.finish_authentication(RP, "browser-a", answer)
+    )
+
+
 async def test_a_wrong_rp_id_hash_is_refused(anna: Actor) -> None:
     _, key = await registered(anna)
     answer = key.sign_in(await _sign_in_options(), rp_id="evil.example")
