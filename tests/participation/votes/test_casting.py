@@ -23,21 +23,6 @@ from tests.factories.mandates import time_travel
 pytestmark = pytest.mark.usefixtures("database")
 
 
-@pytest.fixture
-async def town() -> Municipality:
-    return await factories.municipality()
-
-
-@pytest.fixture
-async def council(town: Municipality) -> Actor:
-    return await factories.council_member(town)
-
-
-@pytest.fixture
-async def voter() -> Actor:
-    return await factories.person()
-
-
 async def _nothing_stored(vote_id: int) -> None:
     assert await Ballot.filter(vote_id=vote_id).count() == 0
     assert await Participation.filter(vote_id=vote_id).count() == 0

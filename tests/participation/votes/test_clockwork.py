@@ -18,16 +18,6 @@ from tests.factories.mandates import time_travel
 pytestmark = pytest.mark.usefixtures("database")
 
 
-@pytest.fixture
-async def town() -> Municipality:
-    return await factories.municipality()
-
-
-@pytest.fixture
-async def council(town: Municipality) -> Actor:
-    return await factories.council_member(town)
-
-
 async def test_the_job_opens_closes_and_publishes_at_the_right_times(
     town: Municipality, council: Actor
 ) -> None:

@@ -26,16 +26,6 @@ S = VoteStatus
 
 
 @pytest.fixture
-async def town() -> Municipality:
-    return await factories.municipality()
-
-
-@pytest.fixture
-async def council(town: Municipality) -> Actor:
-    return await factories.council_member(town)
-
-
-@pytest.fixture
 async def citizen() -> Actor:
     return await factories.person()
 

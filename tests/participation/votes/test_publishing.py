@@ -21,16 +21,6 @@ from tests.factories import votes as vote_factories
 pytestmark = pytest.mark.usefixtures("database")
 
 
-@pytest.fixture
-async def town() -> Municipality:
-    return await factories.municipality()
-
-
-@pytest.fixture
-async def council(town: Municipality) -> Actor:
-    return await factories.council_member(town)
-
-
 async def _vote_with_ballots(
     council: Actor, town: Municipality, rule: Rule, ballots: list[Any], **overrides: Any
 ) -> tuple[Vote, list[int], list[str]]:
