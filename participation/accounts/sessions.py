@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from participation import clock
 from participation.accounts.actors import Actor
-from participation.accounts.models import Session, User
+from participation.accounts.models import Session
 from participation.errors import NotAuthenticated, NotFound
 
 BROWSER = "browser"
@@ -92,13 +92,13 @@ async def renew_session(cookie: str, lifetime: timedelta) -> Session | None:
     ident, _, secret = cookie.partition(".")
     if not ident.isdigit() or len(ident) > 9 or not secret:
         return None
-    session = await Session.get_or_none(id=int(ident), revoked_at=None)
+    session = await Session.get_or_none(
+        id=int(ident), revoked_at=None, user__suspended_at__isnull=True
+    )
     if session is None or not hmac.compare_digest(session.secret_hash, _hash(secret)):
         return None
     now = clock.now()
     if session.expires_at <= now:
-        return None
-    if await User.filter(id=session.user_id, suspended_at=None).count() == 0:
         return None
     await Session.filter(id=session.id).update(last_used_at=now, expires_at=now + lifetime)
     return session
