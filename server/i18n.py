@@ -38,15 +38,33 @@ def catalog(locale: str) -> NullTranslations:
     return _catalogs[locale]
 
 
+def _accepted(header: str) -> list[str]:
+    """Accept-Language's tags, most wanted first; q=0 means "not this one" (RFC 9110 § 12.5.4)."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, position, tag.lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
 def negotiate(conn: HTTPConnection) -> str:
-    """?lang= wins, then the language cookie, then Accept-Language, then German."""
+    """?lang= wins, then the language cookie, then Accept-Language by its q-values, then German."""
     asked = conn.query_params.get("lang") or conn.cookies.get("lang")
     if asked in LOCALES:
         return asked
-    for part in conn.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LOCALES:
-            return tag
+    for tag in _accepted(conn.headers.get("accept-language", "")):
+        language = tag.split("-")[0]
+        if language in LOCALES:
+            return language
     return DEFAULT
 
 
