@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.security_headers import PERMISSIONS
 from tests.browser.test_cosign_flow import sign_in, token
 from tests.browser.test_passkeys import collecting_mandate
 from tests.browser.test_vote_flow import close_vote, council_token, open_vote
@@ -63,6 +64,12 @@ def test_the_main_pages_work_within_their_policy(  # type: ignore[no-untyped-def
         problems = watch(context, page)
         page.goto(f"{live_server}/sign-in")
         page.get_by_role("button", name="Mit Passkey anmelden").wait_for()
+        # Chromium knows every feature the header names, and grants only passkeys.
+        known = page.evaluate("document.featurePolicy.features()")
+        assert {f.split("=")[0] for f in PERMISSIONS.split(", ")} <= set(known)
+        allowed = set(page.evaluate("document.featurePolicy.allowedFeatures()"))
+        assert {"publickey-credentials-get", "publickey-credentials-create"} <= allowed
+        assert not allowed & {"camera", "microphone", "geolocation", "payment", "usb"}
         sign_in(page, live_server, "cora.csp@example.org", "Cora CSP")
         page.goto(f"{live_server}/m/demo")
         page.locator(".progress-bar rect").first.wait_for()
