@@ -36,6 +36,7 @@ from server.problems import (
     problem,
     unavailable,
 )
+from server.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.templating import FRONTEND, render
 
@@ -127,6 +128,16 @@ async def _expire_periodically() -> None:
             log.exception("advancing votes failed")
 
 
+class Auftrag(Starlette):
+    """Starlette with the security headers wrapped around its error layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Starlette puts every configured middleware inside the layer that answers a
+        # crash with 500; this one goes outside, so that answer carries the headers too.
+        hsts = self.state.settings.base_url.startswith("https://")
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=hsts)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
@@ -159,7 +170,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await bus.stop()
             await db.close()
 
-    app = Starlette(
+    app = Auftrag(
         debug=False,
         routes=[
             *api.routes(),

@@ -94,6 +94,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=[str(n) for n in settings.trusted_proxies] or None,
         timeout_graceful_shutdown=5,
+        # Telling everyone which server runs here helps only those looking for its flaws.
+        server_header=False,
     )
     return 0
 

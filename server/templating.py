@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from server import i18n
+from server import i18n, security_headers
 from server.auth import CSRF_FIELD, csrf_token
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
@@ -56,6 +56,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         locale=i18n.current(),
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request),
+        csp_nonce=security_headers.nonce(request),
         actor=getattr(request.state, "actor", None),
         debug=request.app.state.settings.debug,
     )

@@ -7,7 +7,7 @@ if (article && "EventSource" in window) {
   let lastEntry = Number(article.dataset.lastEntryId || 0);
   const counter = document.querySelector("#live-count [data-count]");
   const bar = document.querySelector("#live-count .progress");
-  const fill = document.querySelector("#live-count .progress-bar");
+  const fill = document.querySelector("#live-count .progress-bar rect");
   const timeline = document.getElementById("timeline");
   const badge = document.getElementById("status-badge");
   const format = new Intl.NumberFormat(document.documentElement.lang || "de");
@@ -17,7 +17,7 @@ if (article && "EventSource" in window) {
     counter.textContent = format.format(count);
     const quorum = Number(bar.dataset.quorum) || 1;
     bar.setAttribute("aria-valuenow", String(Math.min(count, quorum)));
-    fill.style.width = `${Math.min(100, Math.floor((count * 100) / quorum))}%`;
+    fill.setAttribute("width", `${Math.min(100, Math.floor((count * 100) / quorum))}%`);
   };
 
   // One fetch at a time: events that arrive meanwhile ask for one more round, so a burst
