@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from participation.accounts.actors import Actor
 from participation.errors import DomainError, NotAuthenticated
+from participation.redirects import safe_next
 from server import i18n
 from server.auth import CSRF_FIELD, actor_of, check_csrf
 from server.templating import render
@@ -19,7 +20,7 @@ MAX_FORM = 256 * 1024
 
 
 def sign_in_redirect(request: Request, next_path: str | None = None) -> RedirectResponse:
-    target = next_path or request.url.path
+    target = safe_next(next_path or request.url.path)
     return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
 
 
