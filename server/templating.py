@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 
 from participation.redirects import safe_next
 from server import i18n
-from server.auth import CSRF_FIELD, csrf_token
+from server.csrf import CSRF_FIELD, csrf_token
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 BERLIN = ZoneInfo("Europe/Berlin")

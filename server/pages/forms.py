@@ -13,7 +13,8 @@ from participation.accounts.actors import Actor
 from participation.errors import DomainError, NotAuthenticated
 from participation.redirects import safe_next
 from server import i18n
-from server.auth import CSRF_FIELD, actor_of, check_csrf
+from server.auth import actor_of
+from server.csrf import CSRF_FIELD, check_csrf
 from server.templating import render
 
 MAX_FORM = 256 * 1024

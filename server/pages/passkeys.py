@@ -19,7 +19,8 @@ from participation.accounts import challenges, passkeys
 from participation.errors import DomainError, FieldError, InvalidInput
 from participation.redirects import safe_next
 from server import i18n, limits
-from server.auth import actor_of, check_csrf, start_browser_session
+from server.auth import actor_of, start_browser_session
+from server.csrf import check_csrf
 from server.problems import problem
 from server.settings import Settings
 

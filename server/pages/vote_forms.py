@@ -16,7 +16,7 @@ from participation.errors import FieldError, InvalidInput
 from participation.votes.ballots import OPTIONS_MAX, RANKING
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
-from server.auth import CSRF_FIELD, check_csrf
+from server.csrf import CSRF_FIELD, check_csrf
 from server.pages.forms import MAX_FORM
 from server.templating import BERLIN
 
