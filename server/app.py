@@ -24,8 +24,9 @@ from notifications.mail import make_mailer
 from participation.mandates.quorum import expire_mandates
 from participation.votes.clockwork import advance_votes
 from server import api, db, i18n, pages
-from server.auth import CSRFCookieMiddleware, SessionMiddleware
+from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
+from server.csrf import CSRFMiddleware
 from server.limits import Limiter, RateLimited, configure
 from server.live import make_bus
 from server.pages.forms import render_error
@@ -178,9 +179,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes(settings),
         ],
         middleware=[
-            Middleware(CSRFCookieMiddleware, secure=settings.secure_cookies),
             Middleware(SessionMiddleware, settings=settings),
             Middleware(LocaleMiddleware),
+            Middleware(CSRFMiddleware, settings=settings, handler=http_exception),
             Middleware(
                 BodyLimitMiddleware, max_bytes=settings.max_request_bytes, handler=http_exception
             ),

@@ -1,10 +1,8 @@
-"""Who is asking: bearer JWTs for the API, a JWT session cookie for pages, CSRF for forms."""
+"""Who is asking: bearer JWTs for the API, a JWT session cookie for pages."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 import time
 from datetime import timedelta
 from typing import cast
@@ -17,16 +15,13 @@ from participation import clock
 from participation.accounts import sessions
 from participation.accounts.actors import Actor, load_actor
 from participation.accounts.sessions import Started
-from participation.errors import InvalidInput, NotAuthenticated
+from participation.errors import NotAuthenticated
+from server import csrf
+from server.cookies import ACCESS_COOKIE, SESSION_COOKIE, cookie, cookie_name
 from server.problems import DATABASE_FAILURES
 from server.settings import Settings
 
 ALGORITHM = "HS256"
-ACCESS_COOKIE = "auftrag_access"
-SESSION_COOKIE = "auftrag_session"
-CSRF_COOKIE = "auftrag_csrf"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 
 
 def key_id(key: str) -> str:
@@ -109,7 +104,9 @@ async def actor_of(conn: HTTPConnection) -> Actor | None:
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
     elif _cookie_counts(conn):
-        token = conn.scope.get("state", {}).get("access") or conn.cookies.get(ACCESS_COOKIE)
+        token = conn.scope.get("state", {}).get("access") or conn.cookies.get(
+            cookie_name(settings, ACCESS_COOKIE)
+        )
     claims = read_token(settings, token) if token else None
     actor = await load_actor(*claims) if claims is not None else None
     conn.state.actor = actor
@@ -128,39 +125,24 @@ async def require_actor(conn: HTTPConnection) -> Actor:
     return actor
 
 
-def csrf_token(conn: HTTPConnection) -> str:
-    return conn.scope["state"]["csrf"]
-
-
-def check_csrf(request: Request, submitted: object) -> None:
-    """Double-submit check: the form (or a script's header) must echo the CSRF cookie."""
-    if submitted is None:
-        submitted = request.headers.get(CSRF_HEADER)
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not isinstance(submitted, str):
-        raise InvalidInput.on(CSRF_FIELD, "The form expired. Reload the page and try again.")
-    if not hmac.compare_digest(expected, submitted):
-        raise InvalidInput.on(CSRF_FIELD, "The form expired. Reload the page and try again.")
-
-
-def _cookie(name: str, value: str, max_age: int, secure: bool) -> bytes:
-    flags = f"Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
-    return f"{name}={value}; {flags}".encode()
-
-
-def sign_in_cookies(settings: Settings, started: Started) -> list[bytes]:
-    """Set-Cookie values for a new browser session: its secret and a first access token."""
-    access = issue_token(settings, started.session.user_id, started.session.id)
-    secure = settings.secure_cookies
+def _session_cookies(settings: Settings, session: str, access: str) -> list[bytes]:
     return [
-        _cookie(SESSION_COOKIE, started.cookie, settings.session_hours * 3600, secure),
-        _cookie(ACCESS_COOKIE, access, settings.access_minutes * 60, secure),
+        cookie(settings, SESSION_COOKIE, session, settings.session_hours * 3600),
+        cookie(settings, ACCESS_COOKIE, access, settings.access_minutes * 60),
     ]
 
 
+def sign_in_cookies(settings: Settings, started: Started) -> list[bytes]:
+    """Set-Cookie values for a new browser session: its secret and a first access token.
+
+    The CSRF token follows the new session cookie by itself: none from before passes.
+    """
+    access = issue_token(settings, started.session.user_id, started.session.id)
+    return _session_cookies(settings, started.cookie, access)
+
+
 def sign_out_cookies(settings: Settings) -> list[bytes]:
-    secure = settings.secure_cookies
-    return [_cookie(SESSION_COOKIE, "", 0, secure), _cookie(ACCESS_COOKIE, "", 0, secure)]
+    return [cookie(settings, SESSION_COOKIE, "", 0), cookie(settings, ACCESS_COOKIE, "", 0)]
 
 
 async def start_browser_session(request: Request, user_id: int) -> list[bytes]:
@@ -191,8 +173,8 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         cookies = HTTPConnection(scope).cookies
-        session_cookie = cookies.get(SESSION_COOKIE)
-        access = cookies.get(ACCESS_COOKIE)
+        session_cookie = cookies.get(cookie_name(self.settings, SESSION_COOKIE))
+        access = cookies.get(cookie_name(self.settings, ACCESS_COOKIE))
         if not session_cookie or (access and read_token(self.settings, access)):
             await self.app(scope, receive, send)
             return
@@ -205,23 +187,12 @@ class SessionMiddleware:
             return
         if session is None:
             set_cookies = sign_out_cookies(self.settings)
+            # Pages rendered in this response carry a token without the session.
+            scope.setdefault("state", {})[csrf.SESSION_ENDED_STATE] = True
         else:
             token = issue_token(self.settings, session.user_id, session.id)
             scope.setdefault("state", {})["access"] = token
-            set_cookies = [
-                _cookie(
-                    SESSION_COOKIE,
-                    session_cookie,
-                    int(lifetime.total_seconds()),
-                    self.settings.secure_cookies,
-                ),
-                _cookie(
-                    ACCESS_COOKIE,
-                    token,
-                    self.settings.access_minutes * 60,
-                    self.settings.secure_cookies,
-                ),
-            ]
+            set_cookies = _session_cookies(self.settings, session_cookie, token)
 
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -230,32 +201,3 @@ class SessionMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)
-
-
-class CSRFCookieMiddleware:
-    """Give every browser a CSRF cookie so the first form it sees already carries the token."""
-
-    def __init__(self, app: ASGIApp, secure: bool = False) -> None:
-        self.app = app
-        self.secure = secure
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The JSON API takes bearer tokens for writes; it has no forms to protect.
-        if scope["type"] != "http" or scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        existing = HTTPConnection(scope).cookies.get(CSRF_COOKIE)
-        token = existing or secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf"] = token
-        if existing:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                secure = "; Secure" if self.secure else ""
-                cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
-                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
 
 from participation.accounts.models import Role
 from participation.errors import DomainError
@@ -119,13 +120,15 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     lifetime = timedelta(hours=args.hours or settings.api_token_hours)
 
     async def work() -> str:
-        user = await ensure_user(
-            args.email,
-            role=Role(args.role) if args.role else None,
-            municipality_slug=args.municipality,
-            verified=args.verified,
-        )
-        started = await start_session(user.id, API, "auftrag token", lifetime)
+        # One transaction: a refused token (a suspended person) leaves no role behind.
+        async with in_transaction():
+            user = await ensure_user(
+                args.email,
+                role=Role(args.role) if args.role else None,
+                municipality_slug=args.municipality,
+                verified=args.verified,
+            )
+            started = await start_session(user.id, API, "auftrag token", lifetime)
         return issue_token(settings, user.id, started.session.id, lifetime)
 
     print(asyncio.run(_with_db(settings, work)))

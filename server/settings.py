@@ -120,6 +120,11 @@ class Settings:
         return self.smtp_url is None
 
     @property
+    def host_cookies(self) -> bool:
+        """`__Host-` cookie names: they need Secure, so only on https."""
+        return self.secure_cookies and self.base_url.startswith("https://")
+
+    @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
 

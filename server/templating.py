@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -13,8 +14,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from participation.redirects import safe_next
 from server import i18n, security_headers
-from server.auth import CSRF_FIELD, csrf_token
+from server.csrf import CSRF_FIELD, csrf_token
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,6 +47,15 @@ def _number(value: int) -> str:
     return format_decimal(value, locale=i18n.current())
 
 
+def in_language(request: Request, locale: str) -> str:
+    """This page in another language, as a path: never an address from the Host header."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query.append(("lang", locale))
+    return safe_next(f"{request.url.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
+
+
+env.globals["in_language"] = in_language
+env.filters["safe_next"] = safe_next
 env.filters["local_time"] = _local_time
 env.filters["local_date"] = _local_date
 env.filters["number"] = _number

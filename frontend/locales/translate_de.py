@@ -758,6 +758,10 @@ MESSAGES = {
     "Equal scores go cheaper project first, then the order of the ballot.": "Bei gleicher Wertung kommt das günstigere Projekt zuerst, dann gilt die Reihenfolge des Stimmzettels.",
     "Projects at the same price go more approvals first, then cheaper project first, then the order of the ballot. When the comparison with greedy is a tie, Equal Shares' outcome is taken.": "Bei gleichem Preis kommt das Projekt mit mehr Zustimmungen zuerst, dann das günstigere, dann gilt die Reihenfolge des Stimmzettels. Endet der Vergleich mit der Finanzierung nach meisten Stimmen unentschieden, gilt das Ergebnis nach gleichen Anteilen.",
     "Equal points go cheaper project first, then the order of the ballot.": "Bei gleicher Punktzahl kommt das günstigere Projekt zuerst, dann gilt die Reihenfolge des Stimmzettels.",
+    "This request came from another website and was refused.": "Diese Anfrage kam von einer anderen Website und wurde abgelehnt.",
+    "A form field may hold at most 256 KiB.": "Ein Formularfeld darf höchstens 256 KiB enthalten.",
+    "The passkey's public key is broken.": "Der öffentliche Schlüssel des Passkeys ist fehlerhaft.",
+    "The passkey's key is too weak. Use another passkey.": "Der Schlüssel des Passkeys ist zu schwach. Verwende einen anderen Passkey.",
 }
 
 

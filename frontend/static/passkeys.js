@@ -164,8 +164,13 @@ const register = (root) => {
       show(root.dataset.msgWorking);
       const options = await post("/passkeys/register/options");
       const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
-      await post("/passkeys/register", { credential: credentialJSON(credential), name: name.value });
-      window.location.assign(root.dataset.next || "/account/security?done=added");
+      const result = await post("/passkeys/register", {
+        credential: credentialJSON(credential),
+        name: name.value,
+        next: root.dataset.next || null,
+      });
+      // Only where the server's answer leads: it alone decides what is a path on this site.
+      window.location.assign(result.next);
     } catch (error) {
       show(explain(root, error), true);
     } finally {

@@ -13,6 +13,7 @@ from participation import clock
 from participation.accounts.models import Membership, Role, Session, SignInToken, User
 from participation.errors import InvalidInput, PermissionDenied
 from participation.municipalities.queries import municipality_by_slug
+from participation.redirects import safe_next
 
 LINK_MINUTES = 15
 DISPLAY_NAME_MAX = 80
@@ -34,13 +35,6 @@ def _default_name() -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _safe_next(path: str | None) -> str:
-    """Only same-site paths, so a link cannot bounce a fresh session to another site."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/"
-    return path[:300]
 
 
 async def request_sign_in_link(
@@ -68,7 +62,7 @@ async def request_sign_in_link(
             user_id=user.id,
             token_hash=_hash(token),
             expires_at=clock.now() + timedelta(minutes=LINK_MINUTES),
-            next_path=_safe_next(next_path),
+            next_path=safe_next(next_path),
             using_db=conn,
         )
     return user, token

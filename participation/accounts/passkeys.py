@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 from webauthn import (
@@ -19,7 +20,13 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    decode_credential_public_key,
+    decoded_public_key_to_cryptography,
+    options_to_json_dict,
+)
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -57,6 +64,7 @@ ALGORITHMS = [
     COSEAlgorithmIdentifier.EDDSA,
     COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
 ]
+RSA_MIN_BITS = 2048
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,27 @@ def _check_origin(rp: RelyingParty, client_data: credentials.ClientData) -> None
         )
 
 
-def _refused(exc: Exception) -> InvalidInput:
+def _refused(
+    exc: Exception, message: str = "The passkey's answer could not be verified."
+) -> InvalidInput:
     """The library's refusal as a domain error; its reason helps whoever debugs a client."""
-    message = "The passkey's answer could not be verified."
     return InvalidInput(message, [FieldError("credential", message)], reason=str(exc))
+
+
+def check_public_key(cose_key: bytes) -> None:
+    """Load the key as a sign-in would, so a broken or weak one is refused, never stored.
+
+    With attestation "none" nothing at registration uses the key: an EC point off its
+    curve or an RSA modulus of 0 would be stored as it came, and a short RSA key would
+    sign in. Raises InvalidInput on `credential`, shaped as the other refusals.
+    """
+    try:
+        key = decoded_public_key_to_cryptography(decode_credential_public_key(cose_key))
+    except REFUSALS as exc:
+        raise _refused(exc, "The passkey's public key is broken.") from None
+    if isinstance(key, RSAPublicKey) and key.key_size < RSA_MIN_BITS:
+        reason = ValueError(f"RSA key of {key.key_size} bits, fewer than {RSA_MIN_BITS}")
+        raise _refused(reason, "The passkey's key is too weak. Use another passkey.")
 
 
 def clean_name(name: str | None, default: str) -> str:
@@ -152,8 +177,9 @@ async def finish_registration(
 
     Raises NotAuthenticated; InvalidInput naming the field for a malformed answer, a
     challenge that is unknown, used, expired or another browser's or person's, a foreign
-    origin, and whatever py_webauthn refuses (RP ID hash, signature, attestation);
-    Conflict when the passkey is already registered. Nothing is stored on refusal.
+    origin, whatever py_webauthn refuses (RP ID hash, signature, attestation) and a
+    public key that is broken or RSA under 2048 bits; Conflict when the passkey is
+    already registered. Nothing is stored on refusal.
     """
     actor = _signed_in(actor)
     label = clean_name(name, describe_device(user_agent) if user_agent else "Passkey")
@@ -171,6 +197,7 @@ async def finish_registration(
         )
     except REFUSALS as exc:
         raise _refused(exc) from None
+    check_public_key(verified.credential_public_key)
     try:
         async with in_transaction() as conn:
             passkey = await Passkey.create(

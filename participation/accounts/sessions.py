@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from participation import clock
 from participation.accounts.actors import Actor
-from participation.accounts.models import Session
-from participation.errors import NotAuthenticated, NotFound
+from participation.accounts.models import Session, User
+from participation.errors import NotAuthenticated, NotFound, PermissionDenied
 
 BROWSER = "browser"
 API = "api"
@@ -70,7 +70,13 @@ def describe_device(user_agent: str) -> str:
 
 
 async def start_session(user_id: int, kind: str, device: str, lifetime: timedelta) -> Started:
-    """Open a session for a person who just proved who they are."""
+    """Open a session for a person who just proved who they are.
+
+    Raises PermissionDenied for a suspended person: every request of such a session
+    would be refused, so a token for one (`auftrag token`) must not look like success.
+    """
+    if await User.filter(id=user_id).exclude(suspended_at=None).exists():
+        raise PermissionDenied("This account is suspended.")
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     session = await Session.create(

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from notifications.models import MailboxMessage
 from participation.accounts import commands, sessions
 from participation.errors import DomainError, InvalidInput
+from participation.redirects import safe_next
 from server import limits
 from server.auth import actor_of, sign_out_cookies, start_browser_session
 from server.pages import security
@@ -23,7 +24,7 @@ async def sign_in_form(request: Request) -> Response:
     return render(
         request,
         "pages/sign_in.html",
-        values={"next": request.query_params.get("next", "/")},
+        values={"next": safe_next(request.query_params.get("next"))},
         errors={},
     )
 
@@ -33,7 +34,8 @@ async def sign_in_submit(request: Request) -> Response:
         form = await read_form(request)
     except DomainError as exc:
         return error_page(request, exc)
-    values = {k: str(form.get(k) or "") for k in ("email", "display_name", "next")}
+    values = {k: str(form.get(k) or "") for k in ("email", "display_name")}
+    values["next"] = safe_next(form.get("next"))
     # Per address too, so nobody can flood someone else's inbox with sign-in links.
     await limits.check(request, limits.SIGN_IN_LINK, values["email"].strip().lower())
     try:

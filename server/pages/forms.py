@@ -10,22 +10,44 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from participation.accounts.actors import Actor
-from participation.errors import DomainError, NotAuthenticated
+from participation.errors import DomainError, FieldError, NotAuthenticated
+from participation.redirects import safe_next
 from server import i18n
-from server.auth import CSRF_FIELD, actor_of, check_csrf
+from server.auth import actor_of
+from server.csrf import CSRF_FIELD, check_csrf
 from server.templating import render
 
 MAX_FORM = 256 * 1024
+MAX_FIELDS = 50
+
+
+class FieldTooLarge(DomainError):
+    """413, as for a body over MAX_REQUEST_BYTES, but naming the field that is too large."""
+
+    status = 413
+    title = "Payload too large"
 
 
 def sign_in_redirect(request: Request, next_path: str | None = None) -> RedirectResponse:
-    target = next_path or request.url.path
+    target = safe_next(next_path or request.url.path)
     return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
 
 
-async def read_form(request: Request) -> FormData:
-    """The posted form after the CSRF check; raises InvalidInput on a missing or wrong token."""
-    form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FORM)
+async def read_form(request: Request, max_fields: int = MAX_FIELDS) -> FormData:
+    """The posted form after the CSRF check; raises InvalidInput on a missing or wrong token
+    and FieldTooLarge for a field over MAX_FORM.
+
+    The parser's own part limit answers 400 with no field named, so it gets the whole
+    body's cap (already enforced by the body limit) and the fields are measured here.
+    """
+    settings = request.app.state.settings
+    form = await request.form(
+        max_files=0, max_fields=max_fields, max_part_size=settings.max_request_bytes
+    )
+    for name, value in form.multi_items():
+        if isinstance(value, str) and len(value.encode()) > MAX_FORM:
+            message = "A form field may hold at most 256 KiB."
+            raise FieldTooLarge(message, [FieldError(name, message)])
     check_csrf(request, form.get(CSRF_FIELD))
     return form
 

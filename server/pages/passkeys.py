@@ -16,16 +16,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation.accounts import challenges, passkeys
-from participation.accounts.commands import _safe_next
 from participation.errors import DomainError, FieldError, InvalidInput
+from participation.redirects import safe_next
 from server import i18n, limits
-from server.auth import actor_of, check_csrf, start_browser_session
+from server.auth import actor_of, start_browser_session
+from server.csrf import check_csrf
 from server.problems import problem
 from server.settings import Settings
 
 CEREMONY_COOKIE = "auftrag_ceremony"
 # A registration answer with a certificate chain is a few kilobytes; this leaves room.
 MAX_BODY = 32 * 1024
+# Where adding a passkey leads when it is not on the way somewhere else.
+ADDED = "/account/security?done=added"
 
 
 def relying_party(settings: Settings) -> passkeys.RelyingParty:
@@ -118,8 +121,15 @@ async def register(request: Request) -> Response:
         )
     except DomainError as exc:
         return _problem(exc)
+    # The script goes where this answer says, never where a query parameter said.
+    target = safe_next(body.get("next"), fallback=ADDED)
     return JSONResponse(
-        {"id": stored.id, "name": stored.name, "created_at": stored.created_at.isoformat()},
+        {
+            "id": stored.id,
+            "name": stored.name,
+            "created_at": stored.created_at.isoformat(),
+            "next": target,
+        },
         status_code=201,
     )
 
@@ -151,7 +161,7 @@ async def sign_in(request: Request) -> Response:
         )
     except DomainError as exc:
         return _problem(exc)
-    target = _safe_next(next_path if isinstance(next_path, str) else None)
+    target = safe_next(next_path)
     response = JSONResponse({"next": target})
     response.raw_headers.extend(
         (b"set-cookie", value) for value in await start_browser_session(request, user_id)

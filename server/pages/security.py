@@ -18,9 +18,9 @@ from starlette.routing import Route
 from participation import clock
 from participation.accounts import passkeys, sessions
 from participation.accounts.actors import Actor
-from participation.accounts.commands import _safe_next
 from participation.accounts.models import Passkey, SecurityEvent
 from participation.errors import InvalidInput
+from participation.redirects import safe_next
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, field_errors, sign_in_redirect
 from server.templating import render
@@ -54,7 +54,7 @@ async def _render(
         sessions=await sessions.list_sessions(actor),
         current_session=actor.session_id,
         done=done if done in DONE else None,
-        next_path=_safe_next(next_path) if next_path else None,
+        next_path=safe_next(next_path) if next_path else None,
         warnings=warnings,
         rename_errors=rename_errors or {},
     )
@@ -62,6 +62,7 @@ async def _render(
 
 async def after_link(user_id: int, next_path: str) -> str:
     """Where an emailed link leads: people without a passkey are offered one on the way."""
+    next_path = safe_next(next_path)
     if await Passkey.exists(user_id=user_id):
         return next_path
     return f"{PATH}?{urlencode({'next': next_path})}"

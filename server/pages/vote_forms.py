@@ -16,8 +16,7 @@ from participation.errors import FieldError, InvalidInput
 from participation.votes.ballots import OPTIONS_MAX, RANKING
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
-from server.auth import CSRF_FIELD, check_csrf
-from server.pages.forms import MAX_FORM
+from server.pages import forms
 from server.templating import BERLIN
 
 # A ballot has a field per option; a vote form three per option row.
@@ -32,9 +31,7 @@ _OPTION_FIELD = re.compile(r"^options\.(\d+)\.(title|description|cost_cents)$")
 
 async def read_form(request: Request) -> FormData:
     """The posted form after the CSRF check, allowing the many fields a ballot has."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FORM)
-    check_csrf(request, form.get(CSRF_FIELD))
-    return form
+    return await forms.read_form(request, max_fields=MAX_FIELDS)
 
 
 def form_field(field: str, rows: list[int]) -> str:

@@ -1,8 +1,9 @@
 """A passkey authenticator in software, so tests run the library's real verification.
 
-It holds an EC P-256 key, answers registrations with attestation "none" and signs
-assertions; every part a check looks at (challenge, origin, RP ID, counter, user
-handle) can be set by the test to craft the answer that check must refuse.
+It holds an EC P-256 key (or an RSA one), answers registrations with attestation "none"
+and signs assertions; every part a check looks at (challenge, origin, RP ID, counter,
+user handle, the public key itself) can be set by the test to craft the answer that
+check must refuse.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, encode_cbor
 
 from participation.accounts import passkeys
@@ -32,6 +33,17 @@ def b64(data: bytes) -> str:
     return bytes_to_base64url(data)
 
 
+def rsa_cose_key(n: int, e: int = 65537) -> bytes:
+    """An RS256 COSE key with modulus `n`, whatever `n` is."""
+    modulus = n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big")
+    return encode_cbor({1: 3, 3: -257, -1: modulus, -2: e.to_bytes(3, "big")})
+
+
+def ec_cose_key(x: int, y: int) -> bytes:
+    """An ES256 COSE key with the point (x, y), on the curve or not."""
+    return encode_cbor({1: 2, 3: -7, -1: 1, -2: x.to_bytes(32, "big"), -3: y.to_bytes(32, "big")})
+
+
 @dataclass
 class SoftAuthenticator:
     """One credential on one authenticator, as a browser would report it."""
@@ -41,27 +53,26 @@ class SoftAuthenticator:
     counter: int = 0
     cross_origin: bool = False
     backed_up: bool = False
-    key: ec.EllipticCurvePrivateKey = field(
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
     )
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     user_handle: bytes | None = None
+    # A COSE key to present instead of the real one's, to craft broken keys.
+    cose_key: bytes | None = None
 
     def _flags(self, attested: bool) -> bytes:
         flags = _UP | _UV | (_BE | _BS if self.backed_up else 0) | (_AT if attested else 0)
         return bytes([flags])
 
     def _cose_key(self) -> bytes:
+        if self.cose_key is not None:
+            return self.cose_key
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            public = self.key.public_key().public_numbers()
+            return rsa_cose_key(public.n, public.e)
         numbers = self.key.public_key().public_numbers()
-        return encode_cbor(
-            {
-                1: 2,  # kty: EC2
-                3: -7,  # alg: ES256
-                -1: 1,  # crv: P-256
-                -2: numbers.x.to_bytes(32, "big"),
-                -3: numbers.y.to_bytes(32, "big"),
-            }
-        )
+        return ec_cose_key(numbers.x, numbers.y)
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
         data = {"type": kind, "challenge": challenge, "origin": origin or self.origin}
@@ -121,9 +132,11 @@ class SoftAuthenticator:
             + self.counter.to_bytes(4, "big")
         )
         client_data = self._client_data("webauthn.get", challenge or options["challenge"], origin)
-        signature = self.key.sign(
-            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
-        )
+        signed = auth_data + hashlib.sha256(client_data).digest()
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            signature = self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
         handle = user_handle or self.user_handle
         return {
             "id": b64(self.credential_id),

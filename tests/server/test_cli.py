@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from participation.accounts.models import Membership, Role, User
+from participation.accounts.models import Membership, Role, Session, User
 from server.cli import main
 from server.settings import Settings
 from tests import factories
@@ -178,3 +178,29 @@ async def test_bad_arguments_and_configuration_exit_2_with_a_message(
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_token_for_a_suspended_person_exits_2_and_prints_no_token(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    env = _env(settings, tmp_path)
+    town = await factories.municipality()
+    assert (await _auftrag("token", "--email", "s@example.org", env=env, cwd=tmp_path)).stdout
+    assert (await _auftrag("suspend", "s@example.org", env=env, cwd=tmp_path)).returncode == 0
+    refused = await _auftrag(
+        "token",
+        "--email",
+        "s@example.org",
+        "--role",
+        "council",
+        "--municipality",
+        town.slug,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert "suspended" in refused.stderr
+    user = await User.get(email="s@example.org")
+    assert not await Membership.filter(user_id=user.id, role=Role.COUNCIL).exists()
+    assert not await Session.filter(user_id=user.id, revoked_at=None).exists()

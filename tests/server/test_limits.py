@@ -20,7 +20,7 @@ from participation.accounts.sessions import BROWSER, start_session
 from participation.mandates.models import Mandate, Signature
 from participation.municipalities.models import Municipality
 from server.app import create_app
-from server.auth import CSRF_COOKIE, sign_in_cookies
+from server.auth import sign_in_cookies
 from server.limits import COSIGN, DEFAULTS, Limiter, RateLimited, configure
 from server.proxies import parse_networks
 from server.settings import Settings
@@ -261,8 +261,7 @@ async def test_the_launch_form_answers_with_a_friendly_page(
 async def test_passkey_ceremonies_and_sign_in_attempts_are_limited(
     client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, settings: Settings, town: Municipality
 ) -> None:
-    await _csrf(client, "/sign-in")
-    headers = {"X-CSRF-Token": client.cookies[CSRF_COOKIE], "Accept": "application/json"}
+    headers = {"X-CSRF-Token": await _csrf(client, "/sign-in"), "Accept": "application/json"}
     for _ in range(2):
         options = await client.post("/passkeys/sign-in/options", json={}, headers=headers)
         assert options.status_code == 200, options.text
@@ -270,8 +269,7 @@ async def test_passkey_ceremonies_and_sign_in_attempts_are_limited(
     assert assert_limited(refused) > 3500
     assert refused.json()["retry_after"] == int(refused.headers["retry-after"])
     await _in_browser(elsewhere, settings, await factories.person())
-    await _csrf(elsewhere, "/sign-in")
-    headers = {"X-CSRF-Token": elsewhere.cookies[CSRF_COOKIE], "Accept": "application/json"}
+    headers = {"X-CSRF-Token": await _csrf(elsewhere, "/sign-in"), "Accept": "application/json"}
     assert (await elsewhere.post("/passkeys/register/options", json={}, headers=headers)).is_success
     # A made-up assertion is refused as such, and the next attempt is refused unheard.
     attempt = {"credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key"}}

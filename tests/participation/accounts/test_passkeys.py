@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from webauthn.helpers import base64url_to_bytes, encode_cbor, parse_cbor
 
 from participation import clock
@@ -28,7 +29,7 @@ from participation.errors import (
 from participation.outbox.models import OutboxEvent
 from tests import factories
 from tests.factories import time_travel
-from tests.factories.passkeys import RP, SoftAuthenticator, b64
+from tests.factories.passkeys import RP, SoftAuthenticator, b64, ec_cose_key, rsa_cose_key
 from tests.factories.passkeys import passkey as registered
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -341,6 +342,56 @@ async def test_registration_checks_origin_rp_id_and_the_persons_own_challenge(
     with pytest.raises(NotAuthenticated):
         await passkeys.begin_registration(None, RP, "browser-a")
     assert not await Passkey.exists()
+
+
+@pytest.mark.parametrize(
+    ("cose_key", "reason"),
+    [
+        (ec_cose_key(1, 2), "not on the curve"),
+        (rsa_cose_key(0), "n must be"),
+        # Any odd 512-bit number will do: nothing at registration factors it.
+        (rsa_cose_key((1 << 511) | 1), "512 bits"),
+    ],
+    ids=["ec-point-off-the-curve", "rsa-modulus-0", "rsa-512-bits"],
+)
+async def test_broken_or_weak_public_keys_are_refused_at_registration(
+    anna: Actor, cose_key: bytes, reason: str
+) -> None:
+    key = SoftAuthenticator(cose_key=cose_key)
+    options = await passkeys.begin_registration(anna, RP, "browser-a")
+    refusal = await _refused(
+        InvalidInput,
+        "credential",
+        passkeys.finish_registration(anna, RP, "browser-a", key.register(options)),
+        reason=reason,
+    )
+    assert refusal.detail in {
+        "The passkey's public key is broken.",
+        "The passkey's key is too weak. Use another passkey.",
+    }
+    assert not await Passkey.exists()
+
+
+async def test_rsa_keys_below_2048_bits_are_refused_and_from_2048_bits_work(
+    anna: Actor,
+) -> None:
+    weak = SoftAuthenticator(key=rsa.generate_private_key(65537, 1024))
+    options = await passkeys.begin_registration(anna, RP, "browser-a")
+    await _refused(
+        InvalidInput,
+        "credential",
+        passkeys.finish_registration(anna, RP, "browser-a", weak.register(options)),
+        reason="1024 bits",
+    )
+    # So it cannot sign in either: the credential is unknown here.
+    await _refused(
+        InvalidInput,
+        "credential.id",
+        passkeys.finish_authentication(RP, "browser-a", weak.sign_in(await _sign_in_options())),
+    )
+    _, key = await registered(anna, SoftAuthenticator(key=rsa.generate_private_key(65537, 2048)))
+    answer = key.sign_in(await _sign_in_options())
+    assert await passkeys.finish_authentication(RP, "browser-a", answer) == anna.user_id
 
 
 async def test_a_registration_answer_counts_once(anna: Actor) -> None:

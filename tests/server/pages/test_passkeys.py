@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from participation import clock
 from participation.accounts.commands import request_sign_in_link
 from participation.accounts.models import Passkey, Session, User, WebAuthnChallenge
-from server.auth import ACCESS_COOKIE, CSRF_COOKIE, SESSION_COOKIE
+from server.auth import ACCESS_COOKIE, SESSION_COOKIE
 from server.pages.passkeys import CEREMONY_COOKIE, MAX_BODY
 from tests.factories.passkeys import SoftAuthenticator
 from tests.server.pages.test_pages import csrf, sign_in
@@ -21,12 +21,11 @@ Post = Callable[..., Awaitable[httpx.Response]]
 
 
 def poster(client: httpx.AsyncClient) -> Post:
-    """POST JSON as passkeys.js does: with the CSRF token in its header."""
+    """POST JSON as passkeys.js does: with the page's CSRF token in its header."""
 
     async def post(url: str, body: Any = None, **options: Any) -> httpx.Response:
-        if CSRF_COOKIE not in client.cookies:
-            await csrf(client)
-        headers = {"X-CSRF-Token": client.cookies[CSRF_COOKIE], "Accept": "application/json"}
+        # Read afresh each time: the token follows the session, which signing in changes.
+        headers = {"X-CSRF-Token": await csrf(client), "Accept": "application/json"}
         if body is not None:
             options["json"] = body
         return await client.post(url, headers=headers | options.pop("headers", {}), **options)
