@@ -41,7 +41,7 @@ async def test_markdown_renders_in_a_worker_as_it_does_here() -> None:
 
 
 async def test_unsafe_markup_stays_escaped() -> None:
-    html = await text.render('<script>alert(1)</script> [x](javascript:alert(1))', "body")
+    html = await text.render("<script>alert(1)</script> [x](javascript:alert(1))", "body")
     assert "<script>" not in html and "href=" not in html
 
 
