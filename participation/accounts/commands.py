@@ -9,7 +9,7 @@ from datetime import timedelta
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, single_line
 from participation.accounts.models import Membership, Role, Session, SignInToken, User
 from participation.errors import InvalidInput, PermissionDenied
 from participation.municipalities.queries import municipality_by_slug
@@ -43,9 +43,10 @@ async def request_sign_in_link(
     """Create a single-use sign-in token for `email`, creating the account if it is new.
 
     Returns the user and the plain token, which exists only in the email sent.
-    Raises InvalidInput for a bad email or an over-long display name.
+    Raises InvalidInput for a bad email or display name.
     """
     address = normalise_email(email)
+    single_line.check("display_name", display_name or "")
     name = " ".join((display_name or "").split())
     if len(name) > DISPLAY_NAME_MAX:
         raise InvalidInput.on(
@@ -106,9 +107,11 @@ async def ensure_user(
 ) -> User:
     """Create or update a person for operators and tests (`auftrag token`, `create-user`).
 
-    Raises InvalidInput for a bad email, an unknown municipality, or a role without one.
+    Raises InvalidInput for a bad email or display name, an unknown municipality, or a role
+    without one.
     """
     address = normalise_email(email)
+    single_line.check("display_name", display_name or "")
     municipality = None
     if role is not None and role != Role.CITIZEN and not municipality_slug:
         raise InvalidInput.on("municipality", f"The role {role} needs a municipality.")

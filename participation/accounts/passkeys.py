@@ -38,7 +38,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from participation import clock
+from participation import clock, single_line
 from participation.accounts import challenges, credentials
 from participation.accounts.actors import Actor
 from participation.accounts.models import Passkey, SecurityEvent, User
@@ -120,9 +120,8 @@ def check_public_key(cose_key: bytes) -> None:
 
 def clean_name(name: str | None, default: str) -> str:
     """A passkey's name as people read it in their list; raises InvalidInput on `name`."""
+    single_line.check("name", name or "")
     text = " ".join((name or "").split())
-    if "\x00" in text:
-        raise InvalidInput.on("name", "The name must not contain NUL characters.")
     if len(text) > NAME_MAX:
         raise InvalidInput.on("name", f"The name must be at most {NAME_MAX} characters.")
     return text or default[:NAME_MAX]

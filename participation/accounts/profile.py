@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from participation import single_line
 from participation.accounts.actors import Actor
 from participation.accounts.commands import DISPLAY_NAME_MAX
 from participation.accounts.models import User
@@ -12,7 +13,8 @@ from participation.outbox import events
 
 
 def clean_display_name(name: str) -> str:
-    """Runs of whitespace collapsed; raises InvalidInput naming `display_name`."""
+    """Runs of spaces collapsed; raises InvalidInput naming `display_name`."""
+    single_line.check("display_name", name or "")
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise InvalidInput.on("display_name", "Display name must not be empty.")
@@ -20,8 +22,6 @@ def clean_display_name(name: str) -> str:
         raise InvalidInput.on(
             "display_name", f"Display name must be at most {DISPLAY_NAME_MAX} characters."
         )
-    if not cleaned.isprintable():
-        raise InvalidInput.on("display_name", "Display name must not contain control characters.")
     return cleaned
 
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, single_line
 from participation.accounts.actors import Actor
 from participation.accounts.commands import normalise_email
 from participation.accounts.models import PortalKey, Residency, UsedAttestation, User
@@ -138,6 +138,7 @@ def _algorithm(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> str
 async def add_portal_key(actor: Actor | None, slug: str, name: str, public_key: str) -> PortalKey:
     """Register a service portal's public key. Raises InvalidInput for a bad key or name."""
     municipality = await _admin_here(actor, slug)
+    single_line.check("name", name or "")
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise InvalidInput.on("name", "Give the key a name of 1 to 80 characters.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, text
 from participation.accounts.actors import Actor
 from participation.accounts.permissions import Action, require
 from participation.errors import (
@@ -23,7 +23,6 @@ from participation.mandates.rules import Mover
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.outbox import events
 from participation.sql import run
-from participation.text import render_markdown
 from participation.timeline import entries as timeline
 
 
@@ -81,13 +80,19 @@ async def launch_mandate(
     if municipality is None:
         raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
     require(actor, Action.LAUNCH_MANDATE, await place_of(municipality.id))
+    problems = rules.check_content(title, summary, body, topics or [])
     tags = rules.normalise_topics(topics or [])
-    problems = rules.check_content(title, summary, body, tags)
     district_row = None
     if district:
         district_row = await district_by_slug(municipality.id, district)
         if district_row is None:
             problems["district"] = "This district does not exist in this municipality."
+    body_html = ""
+    if "body" not in problems:
+        try:
+            body_html = await text.render(body, "body")
+        except InvalidInput as exc:
+            problems["body"] = exc.detail
     if problems:
         raise InvalidInput(
             "The mandate has invalid fields.",
@@ -101,7 +106,7 @@ async def launch_mandate(
             title=title.strip(),
             summary=summary.strip(),
             body=body,
-            body_html=render_markdown(body),
+            body_html=body_html,
             quorum=municipality.default_quorum,
             using_db=conn,
         )

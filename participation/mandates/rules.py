@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from participation import single_line
 from participation.mandates.models import Status
 
 
@@ -95,12 +96,15 @@ def normalise_topics(topics: list[str]) -> list[str]:
 def check_content(title: str, summary: str, body: str, topics: list[str]) -> dict[str, str]:
     """Field name → message for each problem with a mandate's text; empty when all is well."""
     problems: dict[str, str] = {}
-    # PostgreSQL refuses NUL characters in text; name them before anything else.
-    for name, text in (("title", title), ("summary", summary), ("body", body)):
-        if "\x00" in text:
-            problems[name] = "Text must not contain NUL characters."
-    if any("\x00" in t for t in topics):
-        problems["topics"] = "Text must not contain NUL characters."
+    # Characters that are refused come first: PostgreSQL refuses NUL in text, and the
+    # listings show titles, summaries and topics one line each.
+    for name, text in (("title", title), ("summary", summary)):
+        if problem := single_line.problem(text):
+            problems[name] = problem
+    if "\x00" in body:
+        problems["body"] = "Text must not contain NUL characters."
+    if problem := next(filter(None, map(single_line.problem, topics)), None):
+        problems["topics"] = problem
     if not title.strip():
         problems.setdefault("title", "Title must not be empty.")
     elif len(title) > TITLE_MAX:
@@ -111,8 +115,9 @@ def check_content(title: str, summary: str, body: str, topics: list[str]) -> dic
         problems.setdefault("summary", f"Summary must be at most {SUMMARY_MAX} characters.")
     if len(body) > BODY_MAX:
         problems.setdefault("body", f"Body must be at most {BODY_MAX} characters.")
-    if len(topics) > TOPICS_MAX:
+    tags = normalise_topics(topics)
+    if len(tags) > TOPICS_MAX:
         problems.setdefault("topics", f"At most {TOPICS_MAX} topics.")
-    elif any(len(t) > TOPIC_MAX for t in topics):
+    elif any(len(t) > TOPIC_MAX for t in tags):
         problems.setdefault("topics", f"Each topic must be at most {TOPIC_MAX} characters.")
     return problems

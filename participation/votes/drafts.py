@@ -8,10 +8,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from participation import single_line, text
 from participation.accounts.models import Level
+from participation.errors import InvalidInput
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug
-from participation.text import render_markdown
 from participation.votes import ballots
 from participation.votes.ballots import Parameters
 from participation.votes.models import Rule, Vote, VoteOption
@@ -67,7 +68,9 @@ async def draft_of(vote: Vote) -> VoteDraft:
     )
 
 
-def _text_problem(text: str, maximum: int, required: bool) -> str | None:
+def _text_problem(text: str, maximum: int, required: bool, one_line: bool) -> str | None:
+    if one_line and (problem := single_line.problem(text)):
+        return problem
     if "\x00" in text:
         return "Text must not contain NUL characters."
     if required and not text.strip():
@@ -82,13 +85,19 @@ async def check_draft(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The model's values for `draft`, and field → message for each problem."""
     problems: dict[str, str] = {}
-    for field, text, maximum, required in (
-        ("title", draft.title, ballots.TITLE_MAX, True),
-        ("description", draft.description, ballots.DESCRIPTION_MAX, False),
+    for field, value, maximum, required, one_line in (
+        ("title", draft.title, ballots.TITLE_MAX, True, True),
+        ("description", draft.description, ballots.DESCRIPTION_MAX, False, False),
     ):
-        problem = _text_problem(text, maximum, required)
+        problem = _text_problem(value, maximum, required, one_line)
         if problem:
             problems[field] = problem
+    description_html = ""
+    if "description" not in problems:
+        try:
+            description_html = await text.render(draft.description, "description")
+        except InvalidInput as exc:
+            problems["description"] = exc.detail
     try:
         rule = Rule(draft.rule)
     except ValueError:
@@ -135,7 +144,7 @@ async def check_draft(
     values = {
         "title": draft.title.strip(),
         "description": draft.description,
-        "description_html": render_markdown(draft.description),
+        "description_html": description_html,
         "rule": rule,
         "max_choices": parameters.max_choices,
         "points_total": parameters.points_total,
@@ -159,11 +168,11 @@ def check_options(options: Sequence[OptionDraft]) -> tuple[list[VoteOption], dic
         return [], problems
     rows = []
     for n, option in enumerate(options):
-        for field, text, maximum, required in (
+        for field, value, maximum, required in (
             ("title", option.title, ballots.TITLE_MAX, True),
             ("description", option.description, ballots.OPTION_DESCRIPTION_MAX, False),
         ):
-            problem = _text_problem(text, maximum, required)
+            problem = _text_problem(value, maximum, required, one_line=True)
             if problem:
                 problems[f"options.{n}.{field}"] = problem
         cost = option.cost_cents

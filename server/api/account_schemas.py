@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.schemas import Strict, Text
+from server.api.schemas import Line, Strict, Text
 
 
 class ProfileIn(Strict):
-    display_name: Text = Field(
+    display_name: Line = Field(
         max_length=400, description="Shown publicly instead of the email address; at most 80"
     )
 

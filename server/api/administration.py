@@ -14,7 +14,7 @@ from participation.accounts.residency import Resident
 from participation.accounts.roles import Member
 from participation.municipalities.commands import LEVEL_FIELDS, set_verification_levels
 from server.api.endpoint import Registry
-from server.api.schemas import Strict, Text
+from server.api.schemas import Line, Strict, Text
 from server.auth import require_actor
 
 api = Registry()
@@ -75,7 +75,7 @@ class ResidentOut(BaseModel):
 
 
 class PortalKeyIn(Strict):
-    name: Text = Field(max_length=80)
+    name: Line = Field(max_length=80)
     public_key: Text = Field(max_length=4096, description="PEM, Ed25519 or P-256")
 
 

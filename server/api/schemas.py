@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from participation import single_line
 from participation.mandates import rules
 from participation.mandates.models import Status
 
@@ -21,6 +22,19 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 
+def _one_line(value: str) -> str:
+    if single_line.problem(value):
+        raise ValueError("must be one line, without control or text direction characters")
+    return value
+
+
+# Titles, summaries and names: the domain's single-line rule, declared as a pattern so the
+# OpenAPI document states it, and checked by a validator so the problem reads plainly.
+Line = Annotated[
+    str, AfterValidator(_one_line), Field(json_schema_extra={"pattern": single_line.PATTERN})
+]
+
+
 class Strict(BaseModel):
     """Request bodies: unknown fields are mistakes worth naming, not silently dropped."""
 
@@ -28,11 +42,11 @@ class Strict(BaseModel):
 
 
 class MandateIn(Strict):
-    title: Text = Field(min_length=1, max_length=rules.TITLE_MAX)
-    summary: Text = Field(min_length=1, max_length=rules.SUMMARY_MAX)
+    title: Line = Field(min_length=1, max_length=rules.TITLE_MAX)
+    summary: Line = Field(min_length=1, max_length=rules.SUMMARY_MAX)
     body: Text = Field(default="", max_length=rules.BODY_MAX, description="Markdown")
     district: Text | None = Field(default=None, max_length=64, description="District slug")
-    topics: list[Annotated[Text, Field(max_length=rules.TOPIC_MAX)]] = Field(
+    topics: list[Annotated[Line, Field(max_length=rules.TOPIC_MAX)]] = Field(
         default_factory=list, max_length=rules.TOPICS_MAX
     )
 

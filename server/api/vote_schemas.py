@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from participation.accounts.models import Level
 from participation.votes import ballots, lifecycle
 from participation.votes.models import Rule, VoteStatus
-from server.api.schemas import DistrictOut, ListQuery, Strict, Text
+from server.api.schemas import DistrictOut, Line, ListQuery, Strict, Text
 
 _RULES = (
     "approval: choose up to `max_choices`, ranked by approvals · irv: instant-runoff, one "
@@ -22,8 +22,8 @@ _RULES = (
 
 
 class OptionIn(Strict):
-    title: Text = Field(min_length=1, max_length=ballots.TITLE_MAX)
-    description: Text = Field(default="", max_length=ballots.OPTION_DESCRIPTION_MAX)
+    title: Line = Field(min_length=1, max_length=ballots.TITLE_MAX)
+    description: Line = Field(default="", max_length=ballots.OPTION_DESCRIPTION_MAX)
     cost_cents: int | None = Field(
         default=None, ge=0, le=ballots.MONEY_MAX, description="Needed by budget rules"
     )
@@ -56,7 +56,7 @@ class _Settings(Strict):
 class VoteIn(_Settings):
     """Parameters another rule needs are dropped."""
 
-    title: Text = Field(min_length=1, max_length=ballots.TITLE_MAX)
+    title: Line = Field(min_length=1, max_length=ballots.TITLE_MAX)
     description: Text = Field(
         default="", max_length=ballots.DESCRIPTION_MAX, description="Markdown"
     )
@@ -71,7 +71,7 @@ class VoteIn(_Settings):
 class VotePatch(_Settings):
     """Only the fields sent change; send null to clear an optional one."""
 
-    title: Text | None = Field(default=None, min_length=1, max_length=ballots.TITLE_MAX)
+    title: Line | None = Field(default=None, min_length=1, max_length=ballots.TITLE_MAX)
     description: Text | None = Field(default=None, max_length=ballots.DESCRIPTION_MAX)
     rule: Rule | None = None
     limit_ballot_cost: bool | None = None

@@ -19,7 +19,9 @@ async def test_a_new_name_is_tidied_and_stored() -> None:
     assert (await User.get(id=clara.user_id)).display_name == "Clara Beispiel"
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 81, "Clara\x00", "Cla\u0007ra"])
+@pytest.mark.parametrize(
+    "name", ["", "   ", "x" * 81, "Clara\x00", "Cla\u0007ra", "Cla\u202era", "Clara\tB"]
+)
 async def test_bad_names_are_refused_naming_the_field(name: str) -> None:
     clara = await factories.person(name="Clara")
     with pytest.raises(InvalidInput) as raised:

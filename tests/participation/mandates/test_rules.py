@@ -127,6 +127,11 @@ def _content(**overrides: object) -> dict[str, str]:
     return rules.check_content(**values)  # type: ignore[arg-type]
 
 
+def test_one_line_fields_refuse_control_and_direction_characters() -> None:
+    problems = _content(title="a\u202eb", summary="a\nb", topics=["a\tb"], body="a\u202eb\n\tc")
+    assert set(problems) == {"title", "summary", "topics"}
+
+
 def test_valid_content_has_no_problems() -> None:
     assert _content() == {}
     assert (

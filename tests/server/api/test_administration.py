@@ -327,6 +327,13 @@ async def test_a_bad_portal_key_is_refused(
         422,
     )
     assert problem["errors"][0]["field"] == "public_key"
+    private = ed25519.Ed25519PrivateKey.generate()
+    spoofed = await client.post(
+        f"{_base(town)}/portal-keys",
+        json={"name": "Portal\u202e", "public_key": _pem(private)},
+        headers=auth(admin),
+    )
+    assert_problem(spoofed, 422, {"name"})
 
 
 # -- suspension ---------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from participation import text
 from participation.accounts.actors import Actor
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.municipalities.models import Municipality
@@ -143,6 +146,82 @@ async def test_launch_with_a_huge_body_is_refused(
     response = await client.post(LAUNCH, json=_with(body="b" * 100_000), headers=auth(citizen))
     assert_problem(response, 422, {"body"})
     await _nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": "Harmlos\u202egpj.exe"}, "title"),
+        ({"title": "Zwei\nZeilen"}, "title"),
+        ({"summary": "Mit\tTabulator"}, "summary"),
+        ({"summary": "Absatz\u2029und \u2067isoliert"}, "summary"),
+        ({"topics": ["grün\u202d"]}, "topics.0"),
+    ],
+)
+async def test_launch_refuses_control_and_direction_characters_naming_the_field(
+    client: httpx.AsyncClient, citizen: Actor, auth: Auth, change: dict, field: str
+) -> None:
+    response = await client.post(LAUNCH, json=_with(**change), headers=auth(citizen))
+    assert_problem(response, 422, {field})
+    await _nothing_stored()
+
+
+async def test_a_title_in_arabic_with_its_direction_mark_is_launched(
+    client: httpx.AsyncClient, citizen: Actor, auth: Auth
+) -> None:
+    title = "\u0645\u0644\u0639\u0628 \u200f(Spielplatz)"
+    response = await client.post(LAUNCH, json=_with(title=title), headers=auth(citizen))
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == title
+
+
+async def test_direction_controls_in_the_body_are_kept_but_inert(
+    client: httpx.AsyncClient, citizen: Actor, auth: Auth
+) -> None:
+    body = "Lies das \u202eRückwärts\u202c.\n\n\tcode"
+    response = await client.post(LAUNCH, json=_with(body=body), headers=auth(citizen))
+    assert response.status_code == 201, response.text
+    assert response.json()["body"] == body
+    html = response.json()["body_html"]
+    assert "\u202e" not in html and "\u202c" not in html
+    assert "<p>Lies das Rückwärts.</p>" in html and "<pre><code>code" in html
+
+
+async def test_launch_with_a_body_of_unclosed_image_openers_is_refused_quickly(
+    client: httpx.AsyncClient, citizen: Actor, auth: Auth
+) -> None:
+    await text.render("warm", "body")
+    started = time.monotonic()
+    response = await client.post(LAUNCH, json=_with(body="![" * 10_000), headers=auth(citizen))
+    assert_problem(response, 422, {"body"})
+    assert time.monotonic() - started < text.RENDER_SECONDS
+    await _nothing_stored()
+
+
+async def test_health_answers_while_five_long_bodies_render(
+    client: httpx.AsyncClient, citizen: Actor, auth: Auth
+) -> None:
+    # Ten thousand empty headings pass the bracket check but take the parser long: on the
+    # event loop, a health check waiting behind one render would take as long as it does.
+    body = "#\n" * 10_000
+    started = time.monotonic()
+    text.render_markdown(body)
+    one_render = time.monotonic() - started
+    await text.render("warm", "body")
+    launches = [
+        asyncio.create_task(client.post(LAUNCH, json=_with(body=body), headers=auth(citizen)))
+        for _ in range(5)
+    ]
+    waits = []
+    while not all(launch.done() for launch in launches):
+        started = time.monotonic()
+        assert (await client.get("/api/v1/health")).status_code == 200
+        waits.append(time.monotonic() - started)
+        await asyncio.sleep(0.02)
+    assert len(waits) >= 2
+    assert max(waits) < one_render / 2, (max(waits), one_render)
+    for launch in launches:
+        assert launch.result().status_code in (201, 422), launch.result().text
 
 
 async def test_launch_in_an_unknown_municipality_is_422_naming_it(

@@ -8,6 +8,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from participation import single_line
 from server.api.schemas import MandateIn
 
 
@@ -101,3 +102,20 @@ def _refs(node: object) -> list[str]:
     if isinstance(node, list):
         return [r for value in node for r in _refs(value)]
     return []
+
+
+async def test_single_line_fields_declare_their_pattern(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/api/openapi.json")).json()["components"]["schemas"]
+    for model, field in [
+        ("MandateIn", "title"),
+        ("MandateIn", "summary"),
+        ("VoteIn", "title"),
+        ("OptionIn", "title"),
+        ("OptionIn", "description"),
+        ("ProfileIn", "display_name"),
+        ("PasskeyIn", "name"),
+    ]:
+        assert schemas[model]["properties"][field]["pattern"] == single_line.PATTERN, model
+    assert schemas["MandateIn"]["properties"]["topics"]["items"]["pattern"] == single_line.PATTERN
+    assert "pattern" not in schemas["MandateIn"]["properties"]["body"]
+    assert "pattern" not in schemas["VoteIn"]["properties"]["description"]

@@ -202,6 +202,9 @@ async def test_the_display_name_can_change(
     assert changed.json()["email"] == EMAIL
     empty = await client.patch("/api/v1/me", json={"display_name": " "}, headers=auth(vera))
     assert_problem(empty, 422, {"display_name"})
+    for name in ["Vera\u202e", "Vera\nV."]:
+        spoof = await client.patch("/api/v1/me", json={"display_name": name}, headers=auth(vera))
+        assert_problem(spoof, 422, {"display_name"})
     assert (await User.get(id=vera.user_id)).display_name == "Vera V."
 
 

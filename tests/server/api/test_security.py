@@ -204,7 +204,7 @@ async def test_a_passkey_name_is_checked(
     anna = await factories.person()
     key, _ = await passkey(anna, name="Laptop")
     url = f"/api/v1/me/passkeys/{key.id}"
-    for name in ["", "x" * 81, "nul\x00"]:
+    for name in ["", "x" * 81, "nul\x00", "Laptop\u202e", "Lap\ntop"]:
         response = await client.patch(url, json={"name": name}, headers=auth(anna))
         assert_problem(response, 422, {"name"})
     blank = await client.patch(url, json={"name": "   "}, headers=auth(anna))

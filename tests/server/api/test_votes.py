@@ -113,6 +113,13 @@ async def test_preparing_needs_the_council(
         ({"options": [{"title": "X", "cost_cents": -5}]}, {"options.0.cost_cents"}),
         ({"surprise": 1}, {"surprise"}),
         ({"title": "a\x00b"}, {"title"}),
+        ({"title": "a\u202eb"}, {"title"}),
+        ({"options": [{"title": "Spiel\nplatz", "cost_cents": 1}]}, {"options.0.title"}),
+        (
+            {"options": [{"title": "X", "description": "a\tb", "cost_cents": 1}]},
+            {"options.0.description"},
+        ),
+        ({"description": "![" * 5_000}, {"description"}),
     ],
 )
 async def test_bad_votes_are_refused_naming_the_field(

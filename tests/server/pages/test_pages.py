@@ -125,6 +125,20 @@ async def test_launch_form_shows_errors_next_to_the_fields_and_stores_nothing(
     assert await Mandate.all().count() == 0
 
 
+async def test_launch_form_names_a_direction_override_next_to_the_title(
+    client: httpx.AsyncClient, town: Municipality
+) -> None:
+    await sign_in(client, "anna@example.org", "Anna")
+    token = await csrf(client, "/m/musterdorf/launch")
+    response = await client.post(
+        "/m/musterdorf/launch",
+        data={"csrf_token": token, "title": "Harmlos\u202egpj.exe", "summary": "S", "body": ""},
+    )
+    assert response.status_code == 422
+    assert 'id="title-error">Das muss eine einzige Zeile sein' in response.text
+    assert await Mandate.all().count() == 0
+
+
 async def test_launch_publish_sign_and_withdraw_through_forms(
     client: httpx.AsyncClient, app: Starlette, town: Municipality
 ) -> None:
