@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from participation import clock
 from participation.mandates import counter
+from participation.outage import is_database_lost
 from participation.outbox import events
 from participation.sql import is_postgres, run
 
@@ -28,6 +29,7 @@ class Dispatcher:
         self.bus = bus
         self.interval = interval
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -35,25 +37,36 @@ class Dispatcher:
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
+        """End the loop after the batch in hand; cancelling this cancels the loop.
+
+        A flag, not only cancellation: a cancellation can be lost (asyncio.wait_for
+        before Python 3.12 drops one that arrives just as its wait completes, which a
+        commit's nudge at shutdown makes likely), and a lost one left the loop polling
+        for ever while shutdown waited for it.
+        """
         events.forget_nudge(self._wake.set)
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
+            # asyncio.timeout, unlike wait_for on Python 3.11, never swallows a cancellation.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
-                while await self.dispatch_once() == BATCH:
+                while not self._stopping and await self.dispatch_once() == BATCH:
                     pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox dispatch failed; retrying")
-                await asyncio.sleep(1)
+            except Exception as exc:
+                if is_database_lost(exc):
+                    log.warning("outbox dispatch: database lost (%s); retrying", exc)
+                else:
+                    log.exception("outbox dispatch failed; retrying")
+                if not self._stopping:
+                    await asyncio.sleep(1)
 
     async def dispatch_once(self) -> int:
         """Publish one batch of pending events; returns how many were handled."""

@@ -7,8 +7,12 @@ import logging
 from typing import Any, Protocol
 
 from notifications.tasks import FUNCTIONS
+from participation.outage import is_database_lost
 
 log = logging.getLogger(__name__)
+
+CLOSE_SECONDS = 5.0
+ATTEMPTS = 5
 
 
 class Jobs(Protocol):
@@ -30,14 +34,28 @@ class InProcessJobs:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, name: str, kwargs: dict[str, Any]) -> None:
-        try:
-            await FUNCTIONS[name](self.ctx, **kwargs)
-        except Exception:
-            log.exception("job %s failed", name)
+        # Like arq's retries: a restarting database is back within seconds.
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await FUNCTIONS[name](self.ctx, **kwargs)
+                return
+            except Exception as exc:
+                if attempt == ATTEMPTS or not is_database_lost(exc):
+                    log.exception("job %s failed", name)
+                    return
+                log.warning("job %s: connection lost (%s); retrying", name, exc)
+            await asyncio.sleep(attempt)
 
     async def close(self) -> None:
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+        """Give running jobs a few seconds, then cancel them: shutdown must end."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(self._tasks, timeout=CLOSE_SECONDS)
+        if pending:
+            log.warning("cancelling %d job(s) still running at shutdown", len(pending))
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1)
 
 
 class ArqJobs:

@@ -23,20 +23,15 @@ from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
 from participation.mandates.quorum import expire_mandates
 from participation.votes.clockwork import advance_votes
-from server import api, db, i18n, pages
+from server import api, db, i18n, pages, shutdown
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import CSRFMiddleware
 from server.limits import Limiter, RateLimited, configure
 from server.live import make_bus
+from server.outage import DatabaseLostMiddleware
 from server.pages.forms import render_error
-from server.problems import (
-    DATABASE_FAILURES,
-    api_http_exception,
-    is_database_down,
-    problem,
-    unavailable,
-)
+from server.problems import api_http_exception, problem, wants_problem
 from server.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.templating import FRONTEND, render
@@ -73,34 +68,17 @@ class LocaleMiddleware:
             i18n.deactivate(token)
 
 
-def _wants_problem(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
-        "accept", ""
-    )
-
-
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if _wants_problem(request):
+    if wants_problem(request):
         return await api_http_exception(request, exc)
     return render_error(request, exc.status_code, exc.detail)
-
-
-async def database_down(request: Request, exc: Exception) -> Response:
-    """Handled here, before the server-error layer, so the 503 is an answer, not a crash."""
-    if not is_database_down(exc):
-        raise exc
-    if _wants_problem(request):
-        return unavailable()
-    return render_error(
-        request, 503, i18n.gettext("The database is unreachable; try again shortly.")
-    )
 
 
 async def too_many_requests(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     headers = {"Retry-After": str(exc.retry_after)}
-    if _wants_problem(request):
+    if wants_problem(request):
         detail = i18n.gettext("Too many attempts in a short time. Please try again later.")
         return problem(429, detail, headers=headers, retry_after=exc.retry_after)
     minutes = math.ceil(exc.retry_after / 60)
@@ -111,7 +89,7 @@ async def too_many_requests(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
-    if _wants_problem(request):
+    if wants_problem(request):
         return problem(500, "Something went wrong on our side.")
     return PlainTextResponse("Internal server error", status_code=500)
 
@@ -163,13 +141,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield {}
         finally:
+            # Each step bounded, so a stuck one cannot keep the process from exiting.
             for task in background:
                 task.cancel()
-            await dispatcher.stop()
-            await app.state.limiter.close()
-            await jobs.close()
-            await bus.stop()
-            await db.close()
+            clock_jobs = asyncio.gather(*background, return_exceptions=True)
+            await shutdown.bounded("clock jobs", clock_jobs)
+            await shutdown.bounded("outbox dispatcher", dispatcher.stop())
+            await shutdown.bounded("rate limiter", app.state.limiter.close())
+            await shutdown.bounded("jobs", jobs.close())
+            await shutdown.bounded("live bus", bus.stop())
+            await shutdown.bounded("database", db.close(), force=db.terminate)
 
     app = Auftrag(
         debug=False,
@@ -179,8 +160,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes(settings),
         ],
         middleware=[
-            Middleware(SessionMiddleware, settings=settings),
+            # Outermost, so that every answer, a 503 for a lost database included, is in
+            # the reader's language.
             Middleware(LocaleMiddleware),
+            Middleware(DatabaseLostMiddleware),
+            Middleware(SessionMiddleware, settings=settings),
             Middleware(CSRFMiddleware, settings=settings, handler=http_exception),
             Middleware(
                 BodyLimitMiddleware, max_bytes=settings.max_request_bytes, handler=http_exception
@@ -189,7 +173,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: http_exception,
             RateLimited: too_many_requests,
-            **dict.fromkeys(DATABASE_FAILURES, database_down),
             Exception: server_error,
         },
         lifespan=lifespan,

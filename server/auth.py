@@ -18,7 +18,6 @@ from participation.accounts.sessions import Started
 from participation.errors import NotAuthenticated
 from server import csrf
 from server.cookies import ACCESS_COOKIE, SESSION_COOKIE, cookie, cookie_name
-from server.problems import DATABASE_FAILURES
 from server.settings import Settings
 
 ALGORITHM = "HS256"
@@ -179,12 +178,8 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         lifetime = timedelta(hours=self.settings.session_hours)
-        try:
-            session = await sessions.renew_session(session_cookie, lifetime)
-        except DATABASE_FAILURES:
-            # The app answers 503 on its own; the cookies stay for when the database is back.
-            await self.app(scope, receive, send)
-            return
+        # A lost database goes up to DatabaseLostMiddleware's 503, cookies untouched.
+        session = await sessions.renew_session(session_cookie, lifetime)
         if session is None:
             set_cookies = sign_out_cookies(self.settings)
             # Pages rendered in this response carry a token without the session.

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import connections
 from tortoise.migrations.api import migrate as migrate_api
 
 MIGRATION_TIMEOUT = 3600.0
@@ -100,3 +101,11 @@ async def migrate(database_url: str, connect_timeout: float = 5.0) -> None:
 
 async def close() -> None:
     await Tortoise.close_connections()
+
+
+def terminate() -> None:
+    """Cut every pooled connection at once, for a shutdown that cannot wait for them."""
+    for client in connections.all():
+        pool = getattr(client, "_pool", None)
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()

@@ -6,9 +6,8 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from tortoise.exceptions import DBConnectionError, OperationalError
 
 from participation.errors import DomainError, FieldError
 
@@ -55,15 +54,9 @@ def from_domain(exc: DomainError) -> ProblemResponse:
     return problem(exc.status, exc.detail, exc.errors, headers=None, **exc.extra)
 
 
-DATABASE_FAILURES = (DBConnectionError, OperationalError, ConnectionError, OSError, TimeoutError)
-
-
-def is_database_down(exc: BaseException) -> bool:
-    if isinstance(exc, DBConnectionError | ConnectionError | OSError | TimeoutError):
-        return True
-    return isinstance(exc, OperationalError) and isinstance(
-        exc.__cause__ or exc.__context__, ConnectionError | OSError | TimeoutError
-    )
+def wants_problem(conn: HTTPConnection) -> bool:
+    """API clients and scripts get problem details; browsers get a page."""
+    return conn.url.path.startswith("/api/") or "application/json" in conn.headers.get("accept", "")
 
 
 async def api_http_exception(request: Request, exc: Exception) -> Response:
@@ -71,7 +64,10 @@ async def api_http_exception(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, exc.detail or _TITLES.get(exc.status_code, "Error"))
 
 
+# Seconds a client should wait after a 503: a restarting database is back in a few.
+RETRY_AFTER = 5
+DATABASE_UNREACHABLE = "The database is unreachable; try again shortly."
+
+
 def unavailable() -> ProblemResponse:
-    return problem(
-        503, "The database is unreachable; try again shortly.", headers={"Retry-After": "5"}
-    )
+    return problem(503, DATABASE_UNREACHABLE, headers={"Retry-After": str(RETRY_AFTER)})

@@ -8,11 +8,16 @@ session, migrated once and truncated before each test, dropped at the end.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
+import signal
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -109,6 +114,40 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         )
         for line in _skipped:
             terminalreporter.line(f"  {line}", red=True)
+
+
+# -- hung tests --------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Iterator[object]:
+    """On a timeout, print the event loop's tasks too, before pytest-timeout's threads.
+
+    A hang here is nearly always a task awaiting another (a lifespan waiting on the
+    dispatcher), which no thread's stack shows.
+    """
+    result = yield
+    handler = signal.getsignal(signal.SIGALRM)
+    if threading.current_thread() is threading.main_thread() and callable(handler):
+
+        def tasks_then_threads(signum: int, frame: FrameType | None) -> None:
+            _print_tasks(item.config.get_terminal_writer())
+            handler(signum, frame)
+
+        signal.signal(signal.SIGALRM, tasks_then_threads)
+    return result
+
+
+def _print_tasks(terminal: Any) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    for task in asyncio.all_tasks(loop):
+        terminal.sep("~", title=f"asyncio task {task.get_name()}")
+        stack = io.StringIO()
+        task.print_stack(file=stack)
+        terminal.write(stack.getvalue())
 
 
 # -- the database ------------------------------------------------------------------------

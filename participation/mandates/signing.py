@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from participation import clock
 from participation.mandates import counter, rules
 from participation.mandates.models import Mandate, Status
+from participation.outage import is_database_lost
 from participation.outbox import events
 from participation.sql import is_postgres, run
 
@@ -130,8 +131,9 @@ async def _settle(batch: Batch) -> None:
     try:
         results = await _write({key: resident for key, (_, resident) in batch.items()})
     except Exception as exc:
-        if len(batch) > 1:
-            # One bad row must not fail its neighbours: retry each on its own.
+        if len(batch) > 1 and not is_database_lost(exc):
+            # One bad row must not fail its neighbours: retry each on its own. Not when the
+            # database is gone: every row would wait out its own timeout in turn.
             for key, waiting in batch.items():
                 await _settle({key: waiting})
             return

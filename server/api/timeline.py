@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,11 +14,14 @@ from starlette.responses import JSONResponse
 from participation.errors import InvalidInput
 from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, counter
+from participation.outage import is_database_lost
 from participation.timeline.queries import entries
 from server.api.endpoint import Registry
 from server.api.schemas import TimelineEntryOut, TimelineList, TimelineQuery
 from server.auth import actor_of
+from server.problems import RETRY_AFTER
 
+log = logging.getLogger(__name__)
 api = Registry()
 PAGE = 100
 
@@ -66,6 +70,19 @@ async def stream_timeline(request: Request, mandate_id: int) -> EventSourceRespo
 
 
 async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
+    """The stream, ended cleanly if the database goes away: its 200 has been sent, so
+    all that is left is to ask the browser to come back, where it left off, later."""
+    try:
+        async for event in _follow(bus, mandate_id, after):
+            yield event
+    except Exception as exc:
+        if not is_database_lost(exc):
+            raise
+        log.warning("database lost, ending timeline stream of mandate %s: %s", mandate_id, exc)
+        yield {"retry": RETRY_AFTER * 1000}
+
+
+async def _follow(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
     # Subscribe before reading the backlog, so nothing committed in between is missed.
     async with bus.subscribe(mandate_id) as queue:
         last = after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from notifications.dispatcher import Dispatcher
 from participation.mandates import commands
 from participation.mandates.models import Status
+from participation.outbox import events
 from participation.outbox.models import OutboxEvent
 from tests import factories
 from tests.support import eventually
@@ -80,3 +82,20 @@ async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
         assert await OutboxEvent.filter(dispatched_at=None).count() == 0
     finally:
         await dispatcher.stop()
+
+
+async def test_a_commit_at_the_moment_of_stopping_does_not_keep_it_running() -> None:
+    """Python 3.11's asyncio.wait_for drops a cancellation that arrives just as its wait
+    completes: the dispatcher then polled on, and shutdown waited for it for ever."""
+    dispatcher = Dispatcher(RecordingBus(), interval=60)
+    dispatcher.start()
+    await asyncio.sleep(0.05)
+    events.nudge()
+    # One turn of the loop: the dispatcher's wait has completed, it has not resumed yet.
+    await asyncio.sleep(0)
+    stopping = asyncio.ensure_future(dispatcher.stop())
+    try:
+        done, _ = await asyncio.wait({stopping}, timeout=5)
+        assert stopping in done, "the dispatcher went on running after stop()"
+    finally:
+        stopping.cancel()

@@ -172,3 +172,26 @@ async def test_a_long_backlog_arrives_whole(
         await reader.aclose()
     assert len(backlog) == 253  # launched, collecting, 25 % and the 250 added
     assert len({e.id for e in backlog}) == 253
+
+
+async def test_the_stream_ends_cleanly_when_the_database_goes_away(
+    streaming: httpx.AsyncClient,
+    town: Municipality,
+    citizen: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its 200 is sent already: it ends, asking the browser to come back in a while."""
+    import asyncpg
+
+    from server.api import timeline
+
+    async def lost(*args: object, **kwargs: object) -> list:
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle")
+
+    mandate = await factories.mandate(citizen, town, S.COLLECTING)
+    monkeypatch.setattr(timeline, "entries", lost)
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+    async with streaming.stream("GET", url) as response:
+        assert response.status_code == 200
+        body = await response.aread()
+    assert b"retry: 5000" in body
