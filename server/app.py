@@ -80,8 +80,12 @@ def _wants_problem(request: Request) -> bool:
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _wants_problem(request):
-        return await api_http_exception(request, exc)
-    return render_error(request, exc.status_code, exc.detail)
+        response = await api_http_exception(request, exc)
+    else:
+        response = render_error(request, exc.status_code, exc.detail)
+    # The router's own headers, such as the `Allow` of a 405, belong to the answer.
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def database_down(request: Request, exc: Exception) -> Response:

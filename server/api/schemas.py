@@ -3,28 +3,50 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from participation.accounts.models import Level, Role
 from participation.mandates import rules
 from participation.mandates.models import Status
 
+# Every string that reaches the database: PostgreSQL refuses NUL characters in text.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+# What the server refuses as blank after trimming, declared so the document says so too.
+NOT_BLANK: dict[str, Any] = {"not": {"pattern": r"^\s*$"}}
+
+
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
     return value
 
 
-# Every string that reaches the database: PostgreSQL refuses NUL characters in text.
-Text = Annotated[str, AfterValidator(_no_nul)]
-
-
 class Strict(BaseModel):
-    """Request bodies: unknown fields are mistakes worth naming, not silently dropped."""
+    """Request bodies: unknown fields are mistakes worth naming, not silently dropped, and
+    a JSON value of the wrong type is refused rather than converted (`false` is not 0)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integers(cls, data: Any) -> Any:
+        # JSON has one kind of number, and JSON Schema counts 2.0 as the integer 2.
+        return _integral(data)
 
 
 class MandateIn(Strict):
@@ -37,14 +59,48 @@ class MandateIn(Strict):
     )
 
 
+def needs_reason(targets: frozenset[str]) -> ConfigDict:
+    """Moves to these statuses need a reason: said in the schema with if/then."""
+    conditional: dict[str, Any] = {
+        "if": {"required": ["to"], "properties": {"to": {"enum": sorted(targets)}}},
+        "then": {
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, **NOT_BLANK}},
+        },
+    }
+    return ConfigDict(json_schema_extra=conditional)
+
+
+def check_reason(reason: str | None, to: str | None, targets: frozenset[str]) -> str | None:
+    if to in targets and not (reason or "").strip():
+        raise ValueError(f"a move to {to} needs a reason")
+    return reason
+
+
+_REASONED = frozenset(t.target.value for t in rules.TRANSITIONS if t.needs_reason)
+
+
 class TransitionIn(Strict):
+    model_config = needs_reason(_REASONED)
+
     to: Status
-    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX)
+    reason: Text | None = Field(
+        default=None, max_length=rules.REASON_MAX, validate_default=True
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return check_reason(reason, info.data.get("to"), _REASONED)
+
+
+# Cursors are the `next` value of a list: a position, in digits.
+CURSOR = r"^[0-9]{1,9}$"
 
 
 class ListQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, pattern=CURSOR, description="`next` of a list")
 
 
 class MandateQuery(ListQuery):
@@ -56,6 +112,18 @@ class MandateQuery(ListQuery):
 
 class TimelineQuery(ListQuery):
     limit: int = Field(default=100, ge=1, le=100)
+    cursor: str | None = Field(
+        default=None, pattern=r"^[0-9]{1,18}$", description="`next` of a list"
+    )
+
+
+class StreamQuery(BaseModel):
+    last_event_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,18}$",
+        description="Resume after this timeline entry, for clients that cannot send the "
+        "Last-Event-ID header",
+    )
 
 
 class DistrictOut(BaseModel):
@@ -64,9 +132,9 @@ class DistrictOut(BaseModel):
 
 
 class LevelsView(BaseModel):
-    launch_level: str = Field(description="email_verified or resident_verified")
-    sign_level: str
-    vote_level: str
+    launch_level: Level
+    sign_level: Level
+    vote_level: Level
 
 
 class MunicipalityOut(BaseModel):
@@ -136,6 +204,11 @@ class TimelineEntryOut(BaseModel):
     created_at: datetime
 
 
+class CountOut(BaseModel):
+    signature_count: int
+    resident_signature_count: int
+
+
 class TimelineList(BaseModel):
     items: list[TimelineEntryOut]
     next: str | None
@@ -143,7 +216,7 @@ class TimelineList(BaseModel):
 
 class MembershipOut(BaseModel):
     municipality: str
-    role: str
+    role: Role
 
 
 class ResidenceOut(BaseModel):
