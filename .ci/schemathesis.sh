@@ -59,18 +59,23 @@ unset REDIS_URL OLD_SECRET_KEYS
 
 auftrag serve --demo --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 120); do
+ready=""
+for _ in $(seq 240); do
     if python -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
         "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null; then
+        ready=1
         break
     fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        cat "$WORK/server.log" >&2
-        echo "contract: the server did not start" >&2
-        exit 1
+        break
     fi
     sleep 0.5
 done
+if [ -z "$ready" ]; then
+    cat "$WORK/server.log" >&2
+    echo "contract: the server did not start" >&2
+    exit 1
+fi
 
 citizen=$(auftrag token --email citizen@contract.example --municipality demo --verified)
 council=$(auftrag token --email rat@demo.example)

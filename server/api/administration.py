@@ -100,6 +100,7 @@ class PortalKeyList(BaseModel):
 
 class AttestationIn(Strict):
     attestation: Text = Field(
+        min_length=1,
         max_length=residency.ATTESTATION_MAX,
         description=(
             "compact JWT signed by a registered portal key (EdDSA or ES256), claims iss "
