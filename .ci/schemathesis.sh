@@ -5,14 +5,14 @@
 #
 # Needs the `test` extra installed and a PostgreSQL server (CI_POSTGRES_URL, as in .ci/run).
 # CONTRACT_MAX_TIME (seconds per role, default 60) and CONTRACT_MAX_EXAMPLES (per operation,
-# default 30) bound it; CONTRACT_PORT (default 8765) is where the server listens.
+# default 30) bound it; CONTRACT_PORT (default: a free one) is where the server listens.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 POSTGRES_SERVER=${CI_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DATABASE="auftrag_contract_$(date +%s)_$$"
-PORT=${CONTRACT_PORT:-8765}
+PORT=${CONTRACT_PORT:-$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 MAX_TIME=${CONTRACT_MAX_TIME:-60}
 MAX_EXAMPLES=${CONTRACT_MAX_EXAMPLES:-30}
 WORK=$(mktemp -d)

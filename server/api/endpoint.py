@@ -61,8 +61,7 @@ class Endpoint:
             return from_domain(exc)
 
 
-async def _json(request: Request) -> bytes:
-    """The raw body once it is known to be one JSON object of bounded size."""
+async def _json(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
         raise InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
@@ -79,7 +78,18 @@ async def _json(request: Request) -> bytes:
         raise InvalidInput.on("body", "The JSON is nested too deeply.") from None
     if not isinstance(data, dict):
         raise InvalidInput.on("body", "A JSON object is required.")
-    return raw
+    return data
+
+
+def _integral(value: Any) -> Any:
+    """JSON has one kind of number, and JSON Schema counts 2.0 as the integer 2."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    return value
 
 
 def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
@@ -89,10 +99,11 @@ def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
         raise _invalid(exc, where) from None
 
 
-def _validate_json(model: type[BaseModel], raw: bytes) -> Any:
-    """JSON types as they are: with strict models, `false` is no number and `"1"` no count."""
+def _validate_json(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """JSON types as they are: with strict models, `false` is no number and `"1"` no count,
+    while text still reads as the times and enums it spells."""
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(json.dumps(_integral(data)))
     except ValidationError as exc:
         raise _invalid(exc, "body") from None
 

@@ -12,7 +12,6 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from participation.accounts.models import Level, Role
@@ -26,27 +25,11 @@ Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 NOT_BLANK: dict[str, Any] = {"not": {"pattern": r"^\s*$"}}
 
 
-def _integral(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    return value
-
-
 class Strict(BaseModel):
     """Request bodies: unknown fields are mistakes worth naming, not silently dropped, and
     a JSON value of the wrong type is refused rather than converted (`false` is not 0)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _integers(cls, data: Any) -> Any:
-        # JSON has one kind of number, and JSON Schema counts 2.0 as the integer 2.
-        return _integral(data)
 
 
 class MandateIn(Strict):
