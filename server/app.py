@@ -71,8 +71,12 @@ class LocaleMiddleware:
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if wants_problem(request):
-        return await api_http_exception(request, exc)
-    return render_error(request, exc.status_code, exc.detail)
+        response = await api_http_exception(request, exc)
+    else:
+        response = render_error(request, exc.status_code, exc.detail)
+    # The router's own headers, such as the `Allow` of a 405, belong to the answer.
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def too_many_requests(request: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from server.api import (
     account,
     administration,
+    endpoint,
     health,
     mandates,
     me,
@@ -41,5 +42,5 @@ async def openapi_document(request: Request) -> JSONResponse:
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/openapi.json", openapi_document, name="openapi"),
-        Mount("/api/v1", routes=[e.route() for e in ENDPOINTS], name="api"),
+        Mount("/api/v1", routes=endpoint.routes(ENDPOINTS), name="api"),
     ]

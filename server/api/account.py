@@ -13,6 +13,7 @@ from server.api.account_schemas import (
     ConsentIn,
     ConsentList,
     ConsentOut,
+    ConsentParams,
     DeleteAccountIn,
     ProfileIn,
 )
@@ -77,6 +78,7 @@ async def list_consents(request: Request) -> JSONResponse:
     "/me/consents/{topic}",
     "PUT",
     body=ConsentIn,
+    params=ConsentParams,
     response=ConsentOut,
     auth=True,
     tag="privacy",

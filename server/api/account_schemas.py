@@ -7,12 +7,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.schemas import Line, Strict, Text
+from participation.accounts.consent import TOPICS
+from participation.accounts.profile import DISPLAY_NAME_MAX
+from server.api.schemas import NOT_BLANK, Line, Strict, Text
 
 
 class ProfileIn(Strict):
     display_name: Line = Field(
-        max_length=400, description="Shown publicly instead of the email address; at most 80"
+        min_length=1,
+        max_length=DISPLAY_NAME_MAX,
+        description="Shown publicly instead of the email address",
+        json_schema_extra=NOT_BLANK,
     )
 
 
@@ -22,13 +27,33 @@ class DeleteAccountIn(Strict):
     )
 
 
+_VERSIONS = sorted({version for topic in TOPICS.values() for version in topic.wordings})
+
+
 class ConsentIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["granted"], "properties": {"granted": {"const": True}}},
+            "then": {
+                "required": ["wording_version"],
+                "properties": {"wording_version": {"type": "string"}},
+            },
+        }
+    )
+
     granted: bool
     wording_version: Text | None = Field(
         default=None,
         max_length=16,
         description="Required to grant: the version of the wording the person agreed to",
+        json_schema_extra={"enum": [*_VERSIONS, None]},
     )
+
+
+class ConsentParams(BaseModel):
+    """An unknown topic is a 404, like any path that names nothing."""
+
+    topic: str = Field(json_schema_extra={"enum": list(TOPICS)})
 
 
 class ConsentOut(BaseModel):

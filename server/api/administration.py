@@ -10,26 +10,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from participation.accounts import residency, roles
+from participation.accounts.models import Level, Role
 from participation.accounts.residency import Resident
 from participation.accounts.roles import Member
 from participation.municipalities.commands import LEVEL_FIELDS, set_verification_levels
 from server.api.endpoint import Registry
-from server.api.schemas import Line, Strict, Text
+from server.api.schemas import NOT_BLANK, Line, Strict, Text
 from server.auth import require_actor
 
 api = Registry()
 
 
 class RoleIn(Strict):
-    email: Text = Field(max_length=254)
-    role: Text = Field(max_length=16)
+    email: Text = Field(min_length=1, max_length=254)
+    role: Role
+
+
+class RoleParams(BaseModel):
+    role: Role
 
 
 class MemberOut(BaseModel):
     user_id: int
     email: str
     display_name: str
-    role: str
+    role: Role
     since: datetime
 
 
@@ -38,7 +43,7 @@ class MemberList(BaseModel):
 
 
 class AuditEntryOut(BaseModel):
-    role: str
+    role: Role
     granted: bool
     subject: str | None = Field(description="display name; null once the account is deleted")
     changed_by: str | None
@@ -50,19 +55,21 @@ class AuditLog(BaseModel):
 
 
 class LevelsIn(Strict):
-    launch_level: Text | None = Field(None, max_length=24)
-    sign_level: Text | None = Field(None, max_length=24)
-    vote_level: Text | None = Field(None, max_length=24)
+    """Levels left out or null stay as they are."""
+
+    launch_level: Level | None = None
+    sign_level: Level | None = None
+    vote_level: Level | None = None
 
 
 class LevelsOut(BaseModel):
-    launch_level: str
-    sign_level: str
-    vote_level: str
+    launch_level: Level
+    sign_level: Level
+    vote_level: Level
 
 
 class ResidentIn(Strict):
-    email: Text = Field(max_length=254)
+    email: Text = Field(min_length=1, max_length=254)
     district: Text | None = Field(None, max_length=64)
 
 
@@ -75,7 +82,7 @@ class ResidentOut(BaseModel):
 
 
 class PortalKeyIn(Strict):
-    name: Line = Field(max_length=80)
+    name: Line = Field(min_length=1, max_length=80, json_schema_extra=NOT_BLANK)
     public_key: Text = Field(max_length=4096, description="PEM, Ed25519 or P-256")
 
 
@@ -93,6 +100,7 @@ class PortalKeyList(BaseModel):
 
 class AttestationIn(Strict):
     attestation: Text = Field(
+        min_length=1,
         max_length=residency.ATTESTATION_MAX,
         description=(
             "compact JWT signed by a registered portal key (EdDSA or ES256), claims iss "
@@ -148,7 +156,8 @@ async def grant_role(request: Request, slug: str, body: RoleIn) -> JSONResponse:
     status=204,
     auth=True,
     tag="administration",
-    errors=(403, 404, 409, 422),
+    params=RoleParams,
+    errors=(403, 404, 409),
 )
 async def revoke_role(request: Request, slug: str, user_id: int, role: str) -> Response:
     """Revoke a role; the last administrator stays (409)."""

@@ -39,15 +39,55 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str
     return {"$ref": REF.format(model=model.__name__)}
 
 
+def _path_schema(endpoint: Endpoint, name: str, convertor: str) -> dict[str, Any]:
+    if convertor == "id":
+        return {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+    if endpoint.params is not None:
+        declared = endpoint.params.model_json_schema(ref_template=REF)
+        prop = declared.get("properties", {}).get(name)
+        if prop is not None:
+            return _inline(prop, declared.get("$defs", {}))
+    return {"type": "string"}
+
+
+def _inline(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema with its enum's definition in place of the reference."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return dict(defs[ref.split("/")[-1]])
+    return {k: v for k, v in schema.items() if k not in ("title", "description")}
+
+
+def _events(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
+    """Each Server-Sent Event as Open API 3.1 describes them: `event`, `id` and `data`,
+    whose JSON has the model's schema."""
+    return {
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": {
+                    "event": {"const": name},
+                    "id": {"type": "string"},
+                    "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": _schema(model, components),
+                    },
+                },
+            }
+            for name, model in endpoint.events.items()
+        ]
+    }
+
+
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     params = [
         {
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}
-            if convertor == "id"
-            else {"type": "string"},
+            "schema": _path_schema(endpoint, name, convertor),
         }
         for name, convertor in re.findall(r"{(\w+)(?::(\w+))?}", endpoint.path)
     ]
@@ -92,13 +132,15 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
             ok["content"] = {
                 endpoint.media_type: {"schema": _schema(endpoint.response, components)}
             }
+        elif endpoint.events:
+            ok["content"] = {endpoint.media_type: {"schema": _events(endpoint, components)}}
         elif endpoint.media_type != "application/json":
             ok["content"] = {endpoint.media_type: {"schema": {"type": "string"}}}
         operation["responses"][str(endpoint.status)] = ok
         for status, description in endpoint.extra_responses.items():
             operation["responses"][str(status)] = {"description": description}
         errors = set(endpoint.errors) | {503}
-        if endpoint.body is not None or endpoint.query is not None:
+        if endpoint.body is not None or endpoint.query is not None or endpoint.params:
             errors.add(422)
         if endpoint.auth:
             errors.update({401, 403})

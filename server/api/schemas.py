@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from participation import single_line
+from participation.accounts.models import Level, Role
 from participation.mandates import rules
 from participation.mandates.models import Status
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 # Every string that reaches the database: PostgreSQL refuses NUL characters in text.
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+# What the server refuses as blank after trimming, declared so the document says so too.
+NOT_BLANK: dict[str, Any] = {"not": {"pattern": r"^\s*$"}}
 
 
 def _one_line(value: str) -> str:
@@ -36,9 +41,10 @@ Line = Annotated[
 
 
 class Strict(BaseModel):
-    """Request bodies: unknown fields are mistakes worth naming, not silently dropped."""
+    """Request bodies: unknown fields are mistakes worth naming, not silently dropped, and
+    a JSON value of the wrong type is refused rather than converted (`false` is not 0)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class MandateIn(Strict):
@@ -51,14 +57,48 @@ class MandateIn(Strict):
     )
 
 
+def needs_reason(targets: frozenset[str]) -> ConfigDict:
+    """Moves to these statuses need a reason: said in the schema with if/then."""
+    conditional: dict[str, Any] = {
+        "if": {"required": ["to"], "properties": {"to": {"enum": sorted(targets)}}},
+        "then": {
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, **NOT_BLANK}},
+        },
+    }
+    return ConfigDict(json_schema_extra=conditional)
+
+
+def check_reason(reason: str | None, to: str | None, targets: frozenset[str]) -> str | None:
+    if to in targets and not (reason or "").strip():
+        raise ValueError(f"a move to {to} needs a reason")
+    return reason
+
+
+_REASONED = frozenset(t.target.value for t in rules.TRANSITIONS if t.needs_reason)
+
+
 class TransitionIn(Strict):
+    model_config = needs_reason(_REASONED)
+
     to: Status
-    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX)
+    reason: Text | None = Field(
+        default=None, max_length=rules.REASON_MAX, validate_default=True
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return check_reason(reason, info.data.get("to"), _REASONED)
+
+
+# Cursors are the `next` value of a list: a position, in digits.
+CURSOR = r"^[0-9]{1,9}$"
 
 
 class ListQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, pattern=CURSOR, description="`next` of a list")
 
 
 class MandateQuery(ListQuery):
@@ -70,6 +110,18 @@ class MandateQuery(ListQuery):
 
 class TimelineQuery(ListQuery):
     limit: int = Field(default=100, ge=1, le=100)
+    cursor: str | None = Field(
+        default=None, pattern=r"^[0-9]{1,18}$", description="`next` of a list"
+    )
+
+
+class StreamQuery(BaseModel):
+    last_event_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,18}$",
+        description="Resume after this timeline entry, for clients that cannot send the "
+        "Last-Event-ID header",
+    )
 
 
 class DistrictOut(BaseModel):
@@ -78,9 +130,9 @@ class DistrictOut(BaseModel):
 
 
 class LevelsView(BaseModel):
-    launch_level: str = Field(description="email_verified or resident_verified")
-    sign_level: str
-    vote_level: str
+    launch_level: Level
+    sign_level: Level
+    vote_level: Level
 
 
 class MunicipalityOut(BaseModel):
@@ -150,6 +202,11 @@ class TimelineEntryOut(BaseModel):
     created_at: datetime
 
 
+class CountOut(BaseModel):
+    signature_count: int
+    resident_signature_count: int
+
+
 class TimelineList(BaseModel):
     items: list[TimelineEntryOut]
     next: str | None
@@ -157,7 +214,7 @@ class TimelineList(BaseModel):
 
 class MembershipOut(BaseModel):
     municipality: str
-    role: str
+    role: Role
 
 
 class ResidenceOut(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from participation.accounts.passkeys import NAME_MAX
-from server.api.schemas import Line, Strict
+from server.api.schemas import NOT_BLANK, Line, Strict
 
 
 class SessionOut(BaseModel):
@@ -50,4 +50,4 @@ class PasskeyList(BaseModel):
 
 
 class PasskeyIn(Strict):
-    name: Line = Field(min_length=1, max_length=NAME_MAX)
+    name: Line = Field(min_length=1, max_length=NAME_MAX, json_schema_extra=NOT_BLANK)

@@ -17,7 +17,13 @@ from participation.mandates import commands, counter
 from participation.outage import is_database_lost
 from participation.timeline.queries import entries
 from server.api.endpoint import Registry
-from server.api.schemas import TimelineEntryOut, TimelineList, TimelineQuery
+from server.api.schemas import (
+    CountOut,
+    StreamQuery,
+    TimelineEntryOut,
+    TimelineList,
+    TimelineQuery,
+)
 from server.auth import actor_of
 from server.problems import RETRY_AFTER
 
@@ -50,19 +56,20 @@ async def get_timeline(request: Request, mandate_id: int, query: TimelineQuery) 
 
 @api(
     "/mandates/{mandate_id:id}/timeline/stream",
+    query=StreamQuery,
     tag="timeline",
     errors=(404, 422),
     media_type="text/event-stream",
+    events={"timeline": TimelineEntryOut, "count": CountOut},
     summary="Live timeline: `timeline` events with ids (resume with Last-Event-ID) "
     "and `count` events with the current signature count and its resident-verified part",
 )
-async def stream_timeline(request: Request, mandate_id: int) -> EventSourceResponse:
+async def stream_timeline(
+    request: Request, mandate_id: int, query: StreamQuery
+) -> EventSourceResponse:
     """Server-Sent Events of new timeline entries and count changes."""
     await commands.get_visible(await actor_of(request), mandate_id)
-    after = _last_id(
-        request.headers.get("last-event-id") or request.query_params.get("last_event_id"),
-        "Last-Event-ID",
-    )
+    after = _last_id(request.headers.get("last-event-id") or query.last_event_id, "Last-Event-ID")
     bus = request.app.state.bus
     return EventSourceResponse(
         _events(bus, mandate_id, after), ping=15, headers={"X-Accel-Buffering": "no"}
@@ -102,8 +109,8 @@ async def _follow(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
 
 
 def _count(total: int, resident: int) -> dict[str, Any]:
-    data = {"signature_count": total, "resident_signature_count": resident}
-    return {"event": "count", "data": json.dumps(data)}
+    data = CountOut(signature_count=total, resident_signature_count=resident)
+    return {"event": "count", "data": data.model_dump_json()}
 
 
 async def _entries_after(mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:

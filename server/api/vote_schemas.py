@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
 from participation.accounts.models import Level
 from participation.votes import ballots, lifecycle
 from participation.votes.models import Rule, VoteStatus
-from server.api.schemas import DistrictOut, Line, ListQuery, Strict, Text
+from server.api.schemas import (
+    DistrictOut,
+    Line,
+    ListQuery,
+    Strict,
+    Text,
+    check_reason,
+    needs_reason,
+)
 
 _RULES = (
     "approval: choose up to `max_choices`, ranked by approvals · irv: instant-runoff, one "
@@ -68,27 +76,51 @@ class VoteIn(_Settings):
     options: list[OptionIn] = Field(default_factory=list, max_length=ballots.OPTIONS_MAX)
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Unset fields keep their value; these have no empty value to clear to, so the
+    document does not offer null for them, and the validator below refuses it."""
+    branches = schema.pop("anyOf")
+    schema.update(next(b for b in branches if b.get("type") != "null"))
+
+
 class VotePatch(_Settings):
     """Only the fields sent change; send null to clear an optional one."""
 
-    title: Line | None = Field(default=None, min_length=1, max_length=ballots.TITLE_MAX)
-    description: Text | None = Field(default=None, max_length=ballots.DESCRIPTION_MAX)
-    rule: Rule | None = None
-    limit_ballot_cost: bool | None = None
-    min_turnout: int | None = Field(default=None, ge=0, le=ballots.COUNT_MAX)
+    title: Line | None = Field(
+        default=None, min_length=1, max_length=ballots.TITLE_MAX, json_schema_extra=_not_nullable
+    )
+    description: Text | None = Field(
+        default=None, max_length=ballots.DESCRIPTION_MAX, json_schema_extra=_not_nullable
+    )
+    rule: Rule | None = Field(default=None, json_schema_extra=_not_nullable)
+    limit_ballot_cost: bool | None = Field(default=None, json_schema_extra=_not_nullable)
+    min_turnout: int | None = Field(
+        default=None, ge=0, le=ballots.COUNT_MAX, json_schema_extra=_not_nullable
+    )
 
     @field_validator("title", "description", "rule", "limit_ballot_cost", "min_turnout")
     @classmethod
     def _not_null(cls, value: object) -> object:
-        # Unset fields keep their value; an explicit null would erase a required one.
         if value is None:
             raise ValueError("must not be null")
         return value
 
 
+_REASONED = frozenset(t.target.value for t in lifecycle.TRANSITIONS if t.needs_reason)
+
+
 class VoteTransitionIn(Strict):
+    model_config = needs_reason(_REASONED)
+
     to: VoteStatus
-    reason: Text | None = Field(default=None, max_length=lifecycle.REASON_MAX)
+    reason: Text | None = Field(
+        default=None, max_length=lifecycle.REASON_MAX, validate_default=True
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        return check_reason(reason, info.data.get("to"), _REASONED)
 
 
 class BallotIn(Strict):
@@ -97,22 +129,47 @@ class BallotIn(Strict):
         "option ids best first, or {option id: rank} · cumulative: {option id: points}",
         json_schema_extra={
             "oneOf": [
-                {"type": "array", "items": {"type": "integer"}},
-                {"type": "object", "additionalProperties": {"type": "integer"}},
+                {
+                    "type": "array",
+                    "items": {"type": "integer"},
+                    "minItems": 1,
+                    "maxItems": ballots.CHOICES_MAX,
+                },
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": r"^[0-9]{1,10}$"},
+                    "additionalProperties": {"type": "integer"},
+                    "minProperties": 1,
+                    "maxProperties": ballots.CHOICES_MAX,
+                },
             ]
         },
     )
+
+    @field_validator("choices")
+    @classmethod
+    def _numbers(cls, choices: Any) -> Any:
+        # The rule decides the rest; a list of "3"s is not a list of option ids.
+        values = list(choices.values()) if isinstance(choices, dict) else choices
+        if isinstance(values, list) and not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in values
+        ):
+            raise ValueError("option ids, ranks and points are whole numbers")
+        return choices
 
 
 class VoteQuery(ListQuery):
     status: VoteStatus | None = None
 
 
+DIGEST = r"^[0-9a-f]{64}$"
+
+
 class ReceiptQuery(ListQuery):
     limit: int = Field(default=100, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=64)
+    cursor: str | None = Field(default=None, pattern=DIGEST, description="`next` of a list")
     digest: str | None = Field(
-        default=None, max_length=64, description="Only this digest, if it was counted"
+        default=None, pattern=DIGEST, description="Only this digest, if it was counted"
     )
 
 
