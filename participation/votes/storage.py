@@ -44,11 +44,14 @@ SNAPSHOT_WAIT = 5.0
 SNAPSHOT_POLL = 0.05
 
 _FINISHED = (VoteStatus.PUBLISHED, VoteStatus.CANCELLED)
+# Only sessions of this database hold back what VACUUM may remove from its tables, and a
+# vacuum's own snapshot does not.
 _OLD_SNAPSHOTS = (
     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-    "AND backend_xmin IS NOT NULL AND xact_start < $1 AND backend_type <> 'autovacuum worker'"
+    "AND datname = current_database() AND backend_xmin IS NOT NULL AND xact_start < $1 "
+    "AND backend_type <> 'autovacuum worker'"
 )
-_PREPARED = "SELECT count(*) FROM pg_prepared_xacts"
+_PREPARED = "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"
 
 
 class NotSealed(Exception):
