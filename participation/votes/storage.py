@@ -13,7 +13,9 @@ as sealed only once it has succeeded; the minute job seals every finished vote t
 not, so a failed or interrupted seal is retried. Its lock blocks the table while it
 runs, which is short: the box holds only the ballots of votes still open or closed.
 A snapshot older than publication would keep the old versions alive through the
-rewrite, so sealing waits until every transaction that began before it has ended.
+rewrite, so sealing first waits (briefly; otherwise it fails and is retried) until no
+transaction older than its own start is left. It can only see other database roles'
+transactions with the privileges of `pg_read_all_stats`.
 
 SQLite keeps deleted rows' bytes in free pages and old page images in its write-ahead
 log: VACUUM rebuilds the file from the live rows, then the log is truncated.
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -39,19 +40,29 @@ log = logging.getLogger(__name__)
 TABLES = ("vote_ballot", "vote")
 LOCK_TIMEOUT = "2s"
 VACUUM_TIMEOUT = 600.0
-# Casts of other votes still running when a seal starts end within milliseconds.
+# Casts of other votes still running when a seal starts end within milliseconds; a longer
+# transaction postpones the seal to the next minute.
 SNAPSHOT_WAIT = 5.0
 SNAPSHOT_POLL = 0.05
 
 _FINISHED = (VoteStatus.PUBLISHED, VoteStatus.CANCELLED)
-# Only sessions of this database hold back what VACUUM may remove from its tables, and a
-# vacuum's own snapshot does not.
-_OLD_SNAPSHOTS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-    "AND datname = current_database() AND backend_xmin IS NOT NULL AND xact_start < $1 "
-    "AND backend_type <> 'autovacuum worker'"
-)
-_PREPARED = "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"
+# What keeps row versions that transaction `$1` could still see through VACUUM FULL: a
+# snapshot in this database (or a standby's, through its walsender or replication slot)
+# older than it, or any transaction older than it in any database, which would hold back
+# the vacuum's own snapshot (unlike a plain VACUUM, VACUUM FULL does not ignore that).
+_OLDER = """
+SELECT (SELECT count(*) FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid()
+          AND (age(backend_xid) > age($1::xid)
+               OR (age(backend_xmin) > age($1::xid)
+                   AND (datname = current_database() OR datname IS NULL)
+                   AND backend_type <> 'autovacuum worker')))
+     + (SELECT count(*) FROM pg_replication_slots
+        WHERE (database IS NULL OR database = current_database()) AND age(xmin) > age($1::xid))
+     + (SELECT count(*) FROM pg_prepared_xacts WHERE age(transaction) > age($1::xid))
+"""
+# A new transaction id, so every publication committed before is older than it.
+_NOW = "SELECT pg_current_xact_id()::text::bigint % 4294967296"
 
 
 class NotSealed(Exception):
@@ -82,8 +93,7 @@ async def seal_after(vote_id: int) -> None:
 
 async def _vacuum_postgres(connection: BaseDBAsyncClient) -> None:
     async with connection.acquire_connection() as raw:
-        started = await raw.fetchval("SELECT statement_timestamp()")
-        await _wait_for_old_snapshots(raw, started)
+        await _wait_for_old_snapshots(raw, await raw.fetchval(_NOW))
         # The pool skips its reset query (server.db), so the setting must not outlive us.
         await raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         try:
@@ -93,12 +103,12 @@ async def _vacuum_postgres(connection: BaseDBAsyncClient) -> None:
             await raw.execute("RESET lock_timeout")
 
 
-async def _wait_for_old_snapshots(raw: Any, started: datetime) -> None:
-    """Wait until no transaction that began before `started`, nor a prepared one, is left."""
+async def _wait_for_old_snapshots(raw: Any, now: int) -> None:
+    """Wait until nothing older than transaction `now` can see the old row versions."""
     try:
         async with asyncio.timeout(SNAPSHOT_WAIT):
             # Polling on purpose: other sessions' transactions announce nothing to us.
-            while await raw.fetchval(_OLD_SNAPSHOTS, started) or await raw.fetchval(_PREPARED):  # noqa: ASYNC110
+            while await raw.fetchval(_OLDER, now):  # noqa: ASYNC110
                 await asyncio.sleep(SNAPSHOT_POLL)
     except TimeoutError:
         raise NotSealed("a transaction older than the publication is still running") from None
