@@ -182,6 +182,27 @@ async def test_a_transaction_older_than_the_publication_postpones_the_seal(
 # -- both -----------------------------------------------------------------------------------------
 
 
+async def test_after_publication_the_database_keeps_no_old_ballot_nor_the_key(
+    town: Municipality, council: Actor, database_url: str
+) -> None:
+    vote, secrets = await _cast_ballots(council, town)
+    # The search finds them while the vote runs.
+    assert _found(secrets, await _stored(database_url))
+    await _publish(council, vote)
+    assert not _found(secrets, await _stored(database_url))
+
+
+async def test_a_cancelled_vote_keeps_nothing_of_its_ballots(
+    town: Municipality, council: Actor, database_url: str
+) -> None:
+    vote, secrets = await _cast_ballots(council, town)
+    never_opened = await vote_factories.vote(council, town, status=VoteStatus.DRAFT)
+    for cancelled in (vote, never_opened):
+        await commands.cancel_vote(council, cancelled.id, "Fehler im Stimmzettel.")
+        assert (await Vote.get(id=cancelled.id)).sealed_at is not None
+    assert not _found(secrets, await _stored(database_url))
+
+
 async def test_a_failed_seal_is_retried_by_the_minute_job(
     town: Municipality, council: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -198,21 +219,3 @@ async def test_a_failed_seal_is_retried_by_the_minute_job(
     assert published.result is not None and published.sealed_at is None
     await clockwork.advance_votes()
     assert (await Vote.get(id=vote.id)).sealed_at is not None
-
-
-async def test_a_cancelled_open_vote_is_sealed_too(town: Municipality, council: Actor) -> None:
-    vote, _ = await _cast_ballots(council, town)
-    never_opened = await vote_factories.vote(council, town, status=VoteStatus.DRAFT)
-    for cancelled in (vote, never_opened):
-        await commands.cancel_vote(council, cancelled.id, "Fehler im Stimmzettel.")
-        assert (await Vote.get(id=cancelled.id)).sealed_at is not None
-
-
-async def test_after_publication_the_database_keeps_no_old_ballot_nor_the_key(
-    town: Municipality, council: Actor, database_url: str
-) -> None:
-    vote, secrets = await _cast_ballots(council, town)
-    # The search finds them while the vote runs.
-    assert _found(secrets, await _stored(database_url))
-    await _publish(council, vote)
-    assert not _found(secrets, await _stored(database_url))
