@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 
 from participation import clock
 from participation.errors import Conflict
-from participation.votes import stages
+from participation.votes import stages, storage
 from participation.votes.models import Vote, VoteStatus
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def advance_votes() -> dict[str, int]:
     """Open and close the votes that are due, and publish every closed one.
 
     Returns how many votes each step moved. A vote whose count fails stays closed, is
-    logged, and is tried again on the next run.
+    logged, and is tried again on the next run; so is the sealing of a finished vote.
     """
     now = clock.now()
     moved = {"opened": 0, "closed": 0, "published": 0}
@@ -56,6 +56,10 @@ async def advance_votes() -> dict[str, int]:
             log.exception("publishing vote %s failed", vote.id)
             continue
         moved["published"] += 1
+    try:
+        await storage.seal_pending()
+    except Exception:
+        log.exception("sealing finished votes failed")
     return moved
 
 

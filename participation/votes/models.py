@@ -2,7 +2,8 @@
 
 Who took part (`Participation`) and what was chosen (`Ballot`) live in separate tables
 with nothing in common but the vote: a ballot's `slot` is a keyed hash of the voter's
-id whose key is erased when the result is published (see README, design).
+id whose key is erased when the vote closes (see README, design). Published ballots
+live in a table of their own (see storage.py).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class Vote(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     published_at = fields.DatetimeField(null=True)
+    # When storage last held anything that linked its ballots to people (see storage.py).
+    sealed_at = fields.DatetimeField(null=True)
 
     options: fields.ReverseRelation[VoteOption]
 
@@ -133,7 +136,10 @@ class Participation(Model):
 
 
 class Ballot(Model):
-    """One counted ballot. A random id and no timestamps, so nothing orders it in time."""
+    """A ballot of a vote still open or closed, under a random id and with no timestamp.
+
+    Nothing orders it in time; publication moves it to `PublishedBallot`.
+    """
 
     id = fields.UUIDField(primary_key=True)
     vote: fields.ForeignKeyRelation[Vote] = fields.ForeignKeyField(
@@ -147,3 +153,22 @@ class Ballot(Model):
     class Meta:
         table = "vote_ballot"
         unique_together = (("vote", "slot"), ("vote", "receipt_digest"))
+
+
+class PublishedBallot(Model):
+    """A counted ballot of a published vote, written once in random order, never changed.
+
+    So its table holds no older row versions that could link it to the cast.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    vote: fields.ForeignKeyRelation[Vote] = fields.ForeignKeyField(
+        "auftrag.Vote", related_name="published_ballots", on_delete=fields.CASCADE
+    )
+    vote_id: int
+    choices: fields.JSONField[Any] = fields.JSONField()
+    receipt_digest = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "vote_published_ballot"
+        unique_together = (("vote", "receipt_digest"),)

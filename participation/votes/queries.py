@@ -12,7 +12,19 @@ from participation.mandates.queries import decode_cursor, encode_cursor
 from participation.municipalities.models import District, Municipality
 from participation.votes import export, lifecycle, permissions
 from participation.votes.ballots import Choice, Parameters
-from participation.votes.models import Ballot, Participation, Rule, Vote, VoteOption, VoteStatus
+from participation.votes.models import (
+    Ballot,
+    Participation,
+    PublishedBallot,
+    Rule,
+    Vote,
+    VoteOption,
+    VoteStatus,
+)
+
+# A closed vote's ballots are in the box, a published one's in their own table. Publication
+# moves them in one transaction, so reading the box first never misses them.
+_BALLOT_TABLES: tuple[type[Ballot] | type[PublishedBallot], ...] = (Ballot, PublishedBallot)
 
 CURRENCY = "EUR"
 
@@ -178,17 +190,25 @@ async def list_votes(
 
 async def receipts(vote_id: int, after: str | None = None, limit: int = 100) -> list[str]:
     """Receipt digests of the counted ballots in hexadecimal order."""
-    query = Ballot.filter(vote_id=vote_id)
-    if after:
-        query = query.filter(receipt_digest__gt=after)
-    digests = (
-        await query.order_by("receipt_digest").limit(limit).values_list("receipt_digest", flat=True)
-    )
-    return cast(list[str], digests)
+    for model in _BALLOT_TABLES:
+        query = model.filter(vote_id=vote_id)
+        if after:
+            query = query.filter(receipt_digest__gt=after)
+        digests = (
+            await query.order_by("receipt_digest")
+            .limit(limit)
+            .values_list("receipt_digest", flat=True)
+        )
+        if digests:
+            return cast(list[str], digests)
+    return []
 
 
 async def counted(vote_id: int, digest: str) -> bool:
-    return await Ballot.filter(vote_id=vote_id, receipt_digest=digest).exists()
+    for model in _BALLOT_TABLES:
+        if await model.filter(vote_id=vote_id, receipt_digest=digest).exists():
+            return True
+    return False
 
 
 async def published_ballots(vote_id: int) -> list[Any]:
@@ -197,7 +217,11 @@ async def published_ballots(vote_id: int) -> list[Any]:
     Ordering by receipt digest would let a voter find her own ballot from her receipt
     and prove to anyone how she voted.
     """
-    rows = await Ballot.filter(vote_id=vote_id).order_by("id").values_list("choices", flat=True)
+    rows = (
+        await PublishedBallot.filter(vote_id=vote_id)
+        .order_by("id")
+        .values_list("choices", flat=True)
+    )
     return list(rows)
 
 

@@ -18,8 +18,8 @@ from participation import clock
 from participation.accounts.actors import Actor
 from participation.outbox import events
 from participation.sql import run
-from participation.votes import moves, outcome, secrecy
-from participation.votes.models import Ballot, Vote, VoteStatus
+from participation.votes import moves, outcome, secrecy, storage
+from participation.votes.models import Ballot, PublishedBallot, Vote, VoteStatus
 from participation.votes.queries import choices_of, parameters_of
 
 _shuffler = random.SystemRandom()
@@ -59,10 +59,11 @@ async def close_vote(vote: Vote, actor: Actor | None, reason: str | None = None)
 
 
 async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
-    """Count the ballots, publish the result and erase the ballot key; returns the result.
+    """Count the ballots, publish the result and move the ballots; returns the result.
 
-    The ballots are rewritten in random order with new ids and random slots, so neither
-    their storage order nor a slot computed earlier links them to anyone any more.
+    The ballots move out of the ballot box into `PublishedBallot` in random order with
+    new ids and no slot, so neither their storage order nor a slot computed earlier
+    links them to anyone; sealing then clears what the box still holds of them.
     """
     options = await choices_of(vote.id)
     rows = await Ballot.filter(vote_id=vote.id).values_list("choices", "receipt_digest")
@@ -85,14 +86,10 @@ async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
             published_at=clock.now(),
         )
         await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
-        await Ballot.bulk_create(
+        await PublishedBallot.bulk_create(
             [
-                Ballot(
-                    id=uuid.uuid4(),
-                    vote_id=vote.id,
-                    slot=secrecy.new_ballot_key(),
-                    choices=choices,
-                    receipt_digest=digest,
+                PublishedBallot(
+                    id=uuid.uuid4(), vote_id=vote.id, choices=choices, receipt_digest=digest
                 )
                 for choices, digest in shuffled
             ],
@@ -100,15 +97,28 @@ async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
             using_db=conn,
         )
     events.nudge()
+    await storage.seal_after(vote.id)
     return result
 
 
 async def cancel_vote(vote: Vote, actor: Actor | None, reason: str) -> None:
     """Cancel with a public reason; ballots of a cancelled vote are never counted, so
-    they are deleted together with the key."""
+    they are deleted together with the key, and sealing clears what they left."""
+    opened = vote.status == VoteStatus.OPEN
+    # A vote that never opened has no ballots: nothing to seal.
+    sealed = {} if opened else {"sealed_at": clock.now()}
     async with in_transaction() as conn:
         await moves.apply(
-            conn, vote, VoteStatus.CANCELLED, actor, reason, cancel_reason=reason, ballot_key=None
+            conn,
+            vote,
+            VoteStatus.CANCELLED,
+            actor,
+            reason,
+            cancel_reason=reason,
+            ballot_key=None,
+            **sealed,
         )
         await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
     events.nudge()
+    if opened:
+        await storage.seal_after(vote.id)

@@ -14,7 +14,14 @@ from participation.accounts.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.sql import run
 from participation.votes import commands, pabulib, queries, recount, rules, secrecy
-from participation.votes.models import Ballot, Participation, Rule, Vote, VoteStatus
+from participation.votes.models import (
+    Ballot,
+    Participation,
+    PublishedBallot,
+    Rule,
+    Vote,
+    VoteStatus,
+)
 from tests import factories
 from tests.factories import votes as vote_factories
 
@@ -150,15 +157,17 @@ async def test_after_publication_nothing_links_a_ballot_to_a_person(
     before = {b.id: b.slot for b in await Ballot.filter(vote_id=vote.id)}
     published = await _close_and_publish(council, vote)
     assert published.ballot_key is None
-    after = await Ballot.filter(vote_id=vote.id)
+    after = await PublishedBallot.filter(vote_id=vote.id)
     assert len(after) == 4
     assert not {b.id for b in after} & set(before)
-    assert not {b.slot for b in after} & set(before.values())
+    # Published ballots have no slot at all, so none computed earlier finds one.
+    assert not await Ballot.filter(vote_id=vote.id).exists()
     # The ballots keep their receipts, so every voter can still find hers counted.
     assert {b.receipt_digest for b in after} == {secrecy.receipt_digest(r) for r in receipts}
     # No column of a ballot names a person or a time.
     columns = await _columns("vote_ballot")
     assert columns == {"id", "vote_id", "slot", "choices", "receipt_digest"}
+    assert await _columns("vote_published_ballot") == {"id", "vote_id", "choices", "receipt_digest"}
     assert await Participation.filter(vote_id=vote.id).count() == 4
 
 
@@ -262,5 +271,5 @@ async def test_the_file_orders_ballots_by_their_random_ids(
 ) -> None:
     vote, ids, _ = await _vote_with_ballots(council, town, Rule.APPROVAL, [[0], [1], [2], [3]])
     await _close_and_publish(council, vote)
-    by_id = [b.choices for b in await Ballot.filter(vote_id=vote.id).order_by("id")]
+    by_id = [b.choices for b in await PublishedBallot.filter(vote_id=vote.id).order_by("id")]
     assert await queries.published_ballots(vote.id) == by_id
