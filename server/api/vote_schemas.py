@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from participation.accounts.models import Level
 from participation.votes import ballots, lifecycle
 from participation.votes.models import Rule, VoteStatus
-from server.api.schemas import DistrictOut, ListQuery, Strict, Text
+from server.api.schemas import DistrictOut, ListQuery, ParticipationOut, Strict, Text
 
 _RULES = (
     "approval: choose up to `max_choices`, ranked by approvals · irv: instant-runoff, one "
@@ -174,6 +174,7 @@ class VoteOut(BaseModel):
         description="Moves the caller may make now (empty when anonymous)"
     )
     voted: bool | None = Field(description="Whether the caller took part; null when anonymous")
+    participation: ParticipationOut = Field(description="Who may vote")
     result: ResultOut | None = Field(default=None, description="Once published")
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from participation.accounts.actors import Actor, load_actor
 from participation.accounts.commands import ensure_user
+from participation.accounts.declarations import declare_residence
 from participation.accounts.models import Role
 from participation.accounts.sessions import API, start_session
 from participation.municipalities.models import Municipality
@@ -21,8 +22,14 @@ async def person(
     verified: bool = True,
     role: Role | None = None,
     municipality: Municipality | None = None,
+    lives_in: Municipality | None = None,
+    district: str | None = None,
 ) -> Actor:
-    """A person as the domain sees them; with `role`, a member of `municipality`."""
+    """A person as the domain sees them; with `role`, a member of `municipality`.
+
+    With `lives_in` she has declared she lives there (in `district`, a slug, if given),
+    as everyone who co-signs, votes or launches at the email level has.
+    """
     n = next(_numbers)
     user = await ensure_user(
         email or f"person{n}@example.org",
@@ -31,6 +38,8 @@ async def person(
         municipality_slug=municipality.slug if municipality else None,
         verified=verified,
     )
+    if lives_in is not None:
+        await declare_residence(await load_actor(user.id), lives_in.slug, district)
     return await signed_in(user.id)
 
 
@@ -47,4 +56,7 @@ async def people(count: int, **options: object) -> list[Actor]:
 
 
 async def council_member(municipality: Municipality) -> Actor:
-    return await person(role=Role.COUNCIL, municipality=municipality, name="Ratsmitglied")
+    """A council member who lives in her municipality, as council members do."""
+    return await person(
+        role=Role.COUNCIL, municipality=municipality, lives_in=municipality, name="Ratsmitglied"
+    )
