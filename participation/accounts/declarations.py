@@ -26,7 +26,6 @@ from participation.accounts.models import (
 from participation.errors import InvalidInput, NotAuthenticated
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug
-from participation.outbox import events
 
 
 @dataclass(frozen=True)
@@ -75,11 +74,9 @@ async def declare_residence(
         raise NotAuthenticated("Sign in first.")
     place, quarter = await _place(municipality, district)
     async with in_transaction() as conn:
-        moved = await move_residence(
+        await move_residence(
             conn, actor.user_id, place.id, quarter.id if quarter else None, ResidenceSource.DECLARED
         )
-    if moved:
-        events.nudge()
     current = await residence_of(actor.user_id)
     assert current is not None
     return current
@@ -95,6 +92,7 @@ async def move_residence(
     """Set the declaration and record the change, in the caller's transaction.
 
     False, and nothing written, when the person already declared exactly this place.
+    No outbox event: nothing listens for it, and the change record is its trace.
     """
     # Serialises one person's changes, so two at once cannot both create her declaration.
     await User.filter(id=user_id).using_db(conn).select_for_update().values_list("id")
@@ -135,7 +133,6 @@ async def move_residence(
         created_at=now,
         using_db=conn,
     )
-    await events.append(conn, "accounts:residence:declared", user_id=user_id, source=source)
     return True
 
 

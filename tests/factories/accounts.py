@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Literal
 
 from participation.accounts.actors import Actor, load_actor
 from participation.accounts.commands import ensure_user
@@ -22,13 +23,14 @@ async def person(
     verified: bool = True,
     role: Role | None = None,
     municipality: Municipality | None = None,
-    lives_in: Municipality | None = None,
+    lives_in: Municipality | None | Literal["first"] = "first",
     district: str | None = None,
 ) -> Actor:
     """A person as the domain sees them; with `role`, a member of `municipality`.
 
-    With `lives_in` she has declared she lives there (in `district`, a slug, if given),
-    as everyone who co-signs, votes or launches at the email level has.
+    She has declared she lives in `lives_in` (in `district`, a slug, if given), as
+    everyone who co-signs, votes or launches at the email level has: by default in the
+    test's first municipality, if there is one yet; None means nowhere.
     """
     n = next(_numbers)
     user = await ensure_user(
@@ -38,9 +40,14 @@ async def person(
         municipality_slug=municipality.slug if municipality else None,
         verified=verified,
     )
-    if lives_in is not None:
-        await declare_residence(await load_actor(user.id), lives_in.slug, district)
+    home = await _first_municipality() if lives_in == "first" else lives_in
+    if home is not None:
+        await declare_residence(await load_actor(user.id), home.slug, district)
     return await signed_in(user.id)
+
+
+async def _first_municipality() -> Municipality | None:
+    return await Municipality.all().order_by("id").first()
 
 
 async def signed_in(user_id: int) -> Actor:
