@@ -88,15 +88,21 @@ async def move_residence(
     municipality_id: int,
     district_id: int | None,
     source: ResidenceSource,
+    keep_district: bool = False,
 ) -> bool:
     """Set the declaration and record the change, in the caller's transaction.
 
+    With `keep_district` (a proof naming only the municipality) a district declared in
+    that same municipality stays: the proof does not contradict it.
     False, and nothing written, when the person already declared exactly this place.
     No outbox event: nothing listens for it, and the change record is its trace.
     """
     # Serialises one person's changes, so two at once cannot both create her declaration.
     await User.filter(id=user_id).using_db(conn).select_for_update().values_list("id")
     current = await ResidenceDeclaration.get_or_none(user_id=user_id, using_db=conn)
+    if keep_district and district_id is None and current is not None:
+        if current.municipality_id == municipality_id:
+            district_id = current.district_id
     if current is not None and (current.municipality_id, current.district_id) == (
         municipality_id,
         district_id,

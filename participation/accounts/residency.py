@@ -106,6 +106,7 @@ async def _record(
             municipality.id,
             district.id if district else None,
             ResidenceSource(source),
+            keep_district=True,
         )
         await events.append(conn, "accounts:residency:verified", user_id=user.id, source=source)
     events.nudge()

@@ -70,7 +70,7 @@ async def declare_from_form(actor: Actor, form: FormData) -> Actor:
 
 async def declare(request: Request) -> Response:
     """The form on its own (a vote's page, the account page): declare, then go on."""
-    target = "/account"
+    target = "/account?saved=residence#residence"
 
     async def perform(actor: Actor, form: FormData) -> Response:
         await declare_from_form(actor, form)
