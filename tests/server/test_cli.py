@@ -178,3 +178,42 @@ async def test_bad_arguments_and_configuration_exit_2_with_a_message(
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_token_with_a_municipality_declares_residence_there(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    town = await factories.municipality("kleinstadt")
+    mandate = await factories.mandate(await factories.person(lives_in=town), town)
+    env = _env(settings, tmp_path)
+    result = await _auftrag(
+        "token",
+        "--email",
+        "skript@example.org",
+        "--municipality",
+        "kleinstadt",
+        "--district",
+        "nord",
+        "--verified",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    headers = {"Authorization": f"Bearer {result.stdout.strip()}"}
+    residence = (await client.get("/api/v1/me/residence", headers=headers)).json()["residence"]
+    assert (residence["municipality"], residence["district"]) == ("kleinstadt", "nord")
+    signed = await client.post(f"/api/v1/mandates/{mandate.id}/signatures", headers=headers)
+    assert signed.status_code == 201, signed.text
+    unknown = await _auftrag(
+        "token",
+        "--email",
+        "x@example.org",
+        "--municipality",
+        "kleinstadt",
+        "--district",
+        "atlantis",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert unknown.returncode == 2 and "district" in unknown.stderr
+    assert not await User.filter(email="x@example.org").exists()
