@@ -56,6 +56,7 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
 
         page.goto(f"{live_server}/m/demo")
         page.get_by_role("link", name="Auftrag starten").click()
+        page.get_by_label("Ich wohne in Musterstadt").check()
         page.get_by_role("button", name="Entwurf speichern").click()
         title = page.get_by_label("Titel")
         assert title.get_attribute("aria-invalid") == "true"
@@ -66,7 +67,6 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
         page.get_by_label("Volltext").fill("## Plan\n\n- LED-Straßenlicht\n- Dämmung")
         page.get_by_label("Stadtteil").select_option("altstadt")
         page.get_by_label("Themen").fill("Energie, Klima")
-        page.get_by_label("Ich wohne in Musterstadt").check()
         page.get_by_role("button", name="Entwurf speichern").click()
         page.get_by_role("heading", name="Bürgerauftrag Energieeffizienz").wait_for()
         assert page.locator(".badge").first.inner_text() == "Entwurf"
