@@ -99,8 +99,8 @@ async def load_actor(user_id: int, session_id: int | None = None) -> Actor | Non
     first = rows[0]
     return Actor(
         user_id=user_id,
-        display_name=rows[0]["display_name"],
-        email_verified=bool(rows[0]["email_verified"]),
+        display_name=first["display_name"],
+        email_verified=bool(first["email_verified"]),
         roles={m: frozenset(r) for m, r in roles.items()},
         residencies=residencies,
         session_id=session_id,
