@@ -18,6 +18,7 @@ from participation.municipalities.models import Municipality
 from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories
+from tests.factories import votes as vote_factories
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -86,3 +87,32 @@ async def test_pressing_co_sign_without_a_declaration_leads_back_to_the_form(
     assert not await Signature.filter(user_id=outsider.user_id).exists()
     again = await client.get(pressed.headers["location"])
     assert 'name="residence_confirm"' in again.text
+
+
+async def test_a_district_vote_offers_its_district_and_leads_on_to_the_ballot(
+    client: httpx.AsyncClient, settings: Settings, town: Municipality
+) -> None:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, district="nord")
+    newcomer = await factories.person(lives_in=None)
+    await browse_as(client, settings, newcomer)
+    page = await client.get(f"/votes/{vote.id}?lang=en")
+    assert "Open to people who live in Nord (declared)." in page.text
+    assert '<option value="nord" selected>' in page.text
+    token = CSRF.search(page.text)
+    assert token
+    declared = await client.post(
+        "/account/residence",
+        data={
+            "csrf_token": token.group(1),
+            "next": f"/votes/{vote.id}/ballot",
+            "residence_municipality": "musterstadt",
+            "residence_district": "nord",
+            "residence_confirm": "1",
+        },
+    )
+    assert declared.status_code == 303
+    assert declared.headers["location"] == f"/votes/{vote.id}/ballot"
+    again = await client.get(f"/votes/{vote.id}?lang=en")
+    assert 'name="residence_confirm"' not in again.text
+    assert "Vote</a>" in again.text
