@@ -379,6 +379,7 @@ async def main(args: argparse.Namespace) -> int:
             council = (await harness.create_users(conn, 1, "council"))[0]
             await add_council_member(conn, council, SLUG)
             user_ids = await harness.create_users(conn, args.tokens, "voter")
+            await harness.declare_residence(conn, [council, *user_ids], SLUG)
             tokens = await harness.mint_tokens(conn, server.secret_key, [council, *user_ids])
             council_token = tokens[0]
             token_file.write_text("\n".join(tokens[1:]) + "\n")

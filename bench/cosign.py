@@ -505,6 +505,7 @@ async def main(args: argparse.Namespace) -> int:
                         await harness.create_municipality(conn, SLUG, QUORUM)
                         initiator = (await harness.create_users(conn, 1, "initiator"))[0]
                         user_ids = await harness.create_users(conn, args.tokens, "signer")
+                        await harness.declare_residence(conn, [initiator, *user_ids], SLUG)
                         tokens = await harness.mint_tokens(conn, secret, [initiator, *user_ids])
                         initiator_token = tokens[0]
                         token_file.write_text("\n".join(tokens[1:]) + "\n")

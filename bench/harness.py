@@ -303,6 +303,23 @@ async def create_users(conn: asyncpg.Connection, count: int, prefix: str) -> lis
     return sorted(r["id"] for r in rows)
 
 
+async def declare_residence(conn: asyncpg.Connection, user_ids: list[int], slug: str) -> None:
+    """The users declare they live in municipality `slug`, as co-signing, launching and
+    voting at the email level need; skipped for an app from before residence existed."""
+    if await conn.fetchval("SELECT to_regclass('account_residence_declaration')") is None:
+        return
+    await conn.execute(
+        "WITH home AS (SELECT id FROM municipality WHERE slug = $2), "
+        "declared AS (INSERT INTO account_residence_declaration "
+        "(user_id, municipality_id, source, declared_at) "
+        "SELECT u, home.id, 'declared', now() FROM unnest($1::int[]) AS u, home RETURNING user_id) "
+        "INSERT INTO account_residence_change (user_id, to_municipality_id, source, created_at) "
+        "SELECT user_id, (SELECT id FROM home), 'declared', now() FROM declared",
+        user_ids,
+        slug,
+    )
+
+
 async def open_sessions(conn: asyncpg.Connection, user_ids: list[int], hours: float) -> list[int]:
     """One open API session per user, in one statement; returns their ids in `user_ids` order.
 

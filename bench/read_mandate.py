@@ -139,6 +139,7 @@ async def main(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             await harness.create_municipality(conn, SLUG, QUORUM)
             initiator = (await harness.create_users(conn, 1, "initiator"))[0]
+            await harness.declare_residence(conn, [initiator], SLUG)
             signers = args.size_list[-1] - 1
             # One statement; ids come out consecutive in a fresh database, checked below.
             first, last = await conn.fetchrow(

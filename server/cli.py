@@ -127,6 +127,8 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
                 role=Role(args.role) if args.role else None,
                 municipality_slug=args.municipality,
                 verified=args.verified,
+                declare=bool(args.municipality),
+                district_slug=args.district,
             )
             started = await start_session(user.id, API, "auftrag token", lifetime)
         return issue_token(settings, user.id, started.session.id, lifetime)
@@ -234,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a bearer token for EMAIL, creating the user")
     token.add_argument("--email", required=True)
     token.add_argument("--role", choices=roles)
-    token.add_argument("--municipality", help="municipality slug for the role")
+    token.add_argument(
+        "--municipality", help="municipality slug for the role; the person declares she lives there"
+    )
+    token.add_argument("--district", help="district slug of the declared residence")
     token.add_argument("--verified", action="store_true", help="mark the email as verified")
     token.add_argument(
         "--hours", type=_bounded(1, 24 * 366), help="token lifetime (default API_TOKEN_HOURS)"

@@ -170,7 +170,12 @@ async def seed() -> bool:
     people = {}
     for email, name, role in PEOPLE:
         user = await ensure_user(
-            email, display_name=name, role=role, municipality_slug=SLUG, verified=True
+            email,
+            display_name=name,
+            role=role,
+            municipality_slug=SLUG,
+            verified=True,
+            declare=True,
         )
         people[email] = await load_actor(user.id)
     signers = []
@@ -180,6 +185,9 @@ async def seed() -> bool:
             display_name=f"Bürger:in {n}",
             municipality_slug=SLUG,
             verified=True,
+            declare=True,
+            # The first 18 vote in the Nordviertel budget vote; the others live elsewhere in town.
+            district_slug="nordviertel" if n <= 18 else DISTRICTS[n % len(DISTRICTS)][0],
         )
         if n % 3:
             # Most demo citizens were confirmed as residents, so the counts show both kinds.

@@ -301,7 +301,6 @@ GERMAN = {
     "Closes": "Ende",
     "Who may vote": "Wer abstimmen darf",
     "living in %(district)s": "wohnhaft in %(district)s",
-    "for %(district)s": "für %(district)s",
     "Budget": "Budget",
     "Ballots": "Stimmzettel",
     "Minimum turnout": "Mindestbeteiligung",
@@ -518,6 +517,21 @@ GERMAN = {
     "Vote “%(title)s” closed.": "Abstimmung „%(title)s“ beendet.",
     "Result of the vote “%(title)s” published.": "Ergebnis der Abstimmung „%(title)s“ veröffentlicht.",
     "Vote “%(title)s” cancelled.": "Abstimmung „%(title)s“ abgesagt.",
+    "Open to people who live in %(place)s, proven.": "Offen für Menschen, die nachweislich in %(place)s wohnen.",
+    "Open to people who live in %(place)s (declared).": "Offen für Menschen, die in %(place)s wohnen (eigene Angabe).",
+    "Where do you live?": "Wo wohnst du?",
+    "Only people who live in %(place)s take part here. Tell us once; you can change it on your account page.": "Hier machen nur Menschen mit, die in %(place)s wohnen. Sag es uns einmal; ändern kannst du es auf deiner Kontoseite.",
+    "Your district": "Dein Stadtteil",
+    "I would rather not say": "Möchte ich nicht angeben",
+    "I live in %(place)s": "Ich wohne in %(place)s",
+    "Confirm and co-sign": "Bestätigen und mitzeichnen",
+    "Confirm and vote": "Bestätigen und abstimmen",
+    "Where you live": "Wo du wohnst",
+    "You live in %(place)s.": "Du wohnst in %(place)s.",
+    "You have not said where you live yet. Co-signing, launching and voting are open to the people who live in a municipality.": "Du hast noch nicht angegeben, wo du wohnst. Mitzeichnen, Aufträge starten und Abstimmen stehen den Menschen offen, die in einer Gemeinde wohnen.",
+    "Municipality": "Gemeinde",
+    "I live there": "Ich wohne dort",
+    "Save where I live": "Wohnort speichern",
 }
 
 # Plural messages: (singular, plural) → (German singular, German plural).
@@ -763,6 +777,9 @@ MESSAGES = {
     "A form field may hold at most 256 KiB.": "Ein Formularfeld darf höchstens 256 KiB enthalten.",
     "The passkey's public key is broken.": "Der öffentliche Schlüssel des Passkeys ist fehlerhaft.",
     "The passkey's key is too weak. Use another passkey.": "Der Schlüssel des Passkeys ist zu schwach. Verwende einen anderen Passkey.",
+    "This is open to people who live here: declare where you live first.": "Das steht den Menschen offen, die hier wohnen: Gib zuerst an, wo du wohnst.",
+    "This is open to people who live in this district: declare your district first.": "Das steht den Menschen offen, die in diesem Stadtteil wohnen: Gib zuerst deinen Stadtteil an.",
+    "Confirm that you live there.": "Bestätige, dass du dort wohnst.",
 }
 
 

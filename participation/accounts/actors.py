@@ -1,4 +1,4 @@
-"""The signed-in person as the domain sees them: identity, verification and roles."""
+"""The signed-in person as the domain sees them: identity, verification, residence, roles."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Actor:
     # Municipality id → the district proven, or None when only the municipality is.
     residencies: dict[int, int | None] = field(default_factory=dict)
     session_id: int | None = None
+    # Where the person says she lives: (municipality id, district id or None), or None.
+    declared: tuple[int, int | None] | None = None
 
     def has_role(self, municipality_id: int, *roles: Role) -> bool:
         return bool(self.roles.get(municipality_id, frozenset()) & set(roles))
@@ -30,19 +32,35 @@ class Actor:
             return False
         return district_id is None or self.residencies[municipality_id] == district_id
 
+    def has_declared(self, municipality_id: int, district_id: int | None = None) -> bool:
+        if self.declared is None or self.declared[0] != municipality_id:
+            return False
+        return district_id is None or self.declared[1] == district_id
+
+    def lives_in(self, municipality_id: int, district_id: int | None = None) -> bool:
+        """Declared or proven: a proof says at least as much as a statement."""
+        return self.has_declared(municipality_id, district_id) or self.is_resident(
+            municipality_id, district_id
+        )
+
     def meets(self, level: Level, municipality_id: int, district_id: int | None = None) -> bool:
-        """Whether this person is verified enough for an action that asks for `level`."""
+        """Whether this person may act here at `level`: a verified email and residence,
+        declared at the email level, proven at the resident level."""
         if not self.email_verified:
             return False
-        return level == Level.EMAIL or self.is_resident(municipality_id, district_id)
+        if level == Level.RESIDENT:
+            return self.is_resident(municipality_id, district_id)
+        return self.lives_in(municipality_id, district_id)
 
 
 _PERSON = """
 SELECT u.display_name, u.email_verified, {expiry}
-       m.municipality_id, m.role, r.municipality_id AS resident_of, r.district_id
+       m.municipality_id, m.role, r.municipality_id AS resident_of, r.district_id,
+       d.municipality_id AS declared_in, d.district_id AS declared_district
 FROM account_user u {session}
 LEFT JOIN account_membership m ON m.user_id = u.id
 LEFT JOIN account_residency r ON r.user_id = u.id
+LEFT JOIN account_residence_declaration d ON d.user_id = u.id
 WHERE u.id = $1 AND u.suspended_at IS NULL
 """
 _IN_SESSION = _PERSON.format(
@@ -78,11 +96,17 @@ async def load_actor(user_id: int, session_id: int | None = None) -> Actor | Non
             roles.setdefault(row["municipality_id"], set()).add(Role(row["role"]))
         if row["resident_of"] is not None:
             residencies[row["resident_of"]] = row["district_id"]
+    first = rows[0]
     return Actor(
         user_id=user_id,
-        display_name=rows[0]["display_name"],
-        email_verified=bool(rows[0]["email_verified"]),
+        display_name=first["display_name"],
+        email_verified=bool(first["email_verified"]),
         roles={m: frozenset(r) for m, r in roles.items()},
         residencies=residencies,
         session_id=session_id,
+        declared=(
+            (first["declared_in"], first["declared_district"])
+            if first["declared_in"] is not None
+            else None
+        ),
     )

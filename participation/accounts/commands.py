@@ -10,9 +10,17 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from tortoise.transactions import in_transaction
 
 from participation import clock, single_line
-from participation.accounts.models import Membership, Role, Session, SignInToken, User
+from participation.accounts import declarations
+from participation.accounts.models import (
+    Membership,
+    ResidenceSource,
+    Role,
+    Session,
+    SignInToken,
+    User,
+)
 from participation.errors import InvalidInput, PermissionDenied
-from participation.municipalities.queries import municipality_by_slug
+from participation.municipalities.queries import district_by_slug, municipality_by_slug
 from participation.redirects import safe_next
 
 LINK_MINUTES = 15
@@ -104,21 +112,32 @@ async def ensure_user(
     role: Role | None = None,
     municipality_slug: str | None = None,
     verified: bool = False,
+    declare: bool = False,
+    district_slug: str | None = None,
 ) -> User:
     """Create or update a person for operators and tests (`auftrag token`, `create-user`).
 
-    Raises InvalidInput for a bad email or display name, an unknown municipality, or a role
-    without one.
+    With `declare`, the person also declares she lives in the municipality (and in
+    `district_slug`), as `auftrag token --municipality` does for scripted clients.
+    Raises InvalidInput for a bad email or display name, an unknown municipality or
+    district, or a role or district without a municipality; nothing is written then.
     """
     address = normalise_email(email)
     single_line.check("display_name", display_name or "")
     municipality = None
+    district = None
     if role is not None and role != Role.CITIZEN and not municipality_slug:
         raise InvalidInput.on("municipality", f"The role {role} needs a municipality.")
+    if district_slug and not municipality_slug:
+        raise InvalidInput.on("district", "A district needs its municipality.")
     if municipality_slug:
         municipality = await municipality_by_slug(municipality_slug)
         if municipality is None:
             raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
+    if municipality is not None and district_slug:
+        district = await district_by_slug(municipality.id, district_slug)
+        if district is None:
+            raise InvalidInput.on("district", f"Unknown district {district_slug!r}.")
     async with in_transaction() as conn:
         user = await User.get_or_none(email=address, using_db=conn)
         if user is None:
@@ -145,6 +164,14 @@ async def ensure_user(
                     municipality_id=municipality.id,
                     role=membership_role,
                     using_db=conn,
+                )
+            if declare:
+                await declarations.move_residence(
+                    conn,
+                    user.id,
+                    municipality.id,
+                    district.id if district else None,
+                    ResidenceSource.DECLARED,
                 )
     return user
 

@@ -1,4 +1,4 @@
-"""People and how they prove who they are: roles, sessions, passkeys, residency, consent."""
+"""People and how they prove who they are: roles, sessions, passkeys, residence, consent."""
 
 from __future__ import annotations
 
@@ -200,6 +200,80 @@ class Residency(Model):
     class Meta:
         table = "account_residency"
         unique_together = (("user", "municipality"),)
+
+
+class ResidenceSource(StrEnum):
+    """Who said where a person lives: she herself, or a proof that moved her declaration."""
+
+    DECLARED = "declared"
+    ADMIN = "admin"
+    PORTAL = "portal"
+
+
+class ResidenceDeclaration(Model):
+    """Where a person says she lives now: a statement, not a proof. One per person."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "auftrag.User", related_name="residence", on_delete=fields.CASCADE
+    )
+    user_id: int
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="declared_residents", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
+        "auftrag.District", related_name="declared_residents", null=True, on_delete=fields.SET_NULL
+    )
+    district_id: int | None
+    source = fields.CharEnumField(ResidenceSource, max_length=16)
+    declared_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_residence_declaration"
+
+
+class ResidenceChange(Model):
+    """Append-only record of every declaration and change: when, from where, to where."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="residence_changes", on_delete=fields.CASCADE
+    )
+    user_id: int
+    from_municipality: fields.ForeignKeyNullableRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality",
+        related_name="residence_changes_from",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    from_municipality_id: int | None
+    from_district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
+        "auftrag.District",
+        related_name="residence_changes_from",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    from_district_id: int | None
+    to_municipality: fields.ForeignKeyNullableRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality",
+        related_name="residence_changes_to",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    to_municipality_id: int | None
+    to_district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
+        "auftrag.District",
+        related_name="residence_changes_to",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    to_district_id: int | None
+    source = fields.CharEnumField(ResidenceSource, max_length=16)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_residence_change"
 
 
 class Consent(Model):

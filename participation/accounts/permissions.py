@@ -1,7 +1,8 @@
 """May this actor do this action here? The one place that answers, for every area.
 
 An action needs a role in the municipality, or a verification level the municipality
-chose, or both; some also need the actor to own the subject (the initiator of a
+chose (which includes living there: declared at the email level, proven at the
+resident level), or both; some also need the actor to own the subject (the initiator of a
 mandate). Areas add their own state rules (a closed vote takes no ballots) on top.
 """
 
@@ -82,10 +83,49 @@ NEEDS: dict[Action, Need] = {
     Action.CONFIGURE_MUNICIPALITY: Need(roles=_ADMIN),
 }
 
+
+class Refusal(StrEnum):
+    """Why an action that asks for a level was refused: clients act on it, pages offer a fix."""
+
+    EMAIL_NOT_VERIFIED = "email_not_verified"
+    RESIDENCE_NOT_DECLARED = "residence_not_declared"
+    DISTRICT_NOT_DECLARED = "district_not_declared"
+    RESIDENCE_NOT_VERIFIED = "residence_not_verified"
+
+
 _DENIED = {
-    Level.EMAIL: "This needs an account with a verified email address.",
-    Level.RESIDENT: "This needs an account verified as resident here.",
+    Refusal.EMAIL_NOT_VERIFIED: "This needs an account with a verified email address.",
+    Refusal.RESIDENCE_NOT_DECLARED: (
+        "This is open to people who live here: declare where you live first."
+    ),
+    Refusal.DISTRICT_NOT_DECLARED: (
+        "This is open to people who live in this district: declare your district first."
+    ),
+    Refusal.RESIDENCE_NOT_VERIFIED: "This needs an account verified as resident here.",
 }
+
+
+def refusal(actor: Actor, level: Level, place: Place) -> Refusal | None:
+    """What `actor` lacks for an action at `level` at `place`, or None if nothing."""
+    if actor.meets(level, place.municipality_id, place.district_id):
+        return None
+    if not actor.email_verified:
+        return Refusal.EMAIL_NOT_VERIFIED
+    if level == Level.RESIDENT:
+        return Refusal.RESIDENCE_NOT_VERIFIED
+    if place.district_id is not None and actor.lives_in(place.municipality_id):
+        return Refusal.DISTRICT_NOT_DECLARED
+    return Refusal.RESIDENCE_NOT_DECLARED
+
+
+def who_may(level: Level, municipality: str, district: str | None = None) -> dict[str, str | None]:
+    """Who may take part, as the API and pages say it: the level and how residence counts."""
+    return {
+        "level": level.value,
+        "residence": "verified" if level == Level.RESIDENT else "declared",
+        "municipality": municipality,
+        "district": district,
+    }
 
 
 def may(actor: Actor | None, action: Action, place: Place, owner_id: int | None = None) -> bool:
@@ -104,6 +144,7 @@ def require(
         return actor
     if need.level is not None:
         level = Level(getattr(place, need.level))
-        if not actor.meets(level, place.municipality_id, place.district_id):
-            raise PermissionDenied(_DENIED[level], needed_level=level.value)
+        reason = refusal(actor, level, place)
+        if reason is not None:
+            raise PermissionDenied(_DENIED[reason], needed_level=level.value, reason=reason.value)
     raise PermissionDenied("You are not allowed to do this here.", action=action.value)

@@ -24,7 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts import consent
+from participation.accounts import consent, declarations
 from participation.accounts.actors import Actor
 from participation.accounts.models import (
     Membership,
@@ -66,6 +66,8 @@ _ACCOUNT_SECTIONS = frozenset(
         "role_changes",
         "role_changes_made",
         "residencies",
+        "residence",
+        "residence_changes",
         "sessions",
         "passkeys",
         "consents",
@@ -117,6 +119,7 @@ async def _account_sections(user: User) -> dict[str, Any]:
     """The accounts area's own part. Never a secret: no session or token hashes, no keys."""
     uid = user.id
     history = await consent.consent_history(uid)
+    residence = await declarations.residence_of(uid)
     return {
         "profile": {
             "id": uid,
@@ -150,6 +153,25 @@ async def _account_sections(user: User) -> dict[str, Any]:
             for slug, district, source, at in await Residency.filter(user_id=uid)
             .order_by("id")
             .values_list("municipality__slug", "district__slug", "source", "verified_at")
+        ],
+        "residence": {
+            "municipality": residence.municipality,
+            "district": residence.district,
+            "source": residence.source,
+            "declared_at": residence.declared_at,
+        }
+        if residence
+        else None,
+        "residence_changes": [
+            {
+                "from_municipality": move.from_municipality,
+                "from_district": move.from_district,
+                "to_municipality": move.to_municipality,
+                "to_district": move.to_district,
+                "source": move.source,
+                "at": move.at,
+            }
+            for move in await declarations.residence_history(uid)
         ],
         "sessions": [
             {
@@ -207,7 +229,8 @@ def _wording(topic: str, version: str) -> str | None:
 async def export_account(actor: Actor | None) -> dict[str, Any]:
     """Everything the platform holds about the actor, as one JSON-serialisable document.
 
-    Sections: the account's own (profile, roles, residencies, sessions, passkeys,
+    Sections: the account's own (profile, roles, residencies, declared residence and its
+    changes, sessions, passkeys,
     consents with their wording, security events, sign-in links) and one per registered
     exporter (mandates, signatures, timeline entries, …). Raises NotAuthenticated.
     """
@@ -266,7 +289,8 @@ async def delete_account(actor: Actor | None, confirm_email: str) -> None:
 
     `confirm_email` must be the account's address. In one transaction: the erasers run
     (her drafts go, for instance), the account row is deleted (sessions, passkeys,
-    challenges, memberships, residencies, consents, security events and sign-in links
+    challenges, memberships, residencies, the declared residence and its changes, consents,
+    security events and sign-in links
     cascade; signatures, public mandates, timeline entries and role audit entries lose
     the link to her), and `accounts:user:deleted` is recorded. Her access tokens stop
     working at once, because every request loads the account. Raises NotAuthenticated,

@@ -18,9 +18,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from participation import clock, single_line
+from participation.accounts import declarations
 from participation.accounts.actors import Actor
 from participation.accounts.commands import normalise_email
-from participation.accounts.models import PortalKey, Residency, UsedAttestation, User
+from participation.accounts.models import (
+    PortalKey,
+    ResidenceSource,
+    Residency,
+    UsedAttestation,
+    User,
+)
 from participation.accounts.permissions import Action, require
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.models import District, Municipality
@@ -67,7 +74,10 @@ async def _record(
     source: str,
     attestation: tuple[str, datetime] | None = None,
 ) -> Resident:
-    """Write the residence, and claim the attestation's id in the same transaction."""
+    """Write the residence, and claim the attestation's id in the same transaction.
+
+    The proof also moves the person's declaration to the place it names.
+    """
     now = clock.now()
     async with in_transaction() as conn:
         if attestation is not None:
@@ -90,6 +100,14 @@ async def _record(
                 verified_at=now,
                 using_db=conn,
             )
+        await declarations.move_residence(
+            conn,
+            user.id,
+            municipality.id,
+            district.id if district else None,
+            ResidenceSource(source),
+            keep_district=True,
+        )
         await events.append(conn, "accounts:residency:verified", user_id=user.id, source=source)
     events.nudge()
     return Resident(user.id, municipality.slug, district.slug if district else None, source, now)

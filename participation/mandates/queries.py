@@ -9,12 +9,13 @@ from tortoise.expressions import Q
 
 from participation.accounts.actors import Actor
 from participation.accounts.models import User
+from participation.accounts.permissions import who_may
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.mandates import counter, permissions, rules
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import municipality_by_slug, possible_slug
+from participation.municipalities.queries import municipality_by_slug, place_of, possible_slug
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
             "id", "slug"
         )
     )
+    places = {mid: await place_of(mid) for mid in municipalities}
     district_ids = {m.district_id for m in mandates if m.district_id}
     districts = (
         {d.id: d for d in await District.filter(id__in=district_ids)} if district_ids else {}
@@ -148,6 +150,10 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                     t.target for t in rules.moves_from(Status(m.status), movers)
                 ],
                 "signed": (m.id in signed) if actor is not None else None,
+                # Co-signing is open to the whole municipality, whatever the district.
+                "participation": who_may(
+                    places[m.municipality_id].sign_level, municipalities[m.municipality_id]
+                ),
             }
         )
     return views

@@ -8,6 +8,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from participation.accounts.actors import Actor
+from participation.accounts.models import Level
+from participation.accounts.permissions import who_may
 from participation.mandates.queries import decode_cursor, encode_cursor
 from participation.municipalities.models import District, Municipality
 from participation.votes import export, lifecycle, permissions
@@ -147,6 +149,11 @@ async def views_of(actor: Actor | None, votes: list[Vote]) -> list[dict[str, Any
                     t.target for t in lifecycle.moves_from(VoteStatus(v.status), movers)
                 ],
                 "voted": (v.id in voted) if actor is not None else None,
+                "participation": who_may(
+                    Level(v.eligibility_level),
+                    slugs[v.municipality_id],
+                    district.slug if district else None,
+                ),
             }
         )
     return views

@@ -109,6 +109,22 @@ class ResidencyExport(Open):
     verified_at: datetime
 
 
+class ResidenceExport(Open):
+    municipality: str
+    district: str | None
+    source: str
+    declared_at: datetime
+
+
+class ResidenceChangeExport(Open):
+    from_municipality: str | None
+    from_district: str | None
+    to_municipality: str | None
+    to_district: str | None
+    source: str
+    at: datetime
+
+
 class SessionExport(Open):
     kind: str
     device: str
@@ -182,7 +198,11 @@ class AccountExport(Open):
     role_changes_made: list[RoleChangeExport] = Field(
         description="Role changes she made as an administrator, without whom they were for"
     )
-    residencies: list[ResidencyExport]
+    residencies: list[ResidencyExport] = Field(description="Residence proven")
+    residence: ResidenceExport | None = Field(description="Where she says she lives now")
+    residence_changes: list[ResidenceChangeExport] = Field(
+        description="Every declaration and change of it"
+    )
     sessions: list[SessionExport]
     passkeys: list[PasskeyExport] = Field(description="Without public keys or credential ids")
     consents: list[ConsentRecordExport] = Field(description="Every grant and withdrawal")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from participation.accounts import declarations
 from participation.accounts.models import Membership, Residency, User
 from server.api.endpoint import Registry
+from server.api.residence import declared_out
 from server.api.schemas import MembershipOut, MeOut, ResidenceOut, VerificationOut
 from server.auth import require_actor
 
@@ -15,7 +17,7 @@ api = Registry()
 
 @api("/me", response=MeOut, auth=True, tag="accounts")
 async def me(request: Request) -> JSONResponse:
-    """Who the bearer token belongs to, with roles per municipality."""
+    """Who the bearer token belongs to, with roles per municipality and declared residence."""
     actor = await require_actor(request)
     user = await User.get(id=actor.user_id)
     memberships = (
@@ -38,5 +40,6 @@ async def me(request: Request) -> JSONResponse:
                 email_verified=user.email_verified,
                 resident_verified=[ResidenceOut(municipality=m, district=d) for m, d in residences],
             ),
+            residence=declared_out(await declarations.residence_of(user.id)),
         ).model_dump(mode="json")
     )

@@ -150,6 +150,20 @@ class MunicipalityList(BaseModel):
     next: str | None
 
 
+class ParticipationOut(BaseModel):
+    """Who may take part: the level, and whether living there is declared or proven."""
+
+    level: Level = Field(description="The verification level the action asks for")
+    residence: Literal["declared", "verified"] = Field(
+        description="declared: people who declared they live there (email level); "
+        "verified: people whose residence was proven (resident level)"
+    )
+    municipality: str = Field(description="Slug of the municipality one must live in")
+    district: str | None = Field(
+        description="Slug of the district one must live in; null for the whole municipality"
+    )
+
+
 class PersonOut(BaseModel):
     display_name: str
 
@@ -162,7 +176,9 @@ class MandateOut(BaseModel):
     body: str
     body_html: str
     status: Status
-    signature_count: int
+    signature_count: int = Field(
+        description="all signatures: people who declared or proved they live in the municipality"
+    )
     resident_signature_count: int = Field(
         description="of these, signatures by people verified as residents of the municipality"
     )
@@ -180,6 +196,7 @@ class MandateOut(BaseModel):
         description="Moves the caller may make now (empty when anonymous)"
     )
     signed: bool | None = Field(description="Whether the caller has signed; null when anonymous")
+    participation: ParticipationOut = Field(description="Who may co-sign")
 
 
 class MandateList(BaseModel):
@@ -229,12 +246,51 @@ class VerificationOut(BaseModel):
     )
 
 
+class ResidenceIn(Strict):
+    municipality: Text = Field(min_length=1, max_length=64, description="Municipality slug")
+    district: Text | None = Field(
+        default=None, min_length=1, max_length=64, description="District slug, or null"
+    )
+
+
+class DeclaredResidenceOut(BaseModel):
+    municipality: str = Field(description="Slug of the municipality she says she lives in")
+    municipality_name: str
+    district: str | None = Field(description="District slug; null when none was declared")
+    district_name: str | None
+    source: Literal["declared", "admin", "portal"] = Field(
+        description="declared by herself, or moved by a proof (administrator or service portal)"
+    )
+    declared_at: datetime
+
+
+class ResidenceMoveOut(BaseModel):
+    from_municipality: str | None = Field(description="null for the first declaration")
+    from_district: str | None
+    to_municipality: str | None = Field(description="null if that municipality was deleted")
+    to_district: str | None
+    source: Literal["declared", "admin", "portal"]
+    at: datetime
+
+
+class ResidenceStateOut(BaseModel):
+    residence: DeclaredResidenceOut | None = Field(
+        description="Where she says she lives now; null until she declares it"
+    )
+    history: list[ResidenceMoveOut] = Field(
+        description="Every declaration and change, oldest first"
+    )
+
+
 class MeOut(BaseModel):
     id: int
     email: str
     display_name: str
     roles: list[MembershipOut]
     verification: VerificationOut
+    residence: DeclaredResidenceOut | None = Field(
+        description="Where she says she lives; null until she declares it"
+    )
 
 
 class HealthOut(BaseModel):

@@ -14,6 +14,7 @@ from server.api.schemas import (
     DistrictOut,
     Line,
     ListQuery,
+    ParticipationOut,
     Strict,
     Text,
     check_reason,
@@ -231,6 +232,7 @@ class VoteOut(BaseModel):
         description="Moves the caller may make now (empty when anonymous)"
     )
     voted: bool | None = Field(description="Whether the caller took part; null when anonymous")
+    participation: ParticipationOut = Field(description="Who may vote")
     result: ResultOut | None = Field(default=None, description="Once published")
 
 

@@ -11,16 +11,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts import consent, privacy, profile
+from participation.accounts import consent, declarations, privacy, profile
 from participation.accounts.actors import Actor
 from participation.accounts.models import User
 from participation.errors import Conflict, DomainError, InvalidInput
+from participation.municipalities.models import Municipality
 from server import i18n
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, error_page, field_errors, sign_in_redirect
 from server.templating import BERLIN, render
 
-SAVED = {"name", "consents"}
+SAVED = {"name", "consents", "residence"}
 
 
 async def _render_account(
@@ -45,6 +46,8 @@ async def _render_account(
         values=values or {"display_name": user.display_name},
         errors=errors or {},
         saved=saved if saved in SAVED else None,
+        residence=await declarations.residence_of(actor.user_id),
+        municipalities=await Municipality.all().order_by("name").prefetch_related("districts"),
     )
 
 

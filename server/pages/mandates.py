@@ -10,17 +10,18 @@ from starlette.routing import Route
 from participation import clock
 from participation.accounts.actors import Actor
 from participation.accounts.permissions import Action, Place, may
-from participation.errors import DomainError, InvalidInput, NotFound
+from participation.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, permissions, queries, rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import municipality_by_slug
+from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.timeline.queries import entries
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
-from server import limits
+from server import i18n, limits
 from server.auth import actor_of
+from server.pages import residence
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
 
@@ -83,10 +84,12 @@ async def mandate_page(request: Request) -> Response:
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)
     moves = rules.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
+    place = await place_of(mandate.municipality_id)
     return render(
         request,
         "pages/mandate.html",
         mandate=view,
+        residence_offer=await residence.offer(actor, place.sign_level, place),
         municipality=municipality,
         timeline=timeline,
         last_entry_id=timeline[-1]["id"] if timeline else 0,
@@ -132,21 +135,24 @@ async def launch_form(request: Request) -> Response:
         municipality = await _municipality(slug)
     except DomainError as exc:
         return error_page(request, exc)
-    return await _render_launch(request, municipality, {}, {})
+    return await _render_launch(request, actor, municipality, {}, {})
 
 
 async def _render_launch(
     request: Request,
+    actor: Actor,
     municipality: Municipality,
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
 ) -> Response:
+    place = await place_of(municipality.id)
     return render(
         request,
         "pages/launch.html",
         status=status,
         municipality=municipality,
+        residence_offer=await residence.offer(actor, place.launch_level, place),
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         values=values,
         errors=errors,
@@ -171,6 +177,7 @@ async def launch_submit(request: Request) -> Response:
     await limits.check(request, limits.LAUNCH, actor.user_id)
     values = {k: str(form.get(k) or "") for k in ("title", "summary", "body", "district", "topics")}
     try:
+        actor = await residence.declare_from_form(actor, form)
         mandate = await commands.launch_mandate(
             actor,
             slug,
@@ -181,7 +188,12 @@ async def launch_submit(request: Request) -> Response:
             topics=[t for t in values["topics"].split(",") if t.strip()],
         )
     except InvalidInput as exc:
-        return await _render_launch(request, municipality, values, field_errors(exc), 422)
+        return await _render_launch(request, actor, municipality, values, field_errors(exc), 422)
+    except PermissionDenied as exc:
+        if exc.extra.get("reason") not in residence.OFFERED:
+            return error_page(request, exc)
+        errors = {"residence": i18n.gettext(exc.detail)}
+        return await _render_launch(request, actor, municipality, values, errors, 403)
     except DomainError as exc:
         return error_page(request, exc)
     return RedirectResponse(f"/mandates/{mandate.id}", status_code=303)
@@ -194,7 +206,13 @@ def _back(request: Request) -> str:
 async def sign(request: Request) -> Response:
     async def perform(actor: Actor, form: FormData) -> Response:
         await limits.check(request, limits.COSIGN, actor.user_id)
-        await commands.sign_mandate(actor, request.path_params["mandate_id"])
+        actor = await residence.declare_from_form(actor, form)
+        try:
+            await commands.sign_mandate(actor, request.path_params["mandate_id"])
+        except PermissionDenied as exc:
+            if exc.extra.get("reason") not in residence.OFFERED:
+                raise
+            # The mandate's page offers the declaration right next to the button.
         return RedirectResponse(_back(request) + "#signatures", status_code=303)
 
     return await action(request, perform, _back(request))

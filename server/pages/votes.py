@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from participation.accounts.actors import Actor
 from participation.accounts.permissions import Action, may
-from participation.errors import Conflict, DomainError, InvalidInput, NotFound
+from participation.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.mandates.models import Mandate
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
@@ -20,6 +20,7 @@ from participation.votes.ballots import BUDGETED, RANKING, ballot_cost
 from participation.votes.models import Rule, Vote, VoteStatus
 from server import i18n, limits
 from server.auth import actor_of
+from server.pages import residence
 from server.pages.forms import error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import read_ballot, read_form
 from server.pages.vote_results import shape
@@ -99,12 +100,14 @@ async def vote_page(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     context = await _context(actor, vote)
-    eligible = may(actor, Action.CAST_BALLOT, await permissions.ballot_place(vote))
+    place = await permissions.ballot_place(vote)
+    eligible = may(actor, Action.CAST_BALLOT, place)
     moves = lifecycle.moves_from(VoteStatus(vote.status), permissions.movers_for(actor, vote))
     return render(
         request,
         "pages/vote.html",
         eligible=eligible,
+        residence_offer=await residence.offer(actor, place.vote_level, place),
         moves=moves,
         editable=permissions.may_edit(actor, vote),
         **context,
@@ -186,6 +189,11 @@ async def ballot_submit(request: Request) -> Response:
     except InvalidInput as exc:
         given = read_ballot_loosely(kind, form)
         return await _render_ballot(request, actor, vote, given, field_errors(exc), 422)
+    except PermissionDenied as exc:
+        if exc.extra.get("reason") not in residence.OFFERED:
+            return error_page(request, exc)
+        # The vote's page offers the declaration, and leads back to the ballot.
+        return RedirectResponse(f"/votes/{vote.id}#taking-part", status_code=303)
     except DomainError as exc:
         return error_page(request, exc)
     target = f"/votes/{vote.id}/receipt" + ("" if cast.created else "?replaced=1")

@@ -35,7 +35,7 @@ def sign_in(page, base: str, email: str, name: str) -> None:  # type: ignore[no-
 def token(live_dir: Path, email: str) -> str:
     """A bearer token from the live server's own secret, as an operator would mint it."""
     done = subprocess.run(
-        [str(AUFTRAG), "token", "--email", email, "--verified"],
+        [str(AUFTRAG), "token", "--email", email, "--municipality", "demo", "--verified"],
         cwd=live_dir,
         env=server_environment(PYTHONWARNINGS="ignore"),
         capture_output=True,
@@ -56,6 +56,7 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
 
         page.goto(f"{live_server}/m/demo")
         page.get_by_role("link", name="Auftrag starten").click()
+        page.get_by_label("Ich wohne in Musterstadt").check()
         page.get_by_role("button", name="Entwurf speichern").click()
         title = page.get_by_label("Titel")
         assert title.get_attribute("aria-invalid") == "true"
@@ -78,7 +79,8 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
         other = ben.new_page()
         sign_in(other, live_server, "ben.browser@example.org", "Ben Browser")
         other.goto(mandate_url)
-        other.get_by_role("button", name="Diesen Auftrag mitzeichnen").click()
+        other.get_by_label("Ich wohne in Musterstadt").check()
+        other.get_by_role("button", name="Bestätigen und mitzeichnen").click()
         other.get_by_text("Du hast diesen Auftrag mitgezeichnet.").wait_for()
         assert other.locator("#live-count [data-count]").inner_text() == "2"
 

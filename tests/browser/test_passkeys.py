@@ -92,7 +92,8 @@ def test_add_a_passkey_sign_out_sign_in_with_it_alone_and_cosign(  # type: ignor
         sign_out.wait_for()
         count = int(page.locator("#live-count [data-count]").inner_text().replace(",", ""))
 
-        page.get_by_role("button", name="Co-sign this mandate").click()
+        page.get_by_label("I live in Musterstadt").check()
+        page.get_by_role("button", name="Confirm and co-sign").click()
         page.get_by_text("You have co-signed this mandate.").wait_for()
         after = int(page.locator("#live-count [data-count]").inner_text().replace(",", ""))
         assert after == count + 1

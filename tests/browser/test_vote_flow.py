@@ -79,7 +79,8 @@ def test_vote_with_the_live_meter_and_check_the_receipt_in_the_browser(  # type:
         page = context.new_page()
         sign_in(page, live_server, "clara.vote@example.org", "Clara Vote")
         page.goto(f"{live_server}/votes/{vote['id']}?lang=en")
-        page.get_by_role("link", name="Vote", exact=True).click()
+        page.get_by_label("I live in Musterstadt").check()
+        page.get_by_role("button", name="Confirm and vote").click()
         meter = page.locator("#meter")
         assert meter.get_attribute("aria-live") == "polite"
         page.get_by_label(re.compile("^Spielplatz")).check()
@@ -115,7 +116,9 @@ def test_a_rank_given_twice_is_named_as_the_person_picks(  # type: ignore[no-unt
     try:
         page = context.new_page()
         sign_in(page, live_server, "rita.rank@example.org", "Rita Rank")
-        page.goto(f"{live_server}/votes/{vote['id']}/ballot?lang=en")
+        page.goto(f"{live_server}/votes/{vote['id']}?lang=en")
+        page.get_by_label("I live in Musterstadt").check()
+        page.get_by_role("button", name="Confirm and vote").click()
         meter = page.locator("#meter")
         page.get_by_label("Spielplatz").select_option("1")
         meter.filter(has_text="Ranked: 1.").wait_for()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Literal
 
 from participation.accounts.actors import Actor, load_actor
 from participation.accounts.commands import ensure_user
+from participation.accounts.declarations import declare_residence
 from participation.accounts.models import Role
 from participation.accounts.sessions import API, start_session
 from participation.municipalities.models import Municipality
@@ -21,8 +23,15 @@ async def person(
     verified: bool = True,
     role: Role | None = None,
     municipality: Municipality | None = None,
+    lives_in: Municipality | None | Literal["first"] = "first",
+    district: str | None = None,
 ) -> Actor:
-    """A person as the domain sees them; with `role`, a member of `municipality`."""
+    """A person as the domain sees them; with `role`, a member of `municipality`.
+
+    She has declared she lives in `lives_in` (in `district`, a slug, if given), as
+    everyone who co-signs, votes or launches at the email level has: by default in the
+    test's first municipality, if there is one yet; None means nowhere.
+    """
     n = next(_numbers)
     user = await ensure_user(
         email or f"person{n}@example.org",
@@ -31,7 +40,14 @@ async def person(
         municipality_slug=municipality.slug if municipality else None,
         verified=verified,
     )
+    home = await _first_municipality() if lives_in == "first" else lives_in
+    if home is not None:
+        await declare_residence(await load_actor(user.id), home.slug, district)
     return await signed_in(user.id)
+
+
+async def _first_municipality() -> Municipality | None:
+    return await Municipality.all().order_by("id").first()
 
 
 async def signed_in(user_id: int) -> Actor:
@@ -47,4 +63,7 @@ async def people(count: int, **options: object) -> list[Actor]:
 
 
 async def council_member(municipality: Municipality) -> Actor:
-    return await person(role=Role.COUNCIL, municipality=municipality, name="Ratsmitglied")
+    """A council member who lives in her municipality, as council members do."""
+    return await person(
+        role=Role.COUNCIL, municipality=municipality, lives_in=municipality, name="Ratsmitglied"
+    )

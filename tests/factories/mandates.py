@@ -85,10 +85,10 @@ async def mandate(
 
 
 async def sign_until_quorum(mandate_id: int) -> list[Actor]:
-    """Co-sign with new people until the quorum is reached; returns the signers."""
-    current = await Mandate.get(id=mandate_id)
+    """Co-sign with new people of its municipality until the quorum is reached."""
+    current = await Mandate.get(id=mandate_id).prefetch_related("municipality")
     missing = current.quorum - await counter.total(mandate_id)
-    signers = await people(max(missing, 0))
+    signers = await people(max(missing, 0), lives_in=current.municipality)
     for signer in signers:
         await commands.sign_mandate(signer, mandate_id)
     return signers

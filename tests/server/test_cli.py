@@ -204,3 +204,42 @@ async def test_token_for_a_suspended_person_exits_2_and_prints_no_token(
     user = await User.get(email="s@example.org")
     assert not await Membership.filter(user_id=user.id, role=Role.COUNCIL).exists()
     assert not await Session.filter(user_id=user.id, revoked_at=None).exists()
+
+
+async def test_token_with_a_municipality_declares_residence_there(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+) -> None:
+    town = await factories.municipality("kleinstadt")
+    mandate = await factories.mandate(await factories.person(lives_in=town), town)
+    env = _env(settings, tmp_path)
+    result = await _auftrag(
+        "token",
+        "--email",
+        "skript@example.org",
+        "--municipality",
+        "kleinstadt",
+        "--district",
+        "nord",
+        "--verified",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    headers = {"Authorization": f"Bearer {result.stdout.strip()}"}
+    residence = (await client.get("/api/v1/me/residence", headers=headers)).json()["residence"]
+    assert (residence["municipality"], residence["district"]) == ("kleinstadt", "nord")
+    signed = await client.post(f"/api/v1/mandates/{mandate.id}/signatures", headers=headers)
+    assert signed.status_code == 201, signed.text
+    unknown = await _auftrag(
+        "token",
+        "--email",
+        "x@example.org",
+        "--municipality",
+        "kleinstadt",
+        "--district",
+        "atlantis",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert unknown.returncode == 2 and "district" in unknown.stderr
+    assert not await User.filter(email="x@example.org").exists()

@@ -14,13 +14,21 @@ ELSEWHERE = 2
 OWNER = 10
 
 
-def _actor(*roles: Role, verified: bool = True, resident: bool = False, user_id: int = 11) -> Actor:
+def _actor(
+    *roles: Role,
+    verified: bool = True,
+    resident: bool = False,
+    user_id: int = 11,
+    lives: int = HERE,
+) -> Actor:
+    """Someone who declared she lives in `lives`, as people acting in a town have."""
     return Actor(
         user_id=user_id,
         display_name="Someone",
         email_verified=verified,
         roles={HERE: frozenset(roles)} if roles else {},
         residencies={HERE: None} if resident else {},
+        declared=(lives, None),
     )
 
 
@@ -33,7 +41,10 @@ PEOPLE: dict[str, Actor | None] = {
     "council": _actor(Role.COUNCIL),
     "moderator": _actor(Role.MODERATOR),
     "admin": _actor(Role.ADMIN),
-    "council elsewhere": Actor(11, "Elsewhere", True, {ELSEWHERE: frozenset({Role.COUNCIL})}),
+    "council elsewhere": Actor(
+        11, "Elsewhere", True, {ELSEWHERE: frozenset({Role.COUNCIL})}, declared=(HERE, None)
+    ),
+    "living elsewhere": _actor(lives=ELSEWHERE),
 }
 
 A = Action
@@ -68,6 +79,7 @@ ALLOWED: dict[Action, set[str]] = {
         "moderator",
         "admin",
         "council elsewhere",
+        "living elsewhere",
     },
     A.DECIDE_MANDATE: {"council", "admin"},
     A.PROPOSE_VOTE: {"owner", "council", "admin"},
@@ -113,8 +125,8 @@ def test_a_resident_level_admits_only_verified_residents(action: Action) -> None
 
 
 def test_a_district_vote_needs_residence_in_that_district() -> None:
-    in_north = Actor(11, "North", True, residencies={HERE: 7})
-    in_town = Actor(12, "Town", True, residencies={HERE: None})
+    in_north = Actor(11, "North", True, residencies={HERE: 7}, declared=(HERE, 7))
+    in_town = Actor(12, "Town", True, residencies={HERE: None}, declared=(HERE, 7))
     place = Place(HERE, vote_level=Level.RESIDENT, district_id=7)
     assert may(in_north, A.CAST_BALLOT, place)
     assert not may(in_town, A.CAST_BALLOT, place)
@@ -129,3 +141,37 @@ def test_nobody_is_told_to_sign_in_and_others_are_told_no() -> None:
     with pytest.raises(PermissionDenied) as unverified:
         require(PEOPLE["unverified"], A.SIGN_MANDATE, Place(HERE))
     assert unverified.value.extra["needed_level"] == "email_verified"
+
+
+@pytest.mark.parametrize(
+    "action", [A.LAUNCH_MANDATE, A.SIGN_MANDATE, A.CAST_BALLOT], ids=lambda a: a.value
+)
+def test_at_the_email_level_only_people_living_here_take_part(action: Action) -> None:
+    newcomer = Actor(20, "Fresh", True)
+    with pytest.raises(PermissionDenied) as undeclared:
+        require(newcomer, action, Place(HERE))
+    assert undeclared.value.extra["reason"] == "residence_not_declared"
+    with pytest.raises(PermissionDenied) as elsewhere:
+        require(PEOPLE["living elsewhere"], action, Place(HERE))
+    assert elsewhere.value.extra["reason"] == "residence_not_declared"
+    assert elsewhere.value.extra["needed_level"] == "email_verified"
+    proven = Actor(21, "Proven", True, residencies={HERE: None})
+    assert may(proven, action, Place(HERE))
+
+
+def test_a_district_vote_at_the_email_level_needs_the_declared_district() -> None:
+    place = Place(HERE, district_id=7)
+    assert may(Actor(11, "North", True, declared=(HERE, 7)), A.CAST_BALLOT, place)
+    with pytest.raises(PermissionDenied) as south:
+        require(Actor(12, "South", True, declared=(HERE, 8)), A.CAST_BALLOT, place)
+    assert south.value.extra["reason"] == "district_not_declared"
+    with pytest.raises(PermissionDenied) as no_district:
+        require(Actor(13, "Town", True, declared=(HERE, None)), A.CAST_BALLOT, place)
+    assert no_district.value.extra["reason"] == "district_not_declared"
+
+
+def test_the_resident_level_asks_for_proof_not_a_declaration() -> None:
+    place = Place(HERE, Level.RESIDENT, Level.RESIDENT, Level.RESIDENT)
+    with pytest.raises(PermissionDenied) as refused:
+        require(PEOPLE["citizen"], A.SIGN_MANDATE, place)
+    assert refused.value.extra["reason"] == "residence_not_verified"

@@ -17,7 +17,8 @@ async def town(app: Starlette) -> Municipality:
 
 @pytest.fixture
 async def citizen(town: Municipality) -> Actor:
-    return await factories.person(name="Clara Citizen")
+    # She lives in Mitte, where the tests' district votes are held.
+    return await factories.person(name="Clara Citizen", lives_in=town, district="mitte")
 
 
 @pytest.fixture

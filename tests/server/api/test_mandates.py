@@ -345,7 +345,8 @@ async def listed(town: Municipality, citizen: Actor, council: Actor) -> dict[str
         )
         made[name] = mandate.id
     other_town = await factories.municipality()
-    made["elsewhere"] = (await factories.mandate(citizen, other_town, S.COLLECTING)).id
+    neighbour = await factories.person(lives_in=other_town)
+    made["elsewhere"] = (await factories.mandate(neighbour, other_town, S.COLLECTING)).id
     return made
 
 

@@ -22,7 +22,7 @@ async def test_me_shows_the_account_with_roles_per_municipality(
     client: httpx.AsyncClient, town: Municipality, auth: Callable[[Actor], dict[str, str]]
 ) -> None:
     person = await factories.person(
-        email="rita@example.org", name="Rita", role=Role.COUNCIL, municipality=town
+        email="rita@example.org", name="Rita", role=Role.COUNCIL, municipality=town, lives_in=None
     )
     response = await client.get("/api/v1/me", headers=auth(person))
     assert response.status_code == 200
@@ -32,6 +32,7 @@ async def test_me_shows_the_account_with_roles_per_municipality(
         "display_name": "Rita",
         "roles": [{"municipality": "musterdorf", "role": "council"}],
         "verification": {"email_verified": True, "resident_verified": []},
+        "residence": None,
     }
 
 

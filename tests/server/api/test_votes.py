@@ -370,7 +370,7 @@ async def test_the_published_file_has_no_personal_data_and_recounts_the_same(
 ) -> None:
     vote = await _open(client, auth(council), rule="mes")
     ids = [o["id"] for o in vote["options"]]
-    voters = [await factories.person(name=f"Wählerin {n}") for n in range(9)]
+    voters = [await factories.person(name=f"Wählerin {n}", district="mitte") for n in range(9)]
     for n, voter in enumerate(voters):
         choices = [ids[n % 3]] + ([ids[2]] if n % 3 == 0 else [])
         await client.post(

@@ -20,6 +20,8 @@ from tests import factories
 from tests.support import eventually
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# People signed in by email link have not said where they live; the forms offer it.
+LIVES_HERE = {"residence_municipality": "musterdorf", "residence_confirm": "1"}
 
 
 @pytest.fixture
@@ -114,6 +116,7 @@ async def test_launch_form_shows_errors_next_to_the_fields_and_stores_nothing(
             "summary": "x" * 501,
             "body": "",
             "district": "atlantis",
+            **LIVES_HERE,
         },
     )
     assert response.status_code == 422
@@ -153,6 +156,7 @@ async def test_launch_publish_sign_and_withdraw_through_forms(
             "body": "Bitte <script>alert(1)</script> [klick](javascript:alert(1))",
             "district": "nord",
             "topics": "Grün, Park",
+            **LIVES_HERE,
         },
     )
     assert launched.status_code == 303
@@ -174,7 +178,9 @@ async def test_launch_publish_sign_and_withdraw_through_forms(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as other:
         await sign_in(other, "ben@example.org", "Ben")
-        signed = await other.post(f"{url}/sign", data={"csrf_token": await csrf(other, url)})
+        signed = await other.post(
+            f"{url}/sign", data={"csrf_token": await csrf(other, url), **LIVES_HERE}
+        )
         assert signed.status_code == 303
         assert await counter.total(mandate_id) == 2
         page = await other.get(url)
