@@ -142,7 +142,7 @@ async def test_cursors_are_the_digits_the_document_declares(
 
 async def test_nul_characters_and_blank_names_are_declared(client: httpx.AsyncClient) -> None:
     schemas = (await _document(client))["components"]["schemas"]
-    assert schemas["MandateIn"]["properties"]["summary"]["pattern"] == "^[^\\x00]*$"
+    assert schemas["MandateIn"]["properties"]["body"]["pattern"] == "^[^\\x00]*$"
     display_name = schemas["ProfileIn"]["properties"]["display_name"]
     assert display_name["minLength"] == 1 and display_name["maxLength"] == 80
     assert display_name["not"] == {"pattern": "^\\s*$"}

@@ -117,5 +117,5 @@ async def test_single_line_fields_declare_their_pattern(client: httpx.AsyncClien
     ]:
         assert schemas[model]["properties"][field]["pattern"] == single_line.PATTERN, model
     assert schemas["MandateIn"]["properties"]["topics"]["items"]["pattern"] == single_line.PATTERN
-    assert "pattern" not in schemas["MandateIn"]["properties"]["body"]
-    assert "pattern" not in schemas["VoteIn"]["properties"]["description"]
+    assert schemas["MandateIn"]["properties"]["body"]["pattern"] != single_line.PATTERN
+    assert schemas["VoteIn"]["properties"]["description"]["pattern"] != single_line.PATTERN
