@@ -11,6 +11,8 @@ import re
 import httpx
 import pytest
 
+from tests.browser.authenticator import add_virtual_authenticator
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "paula.passkey@example.org"
@@ -30,22 +32,7 @@ def test_add_a_passkey_sign_out_sign_in_with_it_alone_and_cosign(  # type: ignor
     context = browser.new_context(locale="en-GB")
     try:
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable", {"enableUI": False})
-        added = cdp.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )
-        authenticator = added["authenticatorId"]
+        cdp, authenticator = add_virtual_authenticator(context, page)
 
         # A new account by emailed link, on the way to the mandate.
         page.goto(f"{live_server}/sign-in?next=/mandates/{mandate_id}")

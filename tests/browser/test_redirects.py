@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from tests.browser.authenticator import add_virtual_authenticator
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "rita.redirect@example.org"
@@ -33,21 +35,7 @@ def test_passkey_ceremonies_never_follow_a_next_off_this_site(  # type: ignore[n
     context.route(re.compile(r"^https?://evil\.example"), lambda route: route.abort())
     try:
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable", {"enableUI": False})
-        cdp.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )
+        add_virtual_authenticator(context, page)
 
         # An account by emailed link, asked for on the way to the attacker's `next`.
         page.goto(f"{live_server}/sign-in?next={ATTACK}")
