@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import AUFTRAG, server_environment
 
@@ -85,10 +86,7 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
         assert other.locator("#live-count [data-count]").inner_text() == "2"
 
         # Anna's page was never reloaded: the count arrives over the event stream.
-        page.wait_for_function(
-            "document.querySelector('#live-count [data-count]').textContent === '2'",
-            timeout=10_000,
-        )
+        expect(page.locator("#live-count [data-count]")).to_have_text("2", timeout=10_000)
         assert page.url == mandate_url
 
         # A burst: 13 more people sign at once, passing 25 % and 50 % of the quorum of 30.
@@ -101,13 +99,8 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
                 )
             )
         assert [c.status_code for c in codes] == [201] * 13
-        page.wait_for_function(
-            "document.querySelector('#live-count [data-count]').textContent === '15'",
-            timeout=10_000,
-        )
-        page.wait_for_function(
-            "document.querySelectorAll('#timeline .kind-milestone').length === 2", timeout=10_000
-        )
+        expect(page.locator("#live-count [data-count]")).to_have_text("15", timeout=10_000)
+        expect(page.locator("#timeline .kind-milestone")).to_have_count(2, timeout=10_000)
         live_ids = page.locator("#timeline [data-entry-id]").evaluate_all(
             "items => items.map(item => item.dataset.entryId)"
         )

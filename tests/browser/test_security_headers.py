@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from server.security_headers import PERMISSIONS
 from tests.browser.test_cosign_flow import sign_in, token
@@ -85,20 +86,17 @@ def test_the_main_pages_work_within_their_policy(  # type: ignore[no-untyped-def
             headers={"Authorization": f"Bearer {token(live_dir, 'carl.csp@example.org')}"},
         )
         assert signed.status_code == 201, signed.text
-        page.wait_for_function(
-            f"document.querySelector('#live-count [data-count]').textContent !== '{before}'",
-            timeout=10_000,
-        )
-        page.wait_for_function(
-            "document.querySelector('#live-count .progress-bar rect').getAttribute('width')"
-            f" !== '{width}'",
-            timeout=10_000,
-        )
+        count = page.locator("#live-count [data-count]")
+        expect(count).not_to_have_text(before, timeout=10_000)
+        bar = page.locator("#live-count .progress-bar rect")
+        expect(bar).not_to_have_attribute("width", width, timeout=10_000)
 
         page.goto(f"{live_server}/account/security?lang=en")
         page.get_by_role("button", name="Add a passkey").wait_for()
 
-        page.goto(f"{live_server}/votes/{vote['id']}/ballot?lang=en")
+        page.goto(f"{live_server}/votes/{vote['id']}?lang=en")
+        page.get_by_label("I live in Musterstadt").check()
+        page.get_by_role("button", name="Confirm and vote").click()
         page.get_by_label(re.compile("^Spielplatz")).check()
         page.locator("#meter").filter(has_text="Left: €40,000.00").wait_for()
         page.get_by_role("button", name="Cast my ballot").click()

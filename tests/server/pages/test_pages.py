@@ -135,7 +135,13 @@ async def test_launch_form_names_a_direction_override_next_to_the_title(
     token = await csrf(client, "/m/musterdorf/launch")
     response = await client.post(
         "/m/musterdorf/launch",
-        data={"csrf_token": token, "title": "Harmlos\u202egpj.exe", "summary": "S", "body": ""},
+        data={
+            "csrf_token": token,
+            "title": "Harmlos\u202egpj.exe",
+            "summary": "S",
+            "body": "",
+            **LIVES_HERE,
+        },
     )
     assert response.status_code == 422
     assert 'id="title-error">Das muss eine einzige Zeile sein' in response.text
