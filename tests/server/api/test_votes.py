@@ -434,7 +434,7 @@ async def test_every_acknowledged_ballot_is_counted_when_closing_races_casts(
 ) -> None:
     vote = await _open(client, auth(council))
     url = f"/api/v1/votes/{vote['id']}"
-    voters = await asyncio.gather(*(factories.person() for _ in range(120)))
+    voters = await asyncio.gather(*(factories.person(district="mitte") for _ in range(120)))
     answers: list[httpx.Response] = []
     arrived = asyncio.Event()
 
