@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.authenticator import add_virtual_authenticator
+from tests.browser.mailbox import sign_up_by_link
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +40,7 @@ def test_add_a_passkey_sign_out_sign_in_with_it_alone_and_cosign(  # type: ignor
         email = page.get_by_label("Email address")
         assert email.get_attribute("autocomplete") == "username webauthn"
         email.fill(EMAIL)
-        page.get_by_label("Display name (new accounts)").fill(NAME)
-        page.get_by_role("button", name="Email me a sign-in link").click()
-        page.get_by_role("link", name="Open the dev mailbox").click()
-        mail = page.locator("article.mail", has=page.locator(".mail-to", has_text=EMAIL)).first
-        mail.get_by_role("link").click()
-        page.get_by_role("button", name="Sign in now").click()
+        sign_up_by_link(page, EMAIL, NAME)
 
         # Without a passkey, the link offers one first.
         page.get_by_role("heading", name="Sign in faster next time: add a passkey").wait_for()

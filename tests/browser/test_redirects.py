@@ -13,6 +13,7 @@ import re
 import pytest
 
 from tests.browser.authenticator import add_virtual_authenticator
+from tests.browser.mailbox import sign_up_by_link
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +41,7 @@ def test_passkey_ceremonies_never_follow_a_next_off_this_site(  # type: ignore[n
         # An account by emailed link, asked for on the way to the attacker's `next`.
         page.goto(f"{live_server}/sign-in?next={ATTACK}")
         page.get_by_label("Email address").fill(EMAIL)
-        page.get_by_label("Display name (new accounts)").fill(NAME)
-        page.get_by_role("button", name="Email me a sign-in link").click()
-        page.get_by_role("link", name="Open the dev mailbox").click()
-        mail = page.locator("article.mail", has=page.locator(".mail-to", has_text=EMAIL)).first
-        mail.get_by_role("link").click()
-        page.get_by_role("button", name="Sign in now").click()
+        sign_up_by_link(page, EMAIL, NAME)
 
         # Adding the offered passkey goes on to this site's start page, nowhere else.
         page.get_by_role("heading", name="Sign in faster next time: add a passkey").wait_for()
