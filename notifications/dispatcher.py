@@ -33,7 +33,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        events.on_commit_nudge(self._wake.set)
+        events.on_commit(self._wake.set)
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
@@ -44,7 +44,7 @@ class Dispatcher:
         commit's nudge at shutdown makes likely), and a lost one left the loop polling
         for ever while shutdown waited for it.
         """
-        events.forget_nudge(self._wake.set)
+        events.forget(self._wake.set)
         self._stopping = True
         self._wake.set()
         if self._task is not None:
@@ -74,7 +74,7 @@ class Dispatcher:
             lock = " FOR UPDATE SKIP LOCKED" if is_postgres(conn) else ""
             rows = await run(
                 conn,
-                "SELECT id, name, mandate_id, payload FROM outbox_event "
+                "SELECT id, name, subject_type, subject_id, payload FROM outbox_event "
                 f"WHERE dispatched_at IS NULL ORDER BY id LIMIT {BATCH}{lock}",
             )
             if not rows:
@@ -95,9 +95,9 @@ class Dispatcher:
         counts: set[int] = set()
         timelines: set[int] = set()
         for row in rows:
-            mandate_id = row["mandate_id"]
-            if mandate_id is None:
+            if row["subject_type"] != "mandate":
                 continue
+            mandate_id = row["subject_id"]
             if row["name"].startswith("mandates:signature:"):
                 counts.add(mandate_id)
             else:

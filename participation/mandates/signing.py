@@ -27,11 +27,11 @@ from participation.outage import is_database_lost
 from participation.outbox import events
 from participation.sql import is_postgres, run
 
-_SIGN_MANY = """
+_SIGN_MANY = f"""
 WITH wanted AS (
     SELECT * FROM unnest($1::int[], $2::int[], $6::bool[]) AS w(mandate_id, user_id, resident)
 ), open AS (
-    SELECT id FROM mandate
+    SELECT id, municipality_id FROM mandate
     WHERE id = ANY($1::int[]) AND status = ANY($5::text[])
       AND (closes_at IS NULL OR closes_at > $3)
 ), added AS (
@@ -48,8 +48,10 @@ WITH wanted AS (
     FROM per_mandate p
     WHERE c.mandate_id = p.mandate_id AND c.shard = $4
 ), recorded AS (
-    INSERT INTO outbox_event (name, mandate_id, payload, created_at)
-    SELECT 'mandates:signature:created', mandate_id, '{}', $3 FROM added
+    {events.INSERT}
+    SELECT 'mandates:signature:created', 'mandate', a.mandate_id, o.municipality_id, a.user_id,
+           '{{}}', $3
+    FROM added a JOIN open o ON o.id = a.mandate_id
 )
 SELECT mandate_id, user_id FROM added
 """

@@ -1,39 +1,68 @@
-"""Appending domain events to the outbox inside the caller's transaction."""
+"""Writing events to the outbox inside the caller's transaction: the one way in.
+
+Commands record events through their unit of work (participation.unit), which calls
+`write`; the few batched statements on PostgreSQL insert their rows with `INSERT`,
+the same column list, in a common table expression of their own statement.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from participation.outbox.models import OutboxEvent
+from participation import clock
+from participation.outbox.envelope import Event
+from participation.sql import run
+
+INSERT = (
+    "INSERT INTO outbox_event "
+    "(name, subject_type, subject_id, municipality_id, actor_id, payload, created_at)"
+)
 
 _listeners: list[Any] = []
 
 
-def on_commit_nudge(callback: Any) -> None:
-    """Let the dispatcher wake at once instead of waiting for its next poll."""
+def on_commit(callback: Any) -> None:
+    """Let a consumer wake at once after a commit instead of waiting for its next poll."""
     _listeners.append(callback)
 
 
-def forget_nudge(callback: Any) -> None:
+def forget(callback: Any) -> None:
     if callback in _listeners:
         _listeners.remove(callback)
 
 
-def nudge() -> None:
+def committed() -> None:
+    """Called by the unit of work once events it recorded are committed."""
     for callback in _listeners:
         callback()
 
 
-async def append(
-    connection: BaseDBAsyncClient,
-    name: str,
-    *,
-    mandate_id: int | None = None,
-    **payload: Any,
-) -> OutboxEvent:
-    """Record event `name` (``area:subject:action``) in the same transaction as the change."""
-    return await OutboxEvent.create(
-        name=name, mandate_id=mandate_id, payload=payload, using_db=connection
+async def write(connection: BaseDBAsyncClient, event: Event) -> None:
+    """Append `event` in the caller's transaction."""
+    await run(
+        connection,
+        f"{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        event.name,
+        event.subject_type,
+        event.subject_id,
+        event.municipality_id,
+        event.actor_id,
+        json.dumps(event.payload),
+        clock.now(),
     )
+
+
+async def append(
+    connection: BaseDBAsyncClient, name: str, *, mandate_id: int | None = None, **payload: Any
+) -> None:
+    """Transitional: the old call shape, until every command records through its unit."""
+    subject = ("mandate", mandate_id) if mandate_id is not None else ("platform", 0)
+    await write(connection, Event(name, subject[0], subject[1], payload=payload))
+
+
+def nudge() -> None:
+    """Transitional: see `append`."""
+    committed()

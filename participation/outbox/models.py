@@ -11,11 +11,15 @@ from tortoise.models import Model
 class OutboxEvent(Model):
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=64)
-    mandate_id = fields.IntField(null=True)
+    subject_type = fields.CharField(max_length=32)
+    subject_id = fields.BigIntField()
+    municipality_id = fields.IntField(null=True)
+    actor_id = fields.IntField(null=True)
     payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     dispatched_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "outbox_event"
         ordering = ["id"]
+        indexes = (("subject_type", "subject_id"),)

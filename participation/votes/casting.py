@@ -33,9 +33,9 @@ from participation.votes.models import VoteStatus
 # No identity and no ballot content in the event: only that the turnout changed.
 _EVENT = "votes:ballot:cast"
 
-CAST_ONCE = """
+CAST_ONCE = f"""
 WITH open AS (
-    SELECT id FROM vote
+    SELECT id, municipality_id FROM vote
     WHERE id = $1 AND status = 'open' AND ballot_key = $8
       AND (closes_at IS NULL OR closes_at > $3)
     FOR SHARE
@@ -50,13 +50,13 @@ WITH open AS (
     ON CONFLICT (vote_id, slot) DO UPDATE SET
         id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest
 ), recorded AS (
-    INSERT INTO outbox_event (name, payload, created_at)
-    SELECT $9, $10::jsonb, $3 FROM open
+    {events.INSERT}
+    SELECT $9, 'vote', id, municipality_id, NULL, $10::jsonb, $3 FROM open
 )
 SELECT created FROM joined
 """
 
-_VOTE = "SELECT status, closes_at, ballot_key FROM vote WHERE id = $1"
+_VOTE = "SELECT status, closes_at, ballot_key, municipality_id FROM vote WHERE id = $1"
 _JOIN = (
     "INSERT INTO vote_participation (vote_id, user_id, created_at, updated_at) "
     "VALUES ($1, $2, $3, $3) ON CONFLICT (vote_id, user_id) DO NOTHING RETURNING id"
@@ -68,7 +68,7 @@ _BALLOT = (
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vote_id, slot) DO UPDATE SET "
     "id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest"
 )
-_OUTBOX = "INSERT INTO outbox_event (name, payload, created_at) VALUES ($1, $2, $3)"
+_OUTBOX = f"{events.INSERT} VALUES ($1, 'vote', $2, $3, NULL, $4, $5)"
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,15 @@ async def _cast_in_steps(vote_id: int, user_id: int, choices: Any, receipt: str)
             json.dumps(choices),
             secrecy.receipt_digest(receipt),
         )
-        await run(conn, _OUTBOX, _EVENT, json.dumps({"vote_id": vote_id}), now)
+        await run(
+            conn,
+            _OUTBOX,
+            _EVENT,
+            vote_id,
+            vote["municipality_id"],
+            json.dumps({"vote_id": vote_id}),
+            now,
+        )
     return bool(joined)
 
 

@@ -42,7 +42,7 @@ async def _status_entries(mandate_id: int) -> list[dict]:
 
 async def _event_names(mandate_id: int) -> list[str]:
     return list(
-        await OutboxEvent.filter(mandate_id=mandate_id)
+        await OutboxEvent.filter(subject_type="mandate", subject_id=mandate_id)
         .order_by("id")
         .values_list("name", flat=True)
     )

@@ -45,7 +45,11 @@ async def _assert_signed_exactly_once(mandate_id: int) -> None:
     assert len(submitted) == 1
     milestones = Counter(e.data["percent"] for e in entries if e.kind == "milestone")
     assert milestones == {25: 1, 50: 1, 75: 1}
-    events = Counter(await OutboxEvent.filter(mandate_id=mandate_id).values_list("name", flat=True))
+    events = Counter(
+        await OutboxEvent.filter(subject_type="mandate", subject_id=mandate_id).values_list(
+            "name", flat=True
+        )
+    )
     assert events["mandates:mandate:submitted"] == 1
     assert events["mandates:milestone:reached"] == 3
     assert events["mandates:signature:created"] == SIGNERS
