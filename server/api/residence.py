@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from participation.accounts import declarations
+from participation.accounts.residency import declarations
 from server.api.endpoint import Registry
 from server.api.schemas import (
     DeclaredResidenceOut,

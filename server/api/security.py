@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from participation.accounts import passkeys, sessions
+from participation.accounts.identity import passkeys, sessions
 from participation.accounts.models import Passkey, Session
 from participation.errors import InvalidInput
 from participation.ids import parse_id

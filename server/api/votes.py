@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.queries import municipality_by_slug
 from participation.votes import commands, lifecycle, queries, secrecy

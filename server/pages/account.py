@@ -11,9 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts import consent, declarations, privacy, profile
-from participation.accounts.actors import Actor
+from participation.accounts import privacy
+from participation.accounts.identity import consent, profile
 from participation.accounts.models import User
+from participation.accounts.residency import declarations
+from participation.actors import Actor
 from participation.errors import Conflict, DomainError, InvalidInput
 from participation.municipalities.models import Municipality
 from server import i18n

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from notifications.models import MailboxMessage
-from participation.accounts import commands, sessions
+from participation.accounts.identity import commands, sessions
 from participation.errors import DomainError, InvalidInput
 from participation.redirects import safe_next
 from server import limits

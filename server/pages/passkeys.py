@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.accounts import challenges, passkeys
+from participation.accounts.identity import challenges, passkeys
 from participation.errors import DomainError, FieldError, InvalidInput
 from participation.redirects import safe_next
 from server import i18n, limits

@@ -16,9 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts import passkeys, sessions
-from participation.accounts.actors import Actor
+from participation.accounts.identity import passkeys, sessions
 from participation.accounts.models import Passkey, SecurityEvent
+from participation.actors import Actor
 from participation.errors import InvalidInput
 from participation.redirects import safe_next
 from server.auth import actor_of, sign_out_cookies

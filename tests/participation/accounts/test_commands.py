@@ -9,16 +9,17 @@ from datetime import timedelta
 import pytest
 
 from participation import clock
-from participation.accounts.actors import load_actor
-from participation.accounts.commands import (
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.identity.commands import (
     LINK_MINUTES,
     ensure_user,
     redeem_sign_in_link,
     request_sign_in_link,
     suspend_user,
 )
-from participation.accounts.models import Membership, Role, SignInToken, User
+from participation.accounts.models import Membership, SignInToken, User
 from participation.errors import InvalidInput, PermissionDenied
+from participation.permissions import Role
 from tests import factories
 from tests.factories import time_travel
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from participation.accounts import consent
-from participation.accounts.actors import Actor
-from participation.accounts.consent import (
+from participation.accounts.identity import consent
+from participation.accounts.identity.consent import (
     EMAIL_NOTIFICATIONS,
     SERVICE_VISIT_INVITATIONS,
     Topic,
@@ -18,6 +17,7 @@ from participation.accounts.consent import (
     withdraw_consent,
 )
 from participation.accounts.models import Consent
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from participation.outbox.models import OutboxEvent
 from tests import factories

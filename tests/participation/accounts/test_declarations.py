@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from participation.accounts import declarations, privacy, residency
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.models import ResidenceChange, ResidenceDeclaration, Role
+from participation.accounts import privacy
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.models import ResidenceChange, ResidenceDeclaration
+from participation.accounts.residency import declarations
+from participation.accounts.residency import verification as residency
+from participation.actors import Actor
 from participation.errors import InvalidInput, PermissionDenied
 from participation.mandates import commands
 from participation.mandates.models import Signature
 from participation.municipalities.models import District, Municipality
+from participation.permissions import Role
 from participation.votes import commands as vote_commands
 from participation.votes.models import Participation, VoteStatus
 from tests import factories

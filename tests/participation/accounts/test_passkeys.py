@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from webauthn.helpers import base64url_to_bytes, encode_cbor, parse_cbor
 
 from participation import clock
-from participation.accounts import passkeys
-from participation.accounts.actors import Actor
+from participation.accounts.identity import passkeys
 from participation.accounts.models import Passkey, SecurityEvent, Session, User
+from participation.actors import Actor
 from participation.errors import (
     Conflict,
     DomainError,

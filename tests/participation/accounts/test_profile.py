@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from participation.accounts.identity.profile import change_display_name
 from participation.accounts.models import User
-from participation.accounts.profile import change_display_name
 from participation.errors import InvalidInput, NotAuthenticated
 from tests import factories
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from participation.votes import blt, rules
+from participation.votes.tally import blt, rules
 from tests.participation.votes.reference import reference
 
 SMALL = """# exported by hand

@@ -20,7 +20,7 @@ from pabutools.election import (
 )
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
-from participation.votes import blt, pabulib, recount, rules
+from participation.votes.tally import blt, pabulib, recount, rules
 from tests.participation.votes.reference import reference
 
 WIELICZKA = "Poland_Wieliczka_2023_Green_Budget.pb"

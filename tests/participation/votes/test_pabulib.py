@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from participation.votes import pabulib
+from participation.votes.tally import pabulib
 from tests.participation.votes.reference import DATA, reference
 
 SMALL = """\ufeffMETA

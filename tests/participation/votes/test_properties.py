@@ -11,7 +11,7 @@ from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instan
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule
 
-from participation.votes import rules
+from participation.votes.tally import rules
 
 # Modest counts keep the module to seconds; no example database in the checkout.
 few = settings(max_examples=60, deadline=None, database=None)

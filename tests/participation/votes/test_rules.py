@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from participation.votes import rules
-from participation.votes.rules import Result
+from participation.votes.tally import rules
+from participation.votes.tally.rules import Result
 
 
 def _published(result: Result) -> dict:

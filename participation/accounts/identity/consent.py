@@ -15,8 +15,8 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from participation.accounts.actors import Actor
 from participation.accounts.models import Consent
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from participation.outbox import events
 

@@ -1,4 +1,7 @@
-"""Tortoise ORM configuration shared by the app, the CLI and the migration tool."""
+"""Tortoise ORM configuration shared by the app, the worker, the CLI and the migration tool.
+
+The models are those the areas declare (participation.areas).
+"""
 
 from __future__ import annotations
 
@@ -12,17 +15,9 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import connections
 from tortoise.migrations.api import migrate as migrate_api
 
-MIGRATION_TIMEOUT = 3600.0
+from participation import areas
 
-MODELS = [
-    "participation.municipalities.models",
-    "participation.accounts.models",
-    "participation.mandates.models",
-    "participation.timeline.models",
-    "participation.outbox.models",
-    "participation.votes.models",
-    "notifications.models",
-]
+MIGRATION_TIMEOUT = 3600.0
 
 
 def _db_url(url: str, timeout: float, statement_timeout: float) -> str:
@@ -68,7 +63,7 @@ def tortoise_config(
         "connections": {"default": _connection(database_url, timeout, statement_timeout)},
         "apps": {
             "auftrag": {
-                "models": MODELS,
+                "models": areas.models(),
                 "default_connection": "default",
                 "migrations": "migrations",
             }

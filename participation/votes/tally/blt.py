@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from participation.votes.ranked import Rank
+from participation.votes.tally.ranked import Rank
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 

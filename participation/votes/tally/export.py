@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from participation.votes import pabulib
 from participation.votes.ballots import BUDGETED, Parameters
 from participation.votes.models import Rule
+from participation.votes.tally import pabulib
 
 VOTE_TYPES = {
     Rule.APPROVAL: "approval",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level, Role
-from participation.accounts.permissions import NEEDS, Action, Place, may, require
+from participation import areas, permissions
+from participation.accounts.authorization import actions as accounts
+from participation.actors import Actor
 from participation.errors import NotAuthenticated, PermissionDenied
+from participation.mandates import actions as mandates
+from participation.municipalities import actions as municipalities
+from participation.permissions import Level, Place, Role, may, require
+from participation.votes import actions as votes
 
 HERE = 1
 ELSEWHERE = 2
@@ -47,7 +53,20 @@ PEOPLE: dict[str, Actor | None] = {
     "living elsewhere": _actor(lives=ELSEWHERE),
 }
 
-A = Action
+# Every action the areas declare, and each by its name in its area's module.
+Action = areas.actions()
+NEEDS = {action: action.need for action in Action}
+A = SimpleNamespace(
+    **{
+        name: value
+        for module in (accounts, mandates, municipalities, votes)
+        for name, value in vars(module).items()
+        if isinstance(value, permissions.Action)
+    }
+)
+RESIDENT_ONLY = {
+    action: Level.RESIDENT for action in (A.LAUNCH_MANDATE, A.SIGN_MANDATE, A.CAST_BALLOT)
+}
 # Who may do what in a municipality that asks only for a verified email.
 ALLOWED: dict[Action, set[str]] = {
     A.LAUNCH_MANDATE: {
@@ -116,7 +135,7 @@ def test_every_person_against_every_action(action: Action, who: str) -> None:
     "action", [A.LAUNCH_MANDATE, A.SIGN_MANDATE, A.CAST_BALLOT], ids=lambda a: a.value
 )
 def test_a_resident_level_admits_only_verified_residents(action: Action) -> None:
-    place = Place(HERE, Level.RESIDENT, Level.RESIDENT, Level.RESIDENT)
+    place = Place(HERE, RESIDENT_ONLY)
     allowed = {who for who in PEOPLE if may(PEOPLE[who], action, place, owner_id=OWNER)}
     assert allowed == {"resident"}
     with pytest.raises(PermissionDenied) as refused:
@@ -127,7 +146,7 @@ def test_a_resident_level_admits_only_verified_residents(action: Action) -> None
 def test_a_district_vote_needs_residence_in_that_district() -> None:
     in_north = Actor(11, "North", True, residencies={HERE: 7}, declared=(HERE, 7))
     in_town = Actor(12, "Town", True, residencies={HERE: None}, declared=(HERE, 7))
-    place = Place(HERE, vote_level=Level.RESIDENT, district_id=7)
+    place = Place(HERE, {A.CAST_BALLOT: Level.RESIDENT}, district_id=7)
     assert may(in_north, A.CAST_BALLOT, place)
     assert not may(in_town, A.CAST_BALLOT, place)
     assert not may(Actor(13, "South", True, residencies={HERE: 8}), A.CAST_BALLOT, place)
@@ -171,7 +190,7 @@ def test_a_district_vote_at_the_email_level_needs_the_declared_district() -> Non
 
 
 def test_the_resident_level_asks_for_proof_not_a_declaration() -> None:
-    place = Place(HERE, Level.RESIDENT, Level.RESIDENT, Level.RESIDENT)
+    place = Place(HERE, RESIDENT_ONLY)
     with pytest.raises(PermissionDenied) as refused:
         require(PEOPLE["citizen"], A.SIGN_MANDATE, place)
     assert refused.value.extra["reason"] == "residence_not_verified"

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from participation.votes import blt, pabulib, rules
+from participation.votes.tally import blt, pabulib, rules
 
 RULES = ("greedy", "greedy-threshold", "mes", "mes-add1", "mes-add1-comparison", "irv", "schulze")
 

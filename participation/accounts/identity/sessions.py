@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from participation import clock
-from participation.accounts.actors import Actor
 from participation.accounts.models import Session, User
+from participation.actors import Actor
 from participation.errors import NotAuthenticated, NotFound, PermissionDenied
 
 BROWSER = "browser"

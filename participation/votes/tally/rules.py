@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from participation.votes import equalshares, ranked
-from participation.votes.equalshares import ApprovalProfile
-from participation.votes.ranked import RankedBallot, RankedProfile
+from participation.votes.tally import equalshares, ranked
+from participation.votes.tally.equalshares import ApprovalProfile
+from participation.votes.tally.ranked import RankedBallot, RankedProfile
 
 Number = int | float
 

@@ -39,10 +39,10 @@ from webauthn.helpers.structs import (
 )
 
 from participation import clock, single_line
-from participation.accounts import challenges, credentials
-from participation.accounts.actors import Actor
+from participation.accounts.identity import challenges, credentials
+from participation.accounts.identity.sessions import describe_device
 from participation.accounts.models import Passkey, SecurityEvent, User
-from participation.accounts.sessions import describe_device
+from participation.actors import Actor
 from participation.errors import (
     Conflict,
     FieldError,

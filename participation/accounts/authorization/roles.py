@@ -7,14 +7,15 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from participation.accounts.actors import Actor
-from participation.accounts.commands import normalise_email
-from participation.accounts.models import Membership, Role, RoleChange, User
-from participation.accounts.permissions import Action, require
+from participation.accounts.authorization.actions import MANAGE_ROLES, VIEW_AUDIT_LOG
+from participation.accounts.identity.commands import normalise_email
+from participation.accounts.models import Membership, RoleChange, User
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.outbox import events
+from participation.permissions import Action, Role, require
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> t
     Raises NotFound (municipality), PermissionDenied (not an admin here) and
     InvalidInput (`email` of nobody registered, unknown `role`).
     """
-    municipality = await _municipality(actor, slug, Action.MANAGE_ROLES)
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
     assert actor is not None
     wanted = _role(role)
     user = await User.get_or_none(email=normalise_email(email))
@@ -88,7 +89,7 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
 
     Raises NotFound (municipality or membership), PermissionDenied and Conflict.
     """
-    municipality = await _municipality(actor, slug, Action.MANAGE_ROLES)
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
     assert actor is not None
     wanted = _role(role)
     async with in_transaction() as conn:
@@ -122,7 +123,7 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
 
 async def list_members(actor: Actor | None, slug: str) -> list[Member]:
     """Everyone holding a role here, for the municipality's administrators."""
-    municipality = await _municipality(actor, slug, Action.MANAGE_ROLES)
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
     rows = (
         await Membership.filter(municipality_id=municipality.id)
         .order_by("role", "user__display_name", "id")
@@ -133,7 +134,7 @@ async def list_members(actor: Actor | None, slug: str) -> list[Member]:
 
 async def audit_log(actor: Actor | None, slug: str, limit: int = 200) -> list[AuditEntry]:
     """Role changes here, newest first, with who made them."""
-    municipality = await _municipality(actor, slug, Action.VIEW_AUDIT_LOG)
+    municipality = await _municipality(actor, slug, VIEW_AUDIT_LOG)
     changes = (
         await RoleChange.filter(municipality_id=municipality.id)
         .order_by("-created_at", "-id")

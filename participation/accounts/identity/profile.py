@@ -5,9 +5,9 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from participation import single_line
-from participation.accounts.actors import Actor
-from participation.accounts.commands import DISPLAY_NAME_MAX
+from participation.accounts.identity.commands import DISPLAY_NAME_MAX
 from participation.accounts.models import User
+from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
 from participation.outbox import events
 

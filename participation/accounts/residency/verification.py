@@ -18,9 +18,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from participation import clock, single_line
-from participation.accounts import declarations
-from participation.accounts.actors import Actor
-from participation.accounts.commands import normalise_email
+from participation.accounts.authorization.actions import VERIFY_RESIDENT
+from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import (
     PortalKey,
     ResidenceSource,
@@ -28,11 +27,13 @@ from participation.accounts.models import (
     UsedAttestation,
     User,
 )
-from participation.accounts.permissions import Action, require
+from participation.accounts.residency import declarations
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.outbox import events
+from participation.permissions import require
 
 AUDIENCE = "auftrag:residency"
 MAX_LIFETIME = timedelta(minutes=10)
@@ -54,7 +55,7 @@ async def _admin_here(actor: Actor | None, slug: str) -> Municipality:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound("This municipality does not exist.")
-    require(actor, Action.VERIFY_RESIDENT, await place_of(municipality.id))
+    require(actor, VERIFY_RESIDENT, await place_of(municipality.id))
     return municipality
 
 

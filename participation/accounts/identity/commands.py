@@ -10,17 +10,11 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from tortoise.transactions import in_transaction
 
 from participation import clock, single_line
-from participation.accounts import declarations
-from participation.accounts.models import (
-    Membership,
-    ResidenceSource,
-    Role,
-    Session,
-    SignInToken,
-    User,
-)
+from participation.accounts.models import Membership, ResidenceSource, Session, SignInToken, User
+from participation.accounts.residency import declarations
 from participation.errors import InvalidInput, PermissionDenied
 from participation.municipalities.queries import district_by_slug, municipality_by_slug
+from participation.permissions import Role
 from participation.redirects import safe_next
 
 LINK_MINUTES = 15

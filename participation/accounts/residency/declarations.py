@@ -16,13 +16,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts.actors import Actor
 from participation.accounts.models import (
     ResidenceChange,
     ResidenceDeclaration,
     ResidenceSource,
     User,
 )
+from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug
