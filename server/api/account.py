@@ -22,7 +22,7 @@ from server.api.endpoint import Registry
 from server.api.schemas import MeOut
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=20)
 
 
 def consent_out(state: consent.ConsentState) -> ConsentOut:

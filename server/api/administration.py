@@ -20,7 +20,7 @@ from server.api.endpoint import Registry
 from server.api.schemas import NOT_BLANK, Line, Strict, Text
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=60)
 
 
 class RoleIn(Strict):

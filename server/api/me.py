@@ -12,7 +12,7 @@ from server.api.residence import declared_out
 from server.api.schemas import MembershipOut, MeOut, ResidenceOut, VerificationOut
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=10)
 
 
 @api("/me", response=MeOut, auth=True, tag="accounts")

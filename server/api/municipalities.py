@@ -19,7 +19,7 @@ from server.api.schemas import (
     MunicipalityOut,
 )
 
-api = Registry()
+api = Registry(order=50)
 
 
 async def _views(municipalities: list[Municipality]) -> list[dict]:

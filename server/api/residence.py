@@ -15,7 +15,7 @@ from server.api.schemas import (
 )
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=30)
 
 
 def declared_out(residence: declarations.DeclaredResidence | None) -> DeclaredResidenceOut | None:

@@ -28,7 +28,7 @@ from server.api.security_schemas import (
 )
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=40)
 
 
 def _page(rows: list[Any], query: ListQuery) -> tuple[list[Any], str | None]:

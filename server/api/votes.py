@@ -33,7 +33,7 @@ from server.api.vote_schemas import (
 )
 from server.auth import actor_of, require_actor
 
-api = Registry()
+api = Registry(order=90)
 
 
 async def _json(actor: Actor | None, vote: Vote, status: int = 200) -> JSONResponse:

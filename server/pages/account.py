@@ -22,6 +22,7 @@ from server import i18n
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, error_page, field_errors, sign_in_redirect
 from server.templating import BERLIN, render
+from server.web import Pages
 
 SAVED = {"name", "consents", "residence"}
 
@@ -168,3 +169,5 @@ ROUTES = [
     Route("/account/deleted", deleted, methods=["GET"]),
     Route("/privacy", privacy_notice, methods=["GET"]),
 ]
+
+PAGES = Pages(40, ROUTES)

@@ -22,6 +22,7 @@ from participation.permissions import Level, Role, may
 from server.auth import actor_of
 from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render
+from server.web import Pages
 
 
 async def _admin_page(
@@ -165,3 +166,5 @@ ROUTES = [
         "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
     ),
 ]
+
+PAGES = Pages(60, ROUTES)

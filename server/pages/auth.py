@@ -18,6 +18,7 @@ from server.pages import security
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
+from server.web import Pages
 
 
 async def sign_in_form(request: Request) -> Response:
@@ -117,3 +118,5 @@ ROUTES = [
     Route("/sign-out", sign_out, methods=["POST"]),
 ]
 MAILBOX = Route("/dev/mailbox", mailbox)
+
+PAGES = Pages(30, ROUTES, optional=lambda settings: [MAILBOX] if mailbox_enabled(settings) else [])

@@ -26,6 +26,7 @@ from server.auth import actor_of
 from server.pages import residence
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
+from server.web import Pages
 
 PAGE_SIZE = 20
 
@@ -265,3 +266,5 @@ ROUTES = [
     Route("/mandates/{mandate_id:id}/transition", transition, methods=["POST"]),
     Route("/me/mandates", my_mandates),
 ]
+
+PAGES = Pages(0, ROUTES)

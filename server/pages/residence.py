@@ -22,6 +22,7 @@ from participation.municipalities.models import District, Municipality
 from participation.permissions import Level, Place, Refusal, refusal
 from participation.redirects import safe_next
 from server.pages.forms import action
+from server.web import Pages
 
 MUNICIPALITY_FIELD = "residence_municipality"
 DISTRICT_FIELD = "residence_district"
@@ -81,3 +82,5 @@ async def declare(request: Request) -> Response:
 
 
 ROUTES = [Route("/account/residence", declare, methods=["POST"])]
+
+PAGES = Pages(50, ROUTES)

@@ -24,6 +24,7 @@ from participation.redirects import safe_next
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, field_errors, sign_in_redirect
 from server.templating import render
+from server.web import Pages
 
 PATH = "/account/security"
 DONE = {"added", "renamed", "removed", "signed-out", "signed-out-others"}
@@ -144,3 +145,5 @@ ROUTES = [
     Route(PATH + "/sessions/revoke-others", revoke_other_sessions, methods=["POST"]),
     Route(PATH + "/sessions/revoke-all", revoke_all_sessions, methods=["POST"]),
 ]
+
+PAGES = Pages(70, ROUTES)

@@ -29,6 +29,7 @@ from server.pages.vote_forms import (
     vote_values,
 )
 from server.templating import render
+from server.web import Pages
 
 
 def _values_of(vote: Vote, options: list[dict[str, object]], district: str | None) -> dict:
@@ -235,3 +236,5 @@ ROUTES = [
     Route("/votes/{vote_id:id}/edit", edit_submit, methods=["POST"]),
     Route("/votes/{vote_id:id}/transition", transition, methods=["POST"]),
 ]
+
+PAGES = Pages(20, ROUTES)

@@ -26,6 +26,7 @@ from server.pages.forms import error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import read_ballot, read_form
 from server.pages.vote_results import shape
 from server.templating import render
+from server.web import Pages
 
 RECEIPT_COOKIE = "auftrag_receipt"
 RECEIPT_SECONDS = 600
@@ -341,3 +342,5 @@ ROUTES = [
     Route("/votes/{vote_id:id}/receipts.txt", receipts_text),
     Route("/votes/{vote_id:id}/result", result_page),
 ]
+
+PAGES = Pages(10, ROUTES)
