@@ -337,9 +337,7 @@ async def create_municipality(conn: asyncpg.Connection, slug: str) -> None:
     """The tenant, at the email level for votes (every voter here has a verified email)."""
     await conn.execute(
         "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-        "service_promise_days, launch_level, sign_level, vote_level, created_at) "
-        "VALUES ($1, $2, 100, 90, 5, 'email_verified', 'email_verified', 'email_verified', "
-        "now())",
+        "service_promise_days, created_at) VALUES ($1, $2, 100, 90, 5, now())",
         slug,
         f"Benchmark {slug}",
     )

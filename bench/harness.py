@@ -282,9 +282,7 @@ def exit_on_signals() -> None:
 async def create_municipality(conn: asyncpg.Connection, slug: str, quorum: int) -> int:
     return await conn.fetchval(
         "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-        "service_promise_days, launch_level, sign_level, vote_level, created_at) "
-        "VALUES ($1, $2, $3, 90, 5, 'email_verified', 'email_verified', 'email_verified', now()) "
-        "RETURNING id",
+        "service_promise_days, created_at) VALUES ($1, $2, $3, 90, 5, now()) RETURNING id",
         slug,
         f"Benchmark {slug}",
         quorum,

@@ -1,7 +1,7 @@
 """Tally speed: our counting against the reference libraries, in the same run.
 
 Budget rules — greedy by approvals and the Method of Equal Shares (cost utilities, no
-completion) — ours (`participation.votes.rules`) against pabutools
+completion) — ours (`participation.votes.tally.rules`) against pabutools
 (`greedy_utilitarian_welfare`, `method_of_equal_shares`, both with `Cost_Sat` and
 pabutools' defaults: exact fractions, lexicographic tie-breaking), on
 
@@ -53,7 +53,7 @@ from pabutools.election import (
 )
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
-from participation.votes import pabulib, rules
+from participation.votes.tally import pabulib, rules
 
 REPO = Path(__file__).resolve().parent.parent
 WARSZAWA = REPO.parent / "shared" / "data" / "pabulib" / "Poland_Warszawa_2026.pb"

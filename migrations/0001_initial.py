@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from participation.accounts.models import Role
+from participation.permissions import Role
 from participation.mandates.models import Status
 from tortoise.fields.base import OnDelete
 from tortoise import fields

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from participation.accounts.models import Level, Role
+from participation.permissions import Level, Role
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from participation.accounts.models import Level
+from participation.permissions import Level
 from participation.votes.models import Rule, VoteStatus
 from tortoise.fields.base import OnDelete
 from uuid import uuid4

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-from notifications.tasks import FUNCTIONS
+from notifications.tasks import functions
 from participation.outage import is_database_lost
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class InProcessJobs:
         # Like arq's retries: a restarting database is back within seconds.
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                await FUNCTIONS[name](self.ctx, **kwargs)
+                await functions()[name](self.ctx, **kwargs)
                 return
             except Exception as exc:
                 if attempt == ATTEMPTS or not is_database_lost(exc):

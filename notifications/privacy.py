@@ -9,11 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from notifications.models import MailboxMessage
 from participation.accounts.models import User
-from participation.accounts.privacy import register_eraser
 
 
 async def erase_mailbox(conn: BaseDBAsyncClient, user: User) -> None:
     await MailboxMessage.filter(to=user.email).using_db(conn).delete()
-
-
-register_eraser("notifications:mailbox", erase_mailbox)

@@ -1,13 +1,20 @@
-"""Job functions, run by arq workers or by the in-process runner with the same signature."""
+"""Job functions, run by arq workers or by the in-process runner with the same signature.
+
+Besides sending mail, every clock job an area declares is a task under its own name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
+
+from arq.typing import WorkerCoroutine
 
 from notifications.mail import Mail
-from participation.mandates.quorum import expire_mandates as expire
-from participation.votes.clockwork import advance_votes as advance
+from participation import areas
+from participation.areas import ClockJob
+
+Task = Callable[..., Awaitable[object]]
 
 
 async def send_email(
@@ -16,16 +23,19 @@ async def send_email(
     await ctx["mailer"].send(Mail(to=to, subject=subject, text=text, html=html))
 
 
-async def expire_mandates(ctx: dict[str, Any]) -> int:
-    return await expire()
+def clock_task(job: ClockJob) -> WorkerCoroutine:
+    """The job as a task: arq passes its context, which the job does not need."""
+
+    async def run(ctx: dict[str, Any]) -> object:
+        return await job.function()
+
+    run.__name__ = run.__qualname__ = job.name
+    return cast(WorkerCoroutine, run)
 
 
-async def advance_votes(ctx: dict[str, Any]) -> dict[str, int]:
-    return await advance()
-
-
-FUNCTIONS: dict[str, Callable[..., Awaitable[object]]] = {
-    "send_email": send_email,
-    "expire_mandates": expire_mandates,
-    "advance_votes": advance_votes,
-}
+def functions() -> dict[str, Task]:
+    """Every task by name: sending mail and the areas' clock jobs."""
+    tasks: dict[str, Task] = {"send_email": send_email}
+    for job in areas.clock_jobs():
+        tasks[job.name] = clock_task(job)
+    return tasks

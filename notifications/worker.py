@@ -1,5 +1,5 @@
-"""The arq worker: runs jobs from Redis, expires mandates and moves votes along each minute,
-drains the outbox."""
+"""The arq worker: runs jobs from Redis, runs the areas' clock jobs each minute, drains the
+outbox."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from arq.connections import RedisSettings
 
 from notifications.dispatcher import Dispatcher
 from notifications.mail import make_mailer
-from notifications.tasks import advance_votes, expire_mandates, send_email
-from server import db
-from server.live import RedisBus
-from server.settings import Settings
+from notifications.tasks import clock_task, functions
+from participation import areas, db
+from participation.environment import Services
+from participation.live import RedisBus
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    settings = Settings.from_env()
-    await db.init(settings.database_url, settings.db_timeout)
-    ctx["mailer"] = make_mailer(settings.smtp_url, settings.mail_from)
-    ctx["bus"] = RedisBus(settings.redis_url or "redis://127.0.0.1:6379")
+    services = Services.from_env()
+    await db.init(services.database_url, services.db_timeout)
+    ctx["mailer"] = make_mailer(services.smtp_url, services.mail_from)
+    ctx["bus"] = RedisBus(services.redis_url or "redis://127.0.0.1:6379")
     await ctx["bus"].start()
     ctx["dispatcher"] = Dispatcher(ctx["bus"])
     ctx["dispatcher"].start()
@@ -34,11 +34,11 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 def worker_settings(redis_url: str) -> dict[str, Any]:
     return {
-        "functions": [send_email, expire_mandates, advance_votes],
+        "functions": list(functions().values()),
+        # unique keeps runs from overlapping when one outlasts the minute.
         "cron_jobs": [
-            cron(expire_mandates, second=0, unique=True, timeout=50),
-            # Counting a large vote may take minutes; unique keeps runs from overlapping.
-            cron(advance_votes, second=0, unique=True, timeout=600),
+            cron(clock_task(job), second=0, unique=True, timeout=job.timeout)
+            for job in areas.clock_jobs()
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -21,14 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from notifications.dispatcher import Dispatcher
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
-from participation.mandates.quorum import expire_mandates
-from participation.votes.clockwork import advance_votes
-from server import api, db, i18n, pages, shutdown
+from participation import areas, db
+from participation.live import make_bus
+from server import api, i18n, pages, shutdown
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import CSRFMiddleware
 from server.limits import Limiter, RateLimited, configure
-from server.live import make_bus
 from server.outage import DatabaseLostMiddleware
 from server.pages.forms import render_error
 from server.problems import api_http_exception, problem, wants_problem
@@ -38,7 +37,7 @@ from server.templating import FRONTEND, render
 
 log = logging.getLogger(__name__)
 
-EXPIRY_INTERVAL = 60.0
+CLOCK_INTERVAL = 60.0
 
 
 class LocaleMiddleware:
@@ -98,17 +97,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Internal server error", status_code=500)
 
 
-async def _expire_periodically() -> None:
+async def _run_clock_jobs() -> None:
+    """Without a worker, this process runs the areas' clock jobs, one after another."""
     while True:
-        await asyncio.sleep(EXPIRY_INTERVAL)
-        try:
-            await expire_mandates()
-        except Exception:
-            log.exception("expiring mandates failed")
-        try:
-            await advance_votes()
-        except Exception:
-            log.exception("advancing votes failed")
+        await asyncio.sleep(CLOCK_INTERVAL)
+        for job in areas.clock_jobs():
+            try:
+                await job.function()
+            except Exception:
+                log.exception("clock job %s failed", job.name)
 
 
 class Auftrag(Starlette):
@@ -141,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         background: list[asyncio.Task[None]] = []
         if not settings.redis_url:
             # Without Redis there is no arq worker: this process also runs the clock jobs.
-            background.append(asyncio.create_task(_expire_periodically()))
+            background.append(asyncio.create_task(_run_clock_jobs()))
         try:
             yield {}
         finally:

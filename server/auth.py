@@ -12,9 +12,10 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation import clock
-from participation.accounts import sessions
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.sessions import Started
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.identity import sessions
+from participation.accounts.identity.sessions import Started
+from participation.actors import Actor
 from participation.errors import NotAuthenticated
 from server import csrf
 from server.cookies import ACCESS_COOKIE, SESSION_COOKIE, cookie, cookie_name

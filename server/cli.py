@@ -15,10 +15,10 @@ from typing import TypeVar
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-from participation.accounts.models import Role
+from participation import db
 from participation.errors import DomainError
-from participation.votes.recount import RULES, recount
-from server import db
+from participation.permissions import Role
+from participation.votes.tally.recount import RULES, recount
 from server.settings import Settings
 
 
@@ -113,8 +113,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
-    from participation.accounts.commands import ensure_user
-    from participation.accounts.sessions import API, start_session
+    from participation.accounts.identity.commands import ensure_user
+    from participation.accounts.identity.sessions import API, start_session
     from server.auth import issue_token
 
     lifetime = timedelta(hours=args.hours or settings.api_token_hours)
@@ -138,7 +138,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from participation.accounts.commands import ensure_user
+    from participation.accounts.identity.commands import ensure_user
 
     async def work() -> int:
         user = await ensure_user(
@@ -173,7 +173,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
 
 
 def cmd_suspend(args: argparse.Namespace, settings: Settings) -> int:
-    from participation.accounts.commands import suspend_user
+    from participation.accounts.identity.commands import suspend_user
 
     async def work() -> None:
         await suspend_user(args.email, suspended=not args.lift)

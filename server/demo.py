@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from participation import clock
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.commands import ensure_user
-from participation.accounts.models import Role
-from participation.accounts.residency import verify_resident
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.identity.commands import ensure_user
+from participation.accounts.residency.verification import verify_resident
+from participation.actors import Actor
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.municipalities.models import District, Municipality
+from participation.permissions import Role
 from participation.votes import commands as vote_commands
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule

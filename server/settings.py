@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from participation import environment
+from participation.environment import Services, positive
 from server.limits import configure
 from server.proxies import Network, parse_networks
 
@@ -20,18 +22,6 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _positive(name: str, default: str) -> float:
-    """A positive number from the environment; the error names the variable."""
-    text = os.environ.get(name, default)
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a number") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, not {text!r}")
-    return value
 
 
 def _is_ip_address(host: str) -> bool:
@@ -97,7 +87,7 @@ class Settings:
     old_secret_keys: tuple[str, ...] = ()
     redis_url: str | None = None
     smtp_url: str | None = None
-    mail_from: str = "Auftrag <noreply@auftrag.localhost>"
+    mail_from: str = environment.MAIL_FROM
     base_url: str = "http://localhost:8000"
     rp_id: str = "localhost"
     origins: tuple[str, ...] = ("http://localhost:8000",)
@@ -131,35 +121,33 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
-        var_dir = Path(env.get("AUFTRAG_VAR_DIR", "var")).resolve()
-        database_url = env.get("DATABASE_URL") or f"sqlite://{var_dir / 'auftrag.sqlite3'}"
-        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
-            raise ValueError("DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
+        var_dir = environment.var_dir()
+        services = Services.from_env()
         secret = env.get("SECRET_KEY") or _read_or_create_secret(var_dir)
         base_url = env.get("BASE_URL", "http://localhost:8000").rstrip("/")
         values: dict[str, object] = dict(
             var_dir=var_dir,
-            database_url=database_url,
+            database_url=services.database_url,
             secret_key=secret,
             old_secret_keys=tuple(
                 k.strip() for k in env.get("OLD_SECRET_KEYS", "").split(",") if k.strip()
             ),
-            redis_url=env.get("REDIS_URL") or None,
-            smtp_url=env.get("SMTP_URL") or None,
-            mail_from=env.get("MAIL_FROM", "Auftrag <noreply@auftrag.localhost>"),
+            redis_url=services.redis_url,
+            smtp_url=services.smtp_url,
+            mail_from=services.mail_from,
             base_url=base_url,
             rp_id=_rp_id(env.get("RP_ID"), base_url),
             origins=_origins(env.get("ORIGIN") or base_url),
             debug=_bool(env.get("AUFTRAG_DEBUG")),
             demo=_bool(env.get("AUFTRAG_DEMO")),
-            api_token_hours=int(_positive("API_TOKEN_HOURS", "24")),
-            session_hours=int(_positive("SESSION_HOURS", "720")),
-            access_minutes=int(_positive("ACCESS_TOKEN_MINUTES", "15")),
-            db_timeout=_positive("DATABASE_TIMEOUT", "5"),
+            api_token_hours=int(positive("API_TOKEN_HOURS", "24")),
+            session_hours=int(positive("SESSION_HOURS", "720")),
+            access_minutes=int(positive("ACCESS_TOKEN_MINUTES", "15")),
+            db_timeout=services.db_timeout,
             secure_cookies=base_url.startswith("https://"),
             rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
             trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
-            max_request_bytes=int(_positive("MAX_REQUEST_BYTES", str(1024 * 1024))),
+            max_request_bytes=int(positive("MAX_REQUEST_BYTES", str(1024 * 1024))),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

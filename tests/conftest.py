@@ -24,10 +24,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts.actors import Actor
+from participation import db
+from participation.actors import Actor
 from participation.mandates import commands as mandate_commands
 from participation.municipalities import queries as municipality_queries
-from server import db
 from server.app import create_app
 from server.settings import Settings
 from tests.support import bearer_token, make_settings

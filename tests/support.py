@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp, Message
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from server.auth import issue_token
 from server.settings import Settings
 

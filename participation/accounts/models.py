@@ -8,22 +8,10 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from participation.permissions import Role
+
 if TYPE_CHECKING:
     from participation.municipalities.models import District, Municipality
-
-
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    COUNCIL = "council"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-
-
-class Level(StrEnum):
-    """How sure the platform is about a person: each municipality picks one per action."""
-
-    EMAIL = "email_verified"
-    RESIDENT = "resident_verified"
 
 
 class User(Model):

@@ -1,10 +1,9 @@
 """A person's rights over her data: a copy of everything held about her, and erasure.
 
 Other areas hold personal data too (mandates launched, signatures, votes taken part in).
-They contribute through two registries instead of this module reading their tables:
-an exporter adds a section to the export, an eraser runs inside the deletion's
-transaction before the account row goes. Each area registers from its own `privacy`
-module, listed in CONTRIBUTORS.
+Every area, this one included, declares its export sections and erasers in its
+`area.py`; participation.privacy collects them, so this module reads no other area's
+tables.
 
 Deletion keeps what the public already counts: foreign keys to the account from
 signatures, mandates, timeline entries and the role audit log are SET NULL, so a
@@ -14,209 +13,181 @@ and every quorum stay exactly as they were. Everything else about the person cas
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts import consent, declarations
-from participation.accounts.actors import Actor
+from participation import privacy as registry
+from participation.accounts.identity import consent
 from participation.accounts.models import (
     Membership,
     Passkey,
     Residency,
-    Role,
     RoleChange,
     SecurityEvent,
     Session,
     SignInToken,
     User,
 )
+from participation.accounts.residency import declarations
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated
 from participation.municipalities.models import Municipality
 from participation.outbox import events
-
-Exporter = Callable[[int], Awaitable[Any]]
-Eraser = Callable[[BaseDBAsyncClient, User], Awaitable[None]]
-
-EXPORT_FORMAT = "auftrag-account-export/1"
-
-# Modules of other areas that hold personal data; importing one registers its parts.
-CONTRIBUTORS = (
-    "participation.mandates.privacy",
-    "participation.timeline.privacy",
-    "participation.votes.privacy",
-    "notifications.privacy",
-)
-
-EXPORTERS: dict[str, Exporter] = {}
-ERASERS: dict[str, Eraser] = {}
-
-_ACCOUNT_SECTIONS = frozenset(
-    {
-        "format",
-        "exported_at",
-        "profile",
-        "roles",
-        "role_changes",
-        "role_changes_made",
-        "residencies",
-        "residence",
-        "residence_changes",
-        "sessions",
-        "passkeys",
-        "consents",
-        "security_events",
-        "sign_in_links",
-    }
-)
+from participation.permissions import Role
 
 
-def register_exporter(section: str, exporter: Exporter) -> None:
-    """Add `section` to every export: `exporter(user_id)` returns JSON-like data.
-
-    Datetimes and enums in it are written as ISO 8601 strings and their values.
-    """
-    if section in _ACCOUNT_SECTIONS or section in EXPORTERS:
-        raise ValueError(f"export section {section!r} is taken")
-    EXPORTERS[section] = exporter
-
-
-def register_eraser(name: str, eraser: Eraser) -> None:
-    """Run `eraser(conn, user)` in the deletion's transaction, before the account row goes.
-
-    For data the foreign keys do not already remove or anonymise on their own.
-    """
-    if name in ERASERS:
-        raise ValueError(f"eraser {name!r} is taken")
-    ERASERS[name] = eraser
-
-
-def _load_contributors() -> None:
-    for module in CONTRIBUTORS:
-        importlib.import_module(module)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: datetimes as ISO 8601 with offset, enums as their values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-async def _account_sections(user: User) -> dict[str, Any]:
-    """The accounts area's own part. Never a secret: no session or token hashes, no keys."""
-    uid = user.id
-    history = await consent.consent_history(uid)
-    residence = await declarations.residence_of(uid)
+async def profile(user_id: int) -> dict[str, Any]:
+    user = await User.get(id=user_id)
     return {
-        "profile": {
-            "id": uid,
-            "email": user.email,
-            "display_name": user.display_name,
-            "email_verified": user.email_verified,
-            "suspended_at": user.suspended_at,
-            "created_at": user.created_at,
-        },
-        "roles": [
-            {"municipality": slug, "role": role, "since": since}
-            for slug, role, since in await Membership.filter(user_id=uid)
-            .order_by("id")
-            .values_list("municipality__slug", "role", "created_at")
-        ],
-        "role_changes": [
-            {"municipality": slug, "role": role, "granted": granted, "at": at}
-            for slug, role, granted, at in await RoleChange.filter(subject_id=uid)
-            .order_by("id")
-            .values_list("municipality__slug", "role", "granted", "created_at")
-        ],
-        # Who the changes were for is someone else's data; that she made them is hers.
-        "role_changes_made": [
-            {"municipality": slug, "role": role, "granted": granted, "at": at}
-            for slug, role, granted, at in await RoleChange.filter(changed_by_id=uid)
-            .order_by("id")
-            .values_list("municipality__slug", "role", "granted", "created_at")
-        ],
-        "residencies": [
-            {"municipality": slug, "district": district, "source": source, "verified_at": at}
-            for slug, district, source, at in await Residency.filter(user_id=uid)
-            .order_by("id")
-            .values_list("municipality__slug", "district__slug", "source", "verified_at")
-        ],
-        "residence": {
-            "municipality": residence.municipality,
-            "district": residence.district,
-            "source": residence.source,
-            "declared_at": residence.declared_at,
-        }
-        if residence
-        else None,
-        "residence_changes": [
-            {
-                "from_municipality": move.from_municipality,
-                "from_district": move.from_district,
-                "to_municipality": move.to_municipality,
-                "to_district": move.to_district,
-                "source": move.source,
-                "at": move.at,
-            }
-            for move in await declarations.residence_history(uid)
-        ],
-        "sessions": [
-            {
-                "kind": s.kind,
-                "device": s.device,
-                "created_at": s.created_at,
-                "last_used_at": s.last_used_at,
-                "expires_at": s.expires_at,
-                "revoked_at": s.revoked_at,
-            }
-            for s in await Session.filter(user_id=uid).order_by("id")
-        ],
-        # A passkey's public key and credential id are the authenticator's own material,
-        # of no use to read and best not spread in files people pass on.
-        "passkeys": [
-            {
-                "name": p.name,
-                "created_at": p.created_at,
-                "last_used_at": p.last_used_at,
-                "backed_up": p.backed_up,
-                "transports": p.transports,
-            }
-            for p in await Passkey.filter(user_id=uid).order_by("id")
-        ],
-        "consents": [
-            {
-                "topic": c.topic,
-                "granted": c.granted,
-                "wording_version": c.wording_version,
-                "wording": _wording(c.topic, c.wording_version),
-                "at": c.created_at,
-            }
-            for c in history
-        ],
-        "security_events": [
-            {"kind": e.kind, "data": e.data, "at": e.created_at}
-            for e in await SecurityEvent.filter(user_id=uid).order_by("id")
-        ],
-        "sign_in_links": [
-            {"requested_at": created, "expires_at": expires, "used_at": used}
-            for created, expires, used in await SignInToken.filter(user_id=uid)
-            .order_by("id")
-            .values_list("created_at", "expires_at", "used_at")
-        ],
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "email_verified": user.email_verified,
+        "suspended_at": user.suspended_at,
+        "created_at": user.created_at,
     }
+
+
+async def roles(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {"municipality": slug, "role": role, "since": since}
+        for slug, role, since in await Membership.filter(user_id=user_id)
+        .order_by("id")
+        .values_list("municipality__slug", "role", "created_at")
+    ]
+
+
+async def role_changes(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {"municipality": slug, "role": role, "granted": granted, "at": at}
+        for slug, role, granted, at in await RoleChange.filter(subject_id=user_id)
+        .order_by("id")
+        .values_list("municipality__slug", "role", "granted", "created_at")
+    ]
+
+
+async def role_changes_made(user_id: int) -> list[dict[str, Any]]:
+    """Who the changes were for is someone else's data; that she made them is hers."""
+    return [
+        {"municipality": slug, "role": role, "granted": granted, "at": at}
+        for slug, role, granted, at in await RoleChange.filter(changed_by_id=user_id)
+        .order_by("id")
+        .values_list("municipality__slug", "role", "granted", "created_at")
+    ]
+
+
+async def residencies(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {"municipality": slug, "district": district, "source": source, "verified_at": at}
+        for slug, district, source, at in await Residency.filter(user_id=user_id)
+        .order_by("id")
+        .values_list("municipality__slug", "district__slug", "source", "verified_at")
+    ]
+
+
+async def residence(user_id: int) -> dict[str, Any] | None:
+    declared = await declarations.residence_of(user_id)
+    if declared is None:
+        return None
+    return {
+        "municipality": declared.municipality,
+        "district": declared.district,
+        "source": declared.source,
+        "declared_at": declared.declared_at,
+    }
+
+
+async def residence_changes(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "from_municipality": move.from_municipality,
+            "from_district": move.from_district,
+            "to_municipality": move.to_municipality,
+            "to_district": move.to_district,
+            "source": move.source,
+            "at": move.at,
+        }
+        for move in await declarations.residence_history(user_id)
+    ]
+
+
+async def sessions(user_id: int) -> list[dict[str, Any]]:
+    """Never a secret: no session or token hashes."""
+    return [
+        {
+            "kind": s.kind,
+            "device": s.device,
+            "created_at": s.created_at,
+            "last_used_at": s.last_used_at,
+            "expires_at": s.expires_at,
+            "revoked_at": s.revoked_at,
+        }
+        for s in await Session.filter(user_id=user_id).order_by("id")
+    ]
+
+
+async def passkeys(user_id: int) -> list[dict[str, Any]]:
+    """A passkey's public key and credential id are the authenticator's own material,
+    of no use to read and best not spread in files people pass on."""
+    return [
+        {
+            "name": p.name,
+            "created_at": p.created_at,
+            "last_used_at": p.last_used_at,
+            "backed_up": p.backed_up,
+            "transports": p.transports,
+        }
+        for p in await Passkey.filter(user_id=user_id).order_by("id")
+    ]
+
+
+async def consents(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "topic": c.topic,
+            "granted": c.granted,
+            "wording_version": c.wording_version,
+            "wording": _wording(c.topic, c.wording_version),
+            "at": c.created_at,
+        }
+        for c in await consent.consent_history(user_id)
+    ]
+
+
+async def security_events(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {"kind": e.kind, "data": e.data, "at": e.created_at}
+        for e in await SecurityEvent.filter(user_id=user_id).order_by("id")
+    ]
+
+
+async def sign_in_links(user_id: int) -> list[dict[str, Any]]:
+    return [
+        {"requested_at": created, "expires_at": expires, "used_at": used}
+        for created, expires, used in await SignInToken.filter(user_id=user_id)
+        .order_by("id")
+        .values_list("created_at", "expires_at", "used_at")
+    ]
+
+
+# The accounts area's own sections, first in every export.
+EXPORTERS = {
+    "profile": profile,
+    "roles": roles,
+    "role_changes": role_changes,
+    "role_changes_made": role_changes_made,
+    "residencies": residencies,
+    "residence": residence,
+    "residence_changes": residence_changes,
+    "sessions": sessions,
+    "passkeys": passkeys,
+    "consents": consents,
+    "security_events": security_events,
+    "sign_in_links": sign_in_links,
+}
 
 
 def _wording(topic: str, version: str) -> str | None:
@@ -239,12 +210,7 @@ async def export_account(actor: Actor | None) -> dict[str, Any]:
     user = await User.get_or_none(id=actor.user_id)
     if user is None:
         raise NotAuthenticated("This account no longer exists.")
-    _load_contributors()
-    document: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": clock.now()}
-    document.update(await _account_sections(user))
-    for section, exporter in EXPORTERS.items():
-        document[section] = await exporter(user.id)
-    return _plain(document)
+    return await registry.export(user.id, clock.now())
 
 
 async def _keep_an_administrator(conn: BaseDBAsyncClient, user_id: int) -> None:
@@ -306,12 +272,10 @@ async def delete_account(actor: Actor | None, confirm_email: str) -> None:
         raise InvalidInput.on(
             "confirm_email", "Type the email address of this account to confirm the deletion."
         )
-    _load_contributors()
     async with in_transaction() as conn:
         await _keep_an_administrator(conn, user.id)
         await _record_roles_ending(conn, user.id)
-        for eraser in ERASERS.values():
-            await eraser(conn, user)
+        await registry.erase(conn, user)
         await User.filter(id=user.id).using_db(conn).delete()
         # The id names nothing any more; consumers use it to drop what they keyed by it.
         await events.append(conn, "accounts:user:deleted", user_id=user.id)

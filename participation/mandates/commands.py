@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from participation import clock, text
-from participation.accounts.actors import Actor
-from participation.accounts.permissions import Action, require
+from participation.actors import Actor
 from participation.errors import (
     Conflict,
     FieldError,
@@ -18,10 +17,12 @@ from participation.errors import (
     PermissionDenied,
 )
 from participation.mandates import counter, moves, permissions, quorum, rules, signing
+from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE, WITHDRAW_SIGNATURE
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.mandates.rules import Mover
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.outbox import events
+from participation.permissions import require
 from participation.sql import run
 from participation.timeline import entries as timeline
 
@@ -79,7 +80,7 @@ async def launch_mandate(
     municipality = await municipality_by_slug(municipality_slug)
     if municipality is None:
         raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
-    require(actor, Action.LAUNCH_MANDATE, await place_of(municipality.id))
+    require(actor, LAUNCH_MANDATE, await place_of(municipality.id))
     problems = rules.check_content(title, summary, body, topics or [])
     tags = rules.normalise_topics(topics or [])
     district_row = None
@@ -186,7 +187,7 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     home = await mandate_home(mandate_id)
     if home is None:
         raise NotFound("This mandate does not exist.")
-    require(actor, Action.SIGN_MANDATE, await place_of(home))
+    require(actor, SIGN_MANDATE, await place_of(home))
     attempt = await signing.sign(mandate_id, actor.user_id, actor.is_resident(home))
     mandate = attempt.mandate
     if mandate is None or not permissions.may_view(actor, mandate):
@@ -208,7 +209,7 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
     collecting, or the initiator, whose signature stands with the mandate).
     """
     mandate = await get_visible(actor, mandate_id)
-    actor = require(actor, Action.WITHDRAW_SIGNATURE, await place_of(mandate.municipality_id))
+    actor = require(actor, WITHDRAW_SIGNATURE, await place_of(mandate.municipality_id))
     if mandate.status not in rules.WITHDRAWABLE_SIGNATURE:
         raise Conflict(
             "Signatures can only be withdrawn while the mandate is collecting.",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict
 from participation.mandates import rules
 from participation.mandates.models import Mandate, Status

@@ -1,11 +1,12 @@
-"""Who stands how towards a mandate; the rules themselves live in accounts.permissions."""
+"""Who stands how towards a mandate; the engine is participation.permissions."""
 
 from __future__ import annotations
 
-from participation.accounts.actors import Actor
-from participation.accounts.permissions import Action, Place, may
+from participation.actors import Actor
+from participation.mandates.actions import DECIDE_MANDATE, MOVE_AS_INITIATOR, VIEW_DRAFT
 from participation.mandates.models import Mandate, Status
 from participation.mandates.rules import Mover
+from participation.permissions import Place, may
 
 
 def _place(mandate: Mandate) -> Place:
@@ -16,9 +17,9 @@ def movers_for(actor: Actor | None, mandate: Mandate) -> frozenset[Mover]:
     """The capacities in which `actor` stands towards `mandate`."""
     movers = set()
     place = _place(mandate)
-    if may(actor, Action.MOVE_AS_INITIATOR, place, owner_id=mandate.initiator_id):
+    if may(actor, MOVE_AS_INITIATOR, place, owner_id=mandate.initiator_id):
         movers.add(Mover.INITIATOR)
-    if may(actor, Action.DECIDE_MANDATE, place):
+    if may(actor, DECIDE_MANDATE, place):
         movers.add(Mover.COUNCIL)
     return frozenset(movers)
 
@@ -27,4 +28,4 @@ def may_view(actor: Actor | None, mandate: Mandate) -> bool:
     """Drafts are seen only by their initiator and the municipality's council."""
     if mandate.status != Status.DRAFT:
         return True
-    return may(actor, Action.VIEW_DRAFT, _place(mandate), owner_id=mandate.initiator_id)
+    return may(actor, VIEW_DRAFT, _place(mandate), owner_id=mandate.initiator_id)

@@ -11,7 +11,6 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from participation.accounts.models import User
-from participation.accounts.privacy import register_eraser, register_exporter
 from participation.mandates.models import Mandate, Signature, Status
 
 
@@ -54,8 +53,3 @@ async def signatures_given(user_id: int) -> list[dict[str, Any]]:
 async def erase_drafts(conn: BaseDBAsyncClient, user: User) -> None:
     """Topics, counter shards and timeline entries of the drafts cascade with them."""
     await Mandate.filter(initiator_id=user.id, status=Status.DRAFT).using_db(conn).delete()
-
-
-register_exporter("mandates", mandates_launched)
-register_exporter("signatures", signatures_given)
-register_eraser("mandates:drafts", erase_drafts)

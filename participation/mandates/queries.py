@@ -7,15 +7,16 @@ from typing import Any, cast
 
 from tortoise.expressions import Q
 
-from participation.accounts.actors import Actor
 from participation.accounts.models import User
-from participation.accounts.permissions import who_may
+from participation.actors import Actor
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.mandates import counter, permissions, rules
+from participation.mandates.actions import SIGN_MANDATE
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of, possible_slug
+from participation.permissions import who_may
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                 "signed": (m.id in signed) if actor is not None else None,
                 # Co-signing is open to the whole municipality, whatever the district.
                 "participation": who_may(
-                    places[m.municipality_id].sign_level, municipalities[m.municipality_id]
+                    places[m.municipality_id].level(SIGN_MANDATE), municipalities[m.municipality_id]
                 ),
             }
         )

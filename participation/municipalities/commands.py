@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level
-from participation.accounts.permissions import Action, require
-from participation.errors import FieldError, InvalidInput, NotFound
-from participation.municipalities.models import Municipality
-from participation.municipalities.queries import forget_place, municipality_by_slug, place_of
+from tortoise.transactions import in_transaction
 
-LEVEL_FIELDS = ("launch_level", "sign_level", "vote_level")
+from participation.actors import Actor
+from participation.errors import FieldError, InvalidInput, NotFound
+from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
+from participation.municipalities.models import LEVEL_FIELDS, Municipality, VerificationLevel
+from participation.municipalities.queries import forget_place, municipality_by_slug, place_of
+from participation.permissions import Level, require
 
 
 async def set_verification_levels(
@@ -24,7 +24,7 @@ async def set_verification_levels(
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound("This municipality does not exist.")
-    require(actor, Action.CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
+    require(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
     allowed = ", ".join(level.value for level in Level)
     problems = [
         FieldError(name, f"Unknown field {name!r}.") for name in levels if name not in LEVEL_FIELDS
@@ -39,6 +39,14 @@ async def set_verification_levels(
     if problems:
         raise InvalidInput("The verification levels are invalid.", problems)
     if chosen:
-        await Municipality.filter(id=municipality.id).update(**chosen)
+        async with in_transaction() as conn:
+            for name, level in chosen.items():
+                await VerificationLevel.update_or_create(
+                    {"level": level},
+                    using_db=conn,
+                    municipality_id=municipality.id,
+                    action=LEVEL_FIELDS[name],
+                )
         forget_place(municipality.id)
-    return await Municipality.get(id=municipality.id)
+    await municipality.refresh_from_db()
+    return municipality

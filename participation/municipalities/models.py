@@ -1,11 +1,22 @@
-"""Municipalities are the tenants; districts subdivide them."""
+"""Municipalities are the tenants; districts subdivide them; each sets its levels per action."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from participation.accounts.models import Level
+from participation.permissions import Level
+
+# The levels the API and the admin page name, by the action each is for.
+LEVEL_FIELDS = {
+    "launch_level": "mandate:launch",
+    "sign_level": "mandate:sign",
+    "vote_level": "vote:cast",
+}
 
 
 class Municipality(Model):
@@ -15,16 +26,50 @@ class Municipality(Model):
     default_quorum = fields.IntField(default=100)
     signature_period_days = fields.IntField(default=90)
     service_promise_days = fields.IntField(default=5)
-    launch_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
-    sign_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
-    vote_level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     districts: fields.ReverseRelation[District]
+    verification_levels: fields.ReverseRelation[VerificationLevel]
+
+    # Levels by action: empty for a new municipality (every action at the email level),
+    # loaded by refresh_from_db, None on a row read without them.
+    _levels: dict[str, Level] | None = None
 
     class Meta:
         table = "municipality"
         ordering = ["name"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._levels = {}
+
+    async def refresh_from_db(
+        self, fields: Iterable[str] | None = None, using_db: BaseDBAsyncClient | None = None
+    ) -> None:
+        await super().refresh_from_db(fields, using_db)
+        await self.load_levels(using_db)
+
+    async def load_levels(self, using_db: BaseDBAsyncClient | None = None) -> None:
+        """Read the levels chosen here, for launch_level, sign_level and vote_level."""
+        rows = await VerificationLevel.filter(municipality_id=self.id).using_db(using_db)
+        self._levels = {row.action: Level(row.level) for row in rows}
+
+    def _level(self, field: str) -> Level:
+        if self._levels is None:
+            raise RuntimeError("levels not loaded: call load_levels() first")
+        return self._levels.get(LEVEL_FIELDS[field], Level.EMAIL)
+
+    @property
+    def launch_level(self) -> Level:
+        return self._level("launch_level")
+
+    @property
+    def sign_level(self) -> Level:
+        return self._level("sign_level")
+
+    @property
+    def vote_level(self) -> Level:
+        return self._level("vote_level")
 
 
 class District(Model):
@@ -40,3 +85,19 @@ class District(Model):
         table = "district"
         unique_together = (("municipality", "slug"),)
         ordering = ["name"]
+
+
+class VerificationLevel(Model):
+    """How verified people must be for one action here, a verified email when unset."""
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="verification_levels", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    action = fields.CharField(max_length=64)
+    level = fields.CharEnumField(Level, max_length=24, default=Level.EMAIL)
+
+    class Meta:
+        table = "municipality_verification_level"
+        unique_together = (("municipality", "action"),)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from participation.accounts.permissions import Place
-from participation.municipalities.models import District, Municipality
+from participation.municipalities.models import District, Municipality, VerificationLevel
+from participation.permissions import Level, Place
 
 SLUG_MAX = 64
 
@@ -37,10 +37,12 @@ async def place_of(municipality_id: int, district_id: int | None = None) -> Plac
     now = time.monotonic()
     cached = _places.get(municipality_id)
     if cached is None or now - cached[0] > PLACE_SECONDS:
-        row = await Municipality.get(id=municipality_id).only(
-            "id", "launch_level", "sign_level", "vote_level"
+        await Municipality.get(id=municipality_id).only("id")
+        levels = await VerificationLevel.filter(municipality_id=municipality_id).values_list(
+            "action", "level"
         )
-        cached = (now, Place(row.id, row.launch_level, row.sign_level, row.vote_level))
+        chosen = {action: Level(level) for action, level in levels}
+        cached = (now, Place(municipality_id, chosen))
         _places[municipality_id] = cached
     return replace(cached[1], district_id=district_id)
 
@@ -48,3 +50,14 @@ async def place_of(municipality_id: int, district_id: int | None = None) -> Plac
 def forget_place(municipality_id: int) -> None:
     """After a change of levels, so this process applies it at once."""
     _places.pop(municipality_id, None)
+
+
+async def levels_of(municipality_ids: list[int]) -> dict[int, dict[str, Level]]:
+    """The levels each municipality chose, by action; an action missing asks for email."""
+    chosen: dict[int, dict[str, Level]] = {m: {} for m in municipality_ids}
+    rows = await VerificationLevel.filter(municipality_id__in=municipality_ids).values_list(
+        "municipality_id", "action", "level"
+    )
+    for municipality_id, action, level in rows:
+        chosen[municipality_id][action] = Level(level)
+    return chosen

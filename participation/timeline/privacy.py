@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from participation.accounts.privacy import register_exporter
 from participation.timeline.models import TimelineEntry
 
 
@@ -18,6 +17,3 @@ async def entries_authored(user_id: int) -> list[dict[str, Any]]:
         .order_by("id")
         .values_list("mandate_id", "kind", "data", "created_at")
     ]
-
-
-register_exporter("timeline_entries", entries_authored)

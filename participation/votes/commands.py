@@ -10,8 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts.actors import Actor
-from participation.accounts.permissions import Action, may, require
+from participation.actors import Actor
 from participation.errors import (
     Conflict,
     FieldError,
@@ -24,6 +23,7 @@ from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.outbox import events
+from participation.permissions import may, require
 from participation.votes import (
     ballots,
     casting,
@@ -35,6 +35,7 @@ from participation.votes import (
     secrecy,
     stages,
 )
+from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE, PROPOSE_VOTE
 from participation.votes.casting import Cast
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.lifecycle import Mover
@@ -72,8 +73,8 @@ async def create_vote(
             raise NotFound("This mandate does not exist.")
         municipality = await Municipality.get(id=mandate.municipality_id)
         place = await place_of(municipality.id)
-        if not may(actor, Action.MANAGE_VOTE, place):
-            require(actor, Action.PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
+        if not may(actor, MANAGE_VOTE, place):
+            require(actor, PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
         if mandate.status not in permissions.VOTABLE_MANDATES:
             raise Conflict("Votes can only be held on a mandate that is still running.")
     else:
@@ -81,7 +82,7 @@ async def create_vote(
         if found is None:
             raise NotFound("This municipality does not exist.")
         municipality = found
-        require(actor, Action.MANAGE_VOTE, await place_of(municipality.id))
+        require(actor, MANAGE_VOTE, await place_of(municipality.id))
     values, problems = await drafts.check_draft(municipality, draft)
     option_rows, option_problems = drafts.check_options(options)
     problems |= option_problems
@@ -251,7 +252,7 @@ async def cast_ballot(actor: Actor | None, vote_id: int, choices: object) -> Cas
         raise Conflict("This vote is not open yet.", status_now=vote.status)
     if vote.status != VoteStatus.OPEN:
         raise Conflict("This vote is no longer open.", status_now=vote.status)
-    require(actor, Action.CAST_BALLOT, await permissions.ballot_place(vote))
+    require(actor, CAST_BALLOT, await permissions.ballot_place(vote))
     stored = ballots.normalise(parameters_of(vote), await ballot_choices(vote), choices)
     return await casting.cast(vote.id, actor.user_id, stored, vote.ballot_key)
 

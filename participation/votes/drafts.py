@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from participation import single_line, text
-from participation.accounts.models import Level
 from participation.errors import InvalidInput
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import district_by_slug
+from participation.municipalities.queries import district_by_slug, place_of
+from participation.permissions import Level
 from participation.votes import ballots
+from participation.votes.actions import CAST_BALLOT
 from participation.votes.ballots import Parameters
 from participation.votes.models import Rule, Vote, VoteOption
 
@@ -115,12 +116,13 @@ async def check_draft(
         )
     )
     problems |= parameter_problems
-    level = draft.eligibility_level or municipality.vote_level
+    chosen = (await place_of(municipality.id)).level(CAST_BALLOT)
+    level = draft.eligibility_level or chosen
     try:
         level = Level(level)
     except ValueError:
         problems["eligibility_level"] = "Unknown verification level."
-        level = Level(municipality.vote_level)
+        level = chosen
     district_id = None
     if draft.district:
         district = await district_by_slug(municipality.id, draft.district)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from participation.accounts.models import Level
+from participation.permissions import Level
 
 if TYPE_CHECKING:
     from participation.accounts.models import User

@@ -7,7 +7,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict
 from participation.outbox import events
 from participation.timeline import entries as timeline

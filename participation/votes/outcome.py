@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from participation.votes import rules
 from participation.votes.ballots import Choice, Parameters
 from participation.votes.models import Rule
+from participation.votes.tally import rules
 
 ADD_ONE_CENTS = 100
 

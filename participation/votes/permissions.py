@@ -1,15 +1,15 @@
-"""Who stands how towards a vote; the rules themselves live in accounts.permissions."""
+"""Who stands how towards a vote; the engine is participation.permissions."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level
-from participation.accounts.permissions import Action, Place, may
+from participation.actors import Actor
 from participation.mandates import rules as mandate_rules
 from participation.mandates.models import Mandate
 from participation.municipalities.queries import place_of
+from participation.permissions import Level, Place, may
+from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE, PROPOSE_VOTE
 from participation.votes.lifecycle import Mover
 from participation.votes.models import Vote, VoteStatus
 
@@ -22,7 +22,7 @@ def _place(vote: Vote) -> Place:
 
 
 def is_council(actor: Actor | None, vote: Vote) -> bool:
-    return may(actor, Action.MANAGE_VOTE, _place(vote))
+    return may(actor, MANAGE_VOTE, _place(vote))
 
 
 def movers_for(actor: Actor | None, vote: Vote) -> frozenset[Mover]:
@@ -37,7 +37,7 @@ def movers_for(actor: Actor | None, vote: Vote) -> frozenset[Mover]:
 
 def may_prepare(actor: Actor | None, vote: Vote) -> bool:
     """The council and the person who proposed the vote prepare its draft."""
-    return may(actor, Action.PROPOSE_VOTE, _place(vote), owner_id=vote.created_by_id)
+    return may(actor, PROPOSE_VOTE, _place(vote), owner_id=vote.created_by_id)
 
 
 def may_view(actor: Actor | None, vote: Vote) -> bool:
@@ -52,7 +52,8 @@ def may_edit(actor: Actor | None, vote: Vote) -> bool:
 async def ballot_place(vote: Vote) -> Place:
     """Where a ballot is cast: the vote's district, at the vote's own eligibility level."""
     place = await place_of(vote.municipality_id, vote.district_id)
-    return replace(place, vote_level=Level(vote.eligibility_level))
+    levels = {**place.levels, CAST_BALLOT: Level(vote.eligibility_level)}
+    return replace(place, levels=levels)
 
 
 def may_propose_on(actor: Actor | None, mandate: Mandate) -> bool:
@@ -60,6 +61,6 @@ def may_propose_on(actor: Actor | None, mandate: Mandate) -> bool:
     if mandate.status not in VOTABLE_MANDATES:
         return False
     place = Place(mandate.municipality_id)
-    return may(actor, Action.MANAGE_VOTE, place) or may(
-        actor, Action.PROPOSE_VOTE, place, owner_id=mandate.initiator_id
+    return may(actor, MANAGE_VOTE, place) or may(
+        actor, PROPOSE_VOTE, place, owner_id=mandate.initiator_id
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from participation.accounts.privacy import register_exporter
 from participation.votes import secrecy
 from participation.votes.models import Ballot, Participation, Vote, VoteStatus
 
@@ -44,7 +43,3 @@ async def votes_proposed(user_id: int) -> list[dict[str, Any]]:
         .order_by("id")
         .values_list("id", "title", "status", "created_at")
     ]
-
-
-register_exporter("votes", votes_taken_part_in)
-register_exporter("votes_proposed", votes_proposed)

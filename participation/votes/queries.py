@@ -7,12 +7,11 @@ from typing import Any, cast
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level
-from participation.accounts.permissions import who_may
+from participation.actors import Actor
 from participation.mandates.queries import decode_cursor, encode_cursor
 from participation.municipalities.models import District, Municipality
-from participation.votes import export, lifecycle, permissions
+from participation.permissions import Level, who_may
+from participation.votes import lifecycle, permissions
 from participation.votes.ballots import Choice, Parameters
 from participation.votes.models import (
     Ballot,
@@ -23,6 +22,7 @@ from participation.votes.models import (
     VoteOption,
     VoteStatus,
 )
+from participation.votes.tally import export
 
 # A closed vote's ballots are in the box, a published one's in their own table. Publication
 # moves them in one transaction, so reading the box first never misses them.

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.outbox import events
 from participation.sql import run
 from participation.votes import moves, outcome, secrecy, storage

@@ -94,7 +94,7 @@ async def seal_after(vote_id: int) -> None:
 async def _vacuum_postgres(connection: BaseDBAsyncClient) -> None:
     async with connection.acquire_connection() as raw:
         await _wait_for_old_snapshots(raw, await raw.fetchval(_NOW))
-        # The pool skips its reset query (server.db), so the setting must not outlive us.
+        # The pool skips its reset query (participation.db), so the setting must not outlive us.
         await raw.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         try:
             for table in TABLES:

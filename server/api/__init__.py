@@ -1,48 +1,35 @@
-"""The JSON API under /api/v1, and its OpenAPI document."""
+"""The JSON API under /api/v1, and its OpenAPI document.
+
+Each module here that declares an endpoint `Registry` named `api` is mounted, by order.
+"""
 
 from __future__ import annotations
+
+import sys
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from server.api import (
-    account,
-    administration,
-    endpoint,
-    health,
-    mandates,
-    me,
-    municipalities,
-    openapi,
-    residence,
-    security,
-    timeline,
-    votes,
-)
+from server.api import endpoint, health, openapi
+from server.api.endpoint import Endpoint, Registry
+from server.web import declared
 
-ENDPOINTS = [
-    *health.api.endpoints,
-    *me.api.endpoints,
-    *account.api.endpoints,
-    *residence.api.endpoints,
-    *security.api.endpoints,
-    *municipalities.api.endpoints,
-    *administration.api.endpoints,
-    *mandates.api.endpoints,
-    *timeline.api.endpoints,
-    *votes.api.endpoints,
-]
+
+def endpoints() -> list[Endpoint]:
+    """Every area's endpoints, in the order their registries declare."""
+    registries = declared(sys.modules[__name__], "api", Registry)
+    return [e for registry in registries for e in registry.endpoints]
 
 
 async def openapi_document(request: Request) -> JSONResponse:
     if not hasattr(request.app.state, "openapi"):
-        request.app.state.openapi = openapi.build(ENDPOINTS, "Auftrag API", health.VERSION)
+        request.app.state.openapi = openapi.build(endpoints(), "Auftrag API", health.VERSION)
     return JSONResponse(request.app.state.openapi)
 
 
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/openapi.json", openapi_document, name="openapi"),
-        Mount("/api/v1", routes=endpoint.routes(ENDPOINTS), name="api"),
+        Mount("/api/v1", routes=endpoint.routes(endpoints()), name="api"),
     ]

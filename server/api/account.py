@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from participation.accounts import consent, privacy, profile
+from participation.accounts import privacy
+from participation.accounts.identity import consent, profile
 from server import i18n
 from server.api import me
 from server.api.account_schemas import (
@@ -21,7 +22,7 @@ from server.api.endpoint import Registry
 from server.api.schemas import MeOut
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=20)
 
 
 def consent_out(state: consent.ConsentState) -> ConsentOut:

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from participation.accounts.consent import TOPICS
-from participation.accounts.profile import DISPLAY_NAME_MAX
+from participation.accounts.identity.consent import TOPICS
+from participation.accounts.identity.profile import DISPLAY_NAME_MAX
 from server.api.schemas import NOT_BLANK, Line, Strict, Text
 
 

@@ -9,16 +9,18 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from participation.accounts import residency, roles
-from participation.accounts.models import Level, Role
-from participation.accounts.residency import Resident
-from participation.accounts.roles import Member
-from participation.municipalities.commands import LEVEL_FIELDS, set_verification_levels
+from participation.accounts.authorization import roles
+from participation.accounts.authorization.roles import Member
+from participation.accounts.residency import verification as residency
+from participation.accounts.residency.verification import Resident
+from participation.municipalities.commands import set_verification_levels
+from participation.municipalities.models import LEVEL_FIELDS
+from participation.permissions import Level, Role
 from server.api.endpoint import Registry
 from server.api.schemas import NOT_BLANK, Line, Strict, Text
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=60)
 
 
 class RoleIn(Strict):

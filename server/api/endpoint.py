@@ -134,9 +134,13 @@ def routes(endpoints: list[Endpoint]) -> list[Route]:
 
 
 class Registry:
-    """Collects the endpoints of one area, for mounting and for the OpenAPI document."""
+    """Collects the endpoints of one area, for mounting and for the OpenAPI document.
 
-    def __init__(self) -> None:
+    `order` places them among the other areas' (server.web): lower comes first.
+    """
+
+    def __init__(self, order: int) -> None:
+        self.order = order
         self.endpoints: list[Endpoint] = []
 
     def __call__(

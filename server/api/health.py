@@ -11,7 +11,7 @@ from tortoise.connection import connections
 from server.api.endpoint import Registry
 from server.api.schemas import HealthOut
 
-api = Registry()
+api = Registry(order=0)
 VERSION = "0.1.0"
 
 

@@ -18,7 +18,7 @@ from server.api.schemas import (
 )
 from server.auth import actor_of, require_actor
 
-api = Registry()
+api = Registry(order=70)
 
 
 def _json(view: dict, status: int = 200) -> JSONResponse:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from participation.accounts import declarations
 from participation.accounts.models import Membership, Residency, User
+from participation.accounts.residency import declarations
 from server.api.endpoint import Registry
 from server.api.residence import declared_out
 from server.api.schemas import MembershipOut, MeOut, ResidenceOut, VerificationOut
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=10)
 
 
 @api("/me", response=MeOut, auth=True, tag="accounts")

@@ -7,8 +7,9 @@ from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
-from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import municipality_by_slug
+from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
+from participation.municipalities.queries import levels_of, municipality_by_slug
+from participation.permissions import Level
 from server.api.endpoint import Registry
 from server.api.schemas import (
     DistrictOut,
@@ -18,13 +19,14 @@ from server.api.schemas import (
     MunicipalityOut,
 )
 
-api = Registry()
+api = Registry(order=50)
 
 
 async def _views(municipalities: list[Municipality]) -> list[dict]:
     districts: dict[int, list[DistrictOut]] = {m.id: [] for m in municipalities}
     for d in await District.filter(municipality_id__in=list(districts)).order_by("name"):
         districts[d.municipality_id].append(DistrictOut(slug=d.slug, name=d.name))
+    levels = await levels_of(list(districts))
     return [
         MunicipalityOut(
             slug=m.slug,
@@ -34,7 +36,10 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
             service_promise_days=m.service_promise_days,
             districts=districts[m.id],
             verification_levels=LevelsView(
-                launch_level=m.launch_level, sign_level=m.sign_level, vote_level=m.vote_level
+                **{
+                    name: levels[m.id].get(action, Level.EMAIL)
+                    for name, action in LEVEL_FIELDS.items()
+                }
             ),
         ).model_dump(mode="json")
         for m in municipalities

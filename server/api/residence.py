@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from participation.accounts import declarations
+from participation.accounts.residency import declarations
 from server.api.endpoint import Registry
 from server.api.schemas import (
     DeclaredResidenceOut,
@@ -15,7 +15,7 @@ from server.api.schemas import (
 )
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=30)
 
 
 def declared_out(residence: declarations.DeclaredResidence | None) -> DeclaredResidenceOut | None:

@@ -16,9 +16,9 @@ from pydantic import (
 )
 
 from participation import single_line
-from participation.accounts.models import Level, Role
 from participation.mandates import rules
 from participation.mandates.models import Status
+from participation.permissions import Level, Role
 
 # Every string that reaches the database: PostgreSQL refuses NUL characters in text.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
@@ -82,9 +82,7 @@ class TransitionIn(Strict):
     model_config = needs_reason(_REASONED)
 
     to: Status
-    reason: Text | None = Field(
-        default=None, max_length=rules.REASON_MAX, validate_default=True
-    )
+    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX, validate_default=True)
 
     @field_validator("reason")
     @classmethod

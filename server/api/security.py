@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from participation.accounts import passkeys, sessions
+from participation.accounts.identity import passkeys, sessions
 from participation.accounts.models import Passkey, Session
 from participation.errors import InvalidInput
 from participation.ids import parse_id
@@ -28,7 +28,7 @@ from server.api.security_schemas import (
 )
 from server.auth import require_actor
 
-api = Registry()
+api = Registry(order=40)
 
 
 def _page(rows: list[Any], query: ListQuery) -> tuple[list[Any], str | None]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from participation.accounts.passkeys import NAME_MAX
+from participation.accounts.identity.passkeys import NAME_MAX
 from server.api.schemas import NOT_BLANK, Line, Strict
 
 

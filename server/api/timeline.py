@@ -28,7 +28,7 @@ from server.auth import actor_of
 from server.problems import RETRY_AFTER
 
 log = logging.getLogger(__name__)
-api = Registry()
+api = Registry(order=80)
 PAGE = 100
 
 

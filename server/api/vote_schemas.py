@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
-from participation.accounts.models import Level
+from participation.permissions import Level
 from participation.votes import ballots, lifecycle
 from participation.votes.models import Rule, VoteStatus
 from server.api.schemas import (

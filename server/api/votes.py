@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.queries import municipality_by_slug
 from participation.votes import commands, lifecycle, queries, secrecy
@@ -33,7 +33,7 @@ from server.api.vote_schemas import (
 )
 from server.auth import actor_of, require_actor
 
-api = Registry()
+api = Registry(order=90)
 
 
 async def _json(actor: Actor | None, vote: Vote, status: int = 200) -> JSONResponse:

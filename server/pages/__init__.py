@@ -1,34 +1,20 @@
-"""HTML pages: server-rendered, working without JavaScript."""
+"""HTML pages: server-rendered, working without JavaScript.
+
+Each module here that declares `PAGES` is served, by order.
+"""
 
 from __future__ import annotations
 
+import sys
+
 from starlette.routing import BaseRoute
 
-from server.pages import (
-    account,
-    administration,
-    auth,
-    mandates,
-    passkeys,
-    residence,
-    security,
-    vote_admin,
-    votes,
-)
 from server.settings import Settings
+from server.web import Pages, declared
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    extra = [auth.MAILBOX] if auth.mailbox_enabled(settings) else []
-    return [
-        *mandates.ROUTES,
-        *votes.ROUTES,
-        *vote_admin.ROUTES,
-        *auth.ROUTES,
-        *account.ROUTES,
-        *residence.ROUTES,
-        *administration.ROUTES,
-        *security.ROUTES,
-        *passkeys.ROUTES,
-        *extra,
-    ]
+    declarations = declared(sys.modules[__name__], "PAGES", Pages)
+    ordinary = [route for pages in declarations for route in pages.routes]
+    optional = [route for pages in declarations for route in pages.optional(settings)]
+    return [*ordinary, *optional]

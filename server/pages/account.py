@@ -11,15 +11,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts import consent, declarations, privacy, profile
-from participation.accounts.actors import Actor
+from participation.accounts import privacy
+from participation.accounts.identity import consent, profile
 from participation.accounts.models import User
+from participation.accounts.residency import declarations
+from participation.actors import Actor
 from participation.errors import Conflict, DomainError, InvalidInput
 from participation.municipalities.models import Municipality
 from server import i18n
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, error_page, field_errors, sign_in_redirect
 from server.templating import BERLIN, render
+from server.web import Pages
 
 SAVED = {"name", "consents", "residence"}
 
@@ -166,3 +169,5 @@ ROUTES = [
     Route("/account/deleted", deleted, methods=["GET"]),
     Route("/privacy", privacy_notice, methods=["GET"]),
 ]
+
+PAGES = Pages(40, ROUTES)

@@ -9,18 +9,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from participation.accounts import residency, roles
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level, Role
-from participation.accounts.permissions import Action, may
+from participation.accounts.authorization import roles
+from participation.accounts.authorization.actions import MANAGE_ROLES
+from participation.accounts.residency import verification as residency
+from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from participation.ids import parse_id
-from participation.municipalities.commands import LEVEL_FIELDS, set_verification_levels
-from participation.municipalities.models import District, Municipality
+from participation.municipalities.commands import set_verification_levels
+from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.permissions import Level, Role, may
 from server.auth import actor_of
 from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render
+from server.web import Pages
 
 
 async def _admin_page(
@@ -35,6 +37,7 @@ async def _admin_page(
 ) -> Response:
     """`section` names the form whose `errors` and `values` are shown again."""
     slug = municipality.slug
+    await municipality.load_levels()
     return render(
         request,
         "pages/administration.html",
@@ -66,7 +69,7 @@ async def administration(request: Request) -> Response:
         return sign_in_redirect(request)
     try:
         municipality = await _municipality(request)
-        if not may(actor, Action.MANAGE_ROLES, await place_of(municipality.id)):
+        if not may(actor, MANAGE_ROLES, await place_of(municipality.id)):
             raise NotFound("This page does not exist.")
         return await _admin_page(request, actor, municipality)
     except DomainError as exc:
@@ -163,3 +166,5 @@ ROUTES = [
         "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
     ),
 ]
+
+PAGES = Pages(60, ROUTES)

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from notifications.models import MailboxMessage
-from participation.accounts import commands, sessions
+from participation.accounts.identity import commands, sessions
 from participation.errors import DomainError, InvalidInput
 from participation.redirects import safe_next
 from server import limits
@@ -18,6 +18,7 @@ from server.pages import security
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
+from server.web import Pages
 
 
 async def sign_in_form(request: Request) -> Response:
@@ -117,3 +118,5 @@ ROUTES = [
     Route("/sign-out", sign_out, methods=["POST"]),
 ]
 MAILBOX = Route("/dev/mailbox", mailbox)
+
+PAGES = Pages(30, ROUTES, optional=lambda settings: [MAILBOX] if mailbox_enabled(settings) else [])

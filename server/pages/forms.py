@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import DomainError, FieldError, NotAuthenticated
 from participation.redirects import safe_next
 from server import i18n

@@ -8,14 +8,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts.actors import Actor
-from participation.accounts.permissions import Action, Place, may
+from participation.accounts.authorization.actions import MANAGE_ROLES
+from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, permissions, queries, rules
+from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.permissions import Place, may
 from participation.timeline.queries import entries
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
@@ -24,6 +26,7 @@ from server.auth import actor_of
 from server.pages import residence
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render, render_text
+from server.web import Pages
 
 PAGE_SIZE = 20
 
@@ -70,7 +73,7 @@ async def municipality_page(request: Request) -> Response:
         filters=filters,
         mandates=mandates,
         next_cursor=cursor,
-        administers=may(actor, Action.MANAGE_ROLES, Place(municipality.id)),
+        administers=may(actor, MANAGE_ROLES, Place(municipality.id)),
     )
 
 
@@ -89,7 +92,7 @@ async def mandate_page(request: Request) -> Response:
         request,
         "pages/mandate.html",
         mandate=view,
-        residence_offer=await residence.offer(actor, place.sign_level, place),
+        residence_offer=await residence.offer(actor, place.level(SIGN_MANDATE), place),
         municipality=municipality,
         timeline=timeline,
         last_entry_id=timeline[-1]["id"] if timeline else 0,
@@ -152,7 +155,7 @@ async def _render_launch(
         "pages/launch.html",
         status=status,
         municipality=municipality,
-        residence_offer=await residence.offer(actor, place.launch_level, place),
+        residence_offer=await residence.offer(actor, place.level(LAUNCH_MANDATE), place),
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         values=values,
         errors=errors,
@@ -263,3 +266,5 @@ ROUTES = [
     Route("/mandates/{mandate_id:id}/transition", transition, methods=["POST"]),
     Route("/me/mandates", my_mandates),
 ]
+
+PAGES = Pages(0, ROUTES)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.accounts import challenges, passkeys
+from participation.accounts.identity import challenges, passkeys
 from participation.errors import DomainError, FieldError, InvalidInput
 from participation.redirects import safe_next
 from server import i18n, limits
@@ -23,6 +23,7 @@ from server.auth import actor_of, start_browser_session
 from server.csrf import check_csrf
 from server.problems import problem
 from server.settings import Settings
+from server.web import Pages
 
 CEREMONY_COOKIE = "auftrag_ceremony"
 # A registration answer with a certificate chain is a few kilobytes; this leaves room.
@@ -175,3 +176,5 @@ ROUTES = [
     Route("/passkeys/sign-in/options", sign_in_options, methods=["POST"]),
     Route("/passkeys/sign-in", sign_in, methods=["POST"]),
 ]
+
+PAGES = Pages(80, ROUTES)

@@ -14,14 +14,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from participation.accounts import declarations
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.models import Level
-from participation.accounts.permissions import Place, Refusal, refusal
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.residency import declarations
+from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
 from participation.municipalities.models import District, Municipality
+from participation.permissions import Level, Place, Refusal, refusal
 from participation.redirects import safe_next
 from server.pages.forms import action
+from server.web import Pages
 
 MUNICIPALITY_FIELD = "residence_municipality"
 DISTRICT_FIELD = "residence_district"
@@ -81,3 +82,5 @@ async def declare(request: Request) -> Response:
 
 
 ROUTES = [Route("/account/residence", declare, methods=["POST"])]
+
+PAGES = Pages(50, ROUTES)

@@ -16,14 +16,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import clock
-from participation.accounts import passkeys, sessions
-from participation.accounts.actors import Actor
+from participation.accounts.identity import passkeys, sessions
 from participation.accounts.models import Passkey, SecurityEvent
+from participation.actors import Actor
 from participation.errors import InvalidInput
 from participation.redirects import safe_next
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import action, field_errors, sign_in_redirect
 from server.templating import render
+from server.web import Pages
 
 PATH = "/account/security"
 DONE = {"added", "renamed", "removed", "signed-out", "signed-out-others"}
@@ -144,3 +145,5 @@ ROUTES = [
     Route(PATH + "/sessions/revoke-others", revoke_other_sessions, methods=["POST"]),
     Route(PATH + "/sessions/revoke-all", revoke_all_sessions, methods=["POST"]),
 ]
+
+PAGES = Pages(70, ROUTES)

@@ -7,14 +7,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Level
-from participation.accounts.permissions import Action, may, require
+from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.permissions import Level, may, require
 from participation.votes import ballots, commands, drafts, permissions, queries
+from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE, PROPOSE_VOTE
 from participation.votes.models import Rule, Vote
 from server.auth import actor_of
 from server.pages.forms import action, error_page, field_errors, sign_in_redirect
@@ -29,6 +29,7 @@ from server.pages.vote_forms import (
     vote_values,
 )
 from server.templating import render
+from server.web import Pages
 
 
 def _values_of(vote: Vote, options: list[dict[str, object]], district: str | None) -> dict:
@@ -92,9 +93,10 @@ async def _render_form(
     )
 
 
-def _defaults(municipality: Municipality) -> dict:
+async def _defaults(municipality: Municipality) -> dict:
+    level = (await place_of(municipality.id)).level(CAST_BALLOT)
     return {"rule": Rule.APPROVAL.value, "limit_ballot_cost": "1",
-            "eligibility_level": municipality.vote_level, "min_turnout": 0}  # fmt: skip
+            "eligibility_level": level, "min_turnout": 0}  # fmt: skip
 
 
 async def _home(request: Request, actor: Actor) -> tuple[Municipality, Mandate | None]:
@@ -103,14 +105,14 @@ async def _home(request: Request, actor: Actor) -> tuple[Municipality, Mandate |
         municipality = await municipality_by_slug(request.path_params["slug"])
         if municipality is None:
             raise NotFound("This municipality does not exist.")
-        require(actor, Action.MANAGE_VOTE, await place_of(municipality.id))
+        require(actor, MANAGE_VOTE, await place_of(municipality.id))
         return municipality, None
     mandate = await Mandate.get_or_none(id=request.path_params["mandate_id"])
     if mandate is None or mandate.status == Status.DRAFT:
         raise NotFound("This mandate does not exist.")
     place = await place_of(mandate.municipality_id)
-    if not may(actor, Action.MANAGE_VOTE, place):
-        require(actor, Action.PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
+    if not may(actor, MANAGE_VOTE, place):
+        require(actor, PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
     return await Municipality.get(id=mandate.municipality_id), mandate
 
 
@@ -123,7 +125,7 @@ async def new_form(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     return await _render_form(
-        request, municipality, request.url.path, _defaults(municipality), {}, mandate=mandate
+        request, municipality, request.url.path, await _defaults(municipality), {}, mandate=mandate
     )
 
 
@@ -234,3 +236,5 @@ ROUTES = [
     Route("/votes/{vote_id:id}/edit", edit_submit, methods=["POST"]),
     Route("/votes/{vote_id:id}/transition", transition, methods=["POST"]),
 ]
+
+PAGES = Pages(20, ROUTES)

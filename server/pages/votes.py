@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from participation.accounts.actors import Actor
-from participation.accounts.permissions import Action, may
+from participation.actors import Actor
 from participation.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.mandates.models import Mandate
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.permissions import may
 from participation.votes import commands, lifecycle, permissions, queries, secrecy
+from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE
 from participation.votes.ballots import BUDGETED, RANKING, ballot_cost
 from participation.votes.models import Rule, Vote, VoteStatus
 from server import i18n, limits
@@ -25,6 +26,7 @@ from server.pages.forms import error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import read_ballot, read_form
 from server.pages.vote_results import shape
 from server.templating import render
+from server.web import Pages
 
 RECEIPT_COOKIE = "auftrag_receipt"
 RECEIPT_SECONDS = 600
@@ -89,7 +91,7 @@ async def votes_page(request: Request) -> Response:
         municipality=municipality,
         votes=votes,
         next_cursor=cursor,
-        may_create=may(actor, Action.MANAGE_VOTE, await place_of(municipality.id)),
+        may_create=may(actor, MANAGE_VOTE, await place_of(municipality.id)),
         **HELPERS,
     )
 
@@ -101,13 +103,13 @@ async def vote_page(request: Request) -> Response:
         return error_page(request, exc)
     context = await _context(actor, vote)
     place = await permissions.ballot_place(vote)
-    eligible = may(actor, Action.CAST_BALLOT, place)
+    eligible = may(actor, CAST_BALLOT, place)
     moves = lifecycle.moves_from(VoteStatus(vote.status), permissions.movers_for(actor, vote))
     return render(
         request,
         "pages/vote.html",
         eligible=eligible,
-        residence_offer=await residence.offer(actor, place.vote_level, place),
+        residence_offer=await residence.offer(actor, place.level(CAST_BALLOT), place),
         moves=moves,
         editable=permissions.may_edit(actor, vote),
         **context,
@@ -340,3 +342,5 @@ ROUTES = [
     Route("/votes/{vote_id:id}/receipts.txt", receipts_text),
     Route("/votes/{vote_id:id}/result", result_page),
 ]
+
+PAGES = Pages(10, ROUTES)

@@ -6,12 +6,13 @@ import itertools
 from datetime import timedelta
 from typing import Literal
 
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.commands import ensure_user
-from participation.accounts.declarations import declare_residence
-from participation.accounts.models import Role
-from participation.accounts.sessions import API, start_session
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.identity.commands import ensure_user
+from participation.accounts.identity.sessions import API, start_session
+from participation.accounts.residency.declarations import declare_residence
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 
 _numbers = itertools.count(1)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates import commands, counter, quorum
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, encode_cbor
 
-from participation.accounts import passkeys
-from participation.accounts.actors import Actor
+from participation.accounts.identity import passkeys
 from participation.accounts.models import Passkey
+from participation.actors import Actor
 
 RP_ID = "localhost"
 ORIGIN = "http://localhost:8000"

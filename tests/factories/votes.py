@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.votes import commands
 from participation.votes.drafts import OptionDraft, VoteDraft

@@ -8,7 +8,7 @@ from pathlib import Path
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from server.db import tortoise_config
+from participation.db import tortoise_config
 
 
 async def test_no_model_change_lacks_a_migration(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ async def test_sign_in_mail_travels_through_redis_and_the_worker(
 
 
 async def _first_mail(database_url: str) -> str:
-    from server import db
+    from participation import db
 
     await db.init(database_url)
     try:

@@ -11,8 +11,8 @@ import pytest
 from starlette.applications import Starlette
 
 from participation import clock
+from participation.accounts.identity.sessions import BROWSER, start_session
 from participation.accounts.models import Session
-from participation.accounts.sessions import BROWSER, start_session
 from server import auth
 from server.app import create_app
 from server.auth import ACCESS_COOKIE, SESSION_COOKIE, issue_token, read_token, sign_in_cookies

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates.models import Mandate
 from participation.municipalities.models import Municipality
 from server.settings import Settings

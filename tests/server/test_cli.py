@@ -10,7 +10,8 @@ import httpx
 import jwt
 import pytest
 
-from participation.accounts.models import Membership, Role, Session, User
+from participation.accounts.models import Membership, Session, User
+from participation.permissions import Role
 from server.cli import main
 from server.settings import Settings
 from tests import factories

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts.actors import Actor
+from participation.accounts.identity.sessions import BROWSER, start_session
 from participation.accounts.models import Session, User
-from participation.accounts.sessions import BROWSER, start_session
+from participation.actors import Actor
 from server.app import create_app
 from server.auth import sign_in_cookies
 from server.cookies import ACCESS_COOKIE, CSRF_COOKIE, SESSION_COOKIE

@@ -23,8 +23,8 @@ import httpx
 import pytest
 import uvicorn
 
-from participation.accounts.sessions import BROWSER, start_session
-from server import db
+from participation import db
+from participation.accounts.identity.sessions import BROWSER, start_session
 from server.app import create_app
 from server.auth import SESSION_COOKIE, sign_in_cookies
 from tests import factories

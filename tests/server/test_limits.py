@@ -15,8 +15,8 @@ import pytest
 from starlette.applications import Starlette
 
 from notifications.models import MailboxMessage
-from participation.accounts.actors import Actor
-from participation.accounts.sessions import BROWSER, start_session
+from participation.accounts.identity.sessions import BROWSER, start_session
+from participation.actors import Actor
 from participation.mandates.models import Mandate, Signature
 from participation.municipalities.models import Municipality
 from server.app import create_app

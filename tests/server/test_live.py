@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
+from participation.live import LocalBus, RedisBus, make_bus
 from participation.mandates.models import Status
 from server.app import create_app
-from server.live import LocalBus, RedisBus, make_bus
 from tests import factories
 from tests.conftest import REDIS_URL
 from tests.support import (

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.exceptions import DBConnectionError
 
+from participation import db
 from participation.mandates.models import Mandate
 from participation.municipalities.models import Municipality
-from server import db
 from server.app import create_app
 from server.limits import RateLimited
 from tests import factories

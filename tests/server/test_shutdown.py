@@ -9,7 +9,8 @@ import time
 import pytest
 
 from notifications.jobs import InProcessJobs
-from server import db, shutdown
+from participation import db
+from server import shutdown
 from server.app import create_app
 from server.settings import Settings
 

@@ -12,16 +12,21 @@ from tortoise.connection import connections
 
 from notifications.mail import DevMailbox, Mail
 from participation import clock
-from participation.accounts import privacy, residency, roles
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.commands import request_sign_in_link
-from participation.accounts.consent import EMAIL_NOTIFICATIONS, grant_consent, withdraw_consent
+from participation import privacy as registry
+from participation.accounts import privacy
+from participation.accounts.authorization import roles
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.identity.commands import request_sign_in_link
+from participation.accounts.identity.consent import (
+    EMAIL_NOTIFICATIONS,
+    grant_consent,
+    withdraw_consent,
+)
 from participation.accounts.models import (
     Consent,
     Membership,
     Passkey,
     Residency,
-    Role,
     RoleChange,
     SecurityEvent,
     Session,
@@ -29,11 +34,14 @@ from participation.accounts.models import (
     User,
     WebAuthnChallenge,
 )
+from participation.accounts.residency import verification as residency
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated
 from participation.mandates import commands, counter
 from participation.mandates.models import Mandate, Signature, Status
 from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent
+from participation.permissions import Role
 from participation.sql import is_postgres, run
 from participation.timeline.queries import entries
 from tests import factories
@@ -175,14 +183,14 @@ async def test_an_area_adds_its_own_section(vera: Actor, monkeypatch: pytest.Mon
     async def votes(user_id: int) -> list[dict[str, Any]]:
         return [{"vote_id": 7, "took_part_at": clock.now(), "by": user_id}]
 
-    monkeypatch.setitem(privacy.EXPORTERS, "votes", votes)
+    monkeypatch.setitem(registry.exporters(), "votes", votes)
     document = await privacy.export_account(vera)
     assert document["votes"] == [
         {"vote_id": 7, "took_part_at": document["votes"][0]["took_part_at"], "by": vera.user_id}
     ]
     assert isinstance(document["votes"][0]["took_part_at"], str)
     with pytest.raises(ValueError, match="taken"):
-        privacy.register_exporter("profile", votes)
+        registry.register_exporter("profile", votes)
 
 
 async def test_deletion_leaves_counts_quorum_and_timeline_as_they_were(
@@ -254,7 +262,7 @@ async def test_deletion_is_one_transaction_with_the_areas_erasers(
         seen.append(user.id)
         raise RuntimeError("the votes area could not clean up")
 
-    monkeypatch.setitem(privacy.ERASERS, "votes:test", failing)
+    monkeypatch.setitem(registry.erasers(), "votes:test", failing)
     with pytest.raises(RuntimeError):
         await privacy.delete_account(vera, EMAIL)
     assert seen == [vera.user_id]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import (
     Conflict,
     InvalidInput,
@@ -388,7 +388,7 @@ async def test_no_withdrawing_after_the_quorum() -> None:
     town, initiator, _ = await _setup(quorum=2)
     mandate = await factories.mandate(initiator, town, S.SUBMITTED)
     signer = (await Signature.filter(mandate_id=mandate.id).exclude(user_id=initiator.user_id))[0]
-    from participation.accounts.actors import load_actor
+    from participation.accounts.authorization.actors import load_actor
 
     actor = await load_actor(signer.user_id)  # type: ignore[attr-defined]
     with pytest.raises(Conflict):

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates import commands, counter
 from participation.mandates.models import Mandate, Signature, Status
 from participation.outbox.models import OutboxEvent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from tests import factories
 

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from participation import clock
-from participation.accounts.actors import Actor, load_actor
-from participation.accounts.models import Level, Residency
+from participation.accounts.authorization.actors import load_actor
+from participation.accounts.models import Residency
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from participation.municipalities.models import District, Municipality
 from participation.outbox.models import OutboxEvent
+from participation.permissions import Level
 from participation.votes import casting, commands, secrecy
 from participation.votes.models import Ballot, Participation, Rule, Vote, VoteStatus
 from tests import factories

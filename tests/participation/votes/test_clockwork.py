@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent
 from participation.votes import clockwork, commands

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality

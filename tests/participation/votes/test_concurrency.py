@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.errors import Conflict
 from participation.votes import commands, secrecy
 from participation.votes.casting import Cast

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from tortoise.connection import connections
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.sql import run
-from participation.votes import commands, pabulib, queries, recount, rules, secrecy
+from participation.votes import commands, queries, secrecy
 from participation.votes.models import (
     Ballot,
     Participation,
@@ -22,6 +22,7 @@ from participation.votes.models import (
     Vote,
     VoteStatus,
 )
+from participation.votes.tally import pabulib, recount, rules
 from tests import factories
 from tests.factories import votes as vote_factories
 

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 from tortoise.connection import connections
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.sql import run
 from participation.votes import clockwork, commands, storage

@@ -14,12 +14,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from participation import clock
-from participation.accounts.actors import Actor
-from participation.accounts.commands import suspend_user
-from participation.accounts.models import Role, RoleChange, User
-from participation.accounts.residency import AUDIENCE
+from participation.accounts.identity.commands import suspend_user
+from participation.accounts.models import RoleChange, User
+from participation.accounts.residency.verification import AUDIENCE
+from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from tests import factories
 from tests.factories.accounts import signed_in
 from tests.support import assert_problem

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Role
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from participation.votes.models import Vote, VoteOption, VoteStatus
 from tests import factories
 from tests.factories.votes import vote as make_vote

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from participation import text
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.municipalities.models import Municipality
 from participation.outbox.models import OutboxEvent

@@ -9,9 +9,9 @@ import httpx
 import jwt
 
 from participation import clock
-from participation.accounts.actors import Actor
-from participation.accounts.models import Role
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from server.auth import issue_token
 from server.settings import Settings
 from tests import factories

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from participation.accounts.actors import Actor
-from participation.accounts.models import Role
+from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from tests import factories
 
 Auth = Callable[[Actor], dict[str, str]]

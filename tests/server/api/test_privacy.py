@@ -8,13 +8,19 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from participation.accounts import consent, residency
-from participation.accounts.actors import Actor
-from participation.accounts.commands import request_sign_in_link
-from participation.accounts.consent import EMAIL_NOTIFICATIONS, SERVICE_VISIT_INVITATIONS, Topic
-from participation.accounts.models import Consent, Passkey, Role, Session, SignInToken, User
+from participation.accounts.identity import consent
+from participation.accounts.identity.commands import request_sign_in_link
+from participation.accounts.identity.consent import (
+    EMAIL_NOTIFICATIONS,
+    SERVICE_VISIT_INVITATIONS,
+    Topic,
+)
+from participation.accounts.models import Consent, Passkey, Session, SignInToken, User
+from participation.accounts.residency import verification as residency
+from participation.actors import Actor
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from server.api.account_schemas import AccountExport
 from tests import factories
 from tests.factories.accounts import signed_in

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import httpx
 
-from participation.accounts.actors import Actor
 from participation.accounts.models import ResidenceChange, ResidenceDeclaration
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from tests import factories
 from tests.support import assert_problem

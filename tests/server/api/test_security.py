@@ -7,8 +7,8 @@ from collections.abc import Callable
 import httpx
 
 from participation import clock
-from participation.accounts.actors import Actor
 from participation.accounts.models import Passkey, Session, User
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from tests import factories
 from tests.factories.accounts import signed_in

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates import counter
 from participation.mandates.models import Mandate, Signature, Status
 from participation.municipalities.models import Municipality

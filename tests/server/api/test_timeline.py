@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
 from tests import factories

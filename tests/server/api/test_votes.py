@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from participation import clock
-from participation.accounts.actors import Actor
+from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
-from participation.votes import recount
 from participation.votes.models import Ballot, Participation, Vote
+from participation.votes.tally import recount
 from tests import factories
 from tests.support import assert_problem
 

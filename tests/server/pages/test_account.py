@@ -11,10 +11,10 @@ import pytest
 from starlette.applications import Starlette
 
 from participation import clock
-from participation.accounts import sessions
-from participation.accounts.actors import Actor
-from participation.accounts.consent import EMAIL_NOTIFICATIONS, TOPICS
+from participation.accounts.identity import sessions
+from participation.accounts.identity.consent import EMAIL_NOTIFICATIONS, TOPICS
 from participation.accounts.models import Consent, User
+from participation.actors import Actor
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
 from server.auth import ACCESS_COOKIE, SESSION_COOKIE, sign_in_cookies

@@ -9,9 +9,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts.models import Membership, Residency, Role, RoleChange
-from participation.accounts.sessions import BROWSER, start_session
+from participation.accounts.identity.sessions import BROWSER, start_session
+from participation.accounts.models import Membership, Residency, RoleChange
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories

@@ -10,8 +10,8 @@ import pytest
 from starlette.applications import Starlette
 
 from notifications.models import MailboxMessage
-from participation.accounts.actors import Actor
 from participation.accounts.models import User
+from participation.actors import Actor
 from participation.mandates import counter
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
@@ -294,7 +294,7 @@ async def test_error_messages_follow_the_page_language(
 async def test_the_council_sees_its_moves_and_citizens_do_not(
     client: httpx.AsyncClient, town: Municipality
 ) -> None:
-    from participation.accounts.models import Role
+    from participation.permissions import Role
 
     initiator = await factories.person()
     council = await factories.person(email="rat@example.org", role=Role.COUNCIL, municipality=town)

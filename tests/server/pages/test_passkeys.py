@@ -9,7 +9,7 @@ import httpx
 from starlette.applications import Starlette
 
 from participation import clock
-from participation.accounts.commands import request_sign_in_link
+from participation.accounts.identity.commands import request_sign_in_link
 from participation.accounts.models import Passkey, Session, User, WebAuthnChallenge
 from server.auth import ACCESS_COOKIE, SESSION_COOKIE
 from server.pages.passkeys import CEREMONY_COOKIE, MAX_BODY

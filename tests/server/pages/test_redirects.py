@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from participation import clock
+from participation.accounts.identity.sessions import _hash
 from participation.accounts.models import SignInToken, User
-from participation.accounts.sessions import _hash
 from server.pages.passkeys import ADDED
 from tests import factories
 from tests.factories.passkeys import SoftAuthenticator

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from participation.accounts import sessions
-from participation.accounts.actors import Actor
+from participation.accounts.identity import sessions
 from participation.accounts.models import ResidenceDeclaration
+from participation.actors import Actor
 from participation.mandates.models import Mandate, Signature
 from participation.municipalities.models import Municipality
 from server.auth import sign_in_cookies

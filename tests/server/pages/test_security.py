@@ -8,10 +8,10 @@ from datetime import timedelta
 import httpx
 from starlette.applications import Starlette
 
-from participation.accounts import sessions
-from participation.accounts.actors import Actor
+from participation.accounts.identity import sessions
+from participation.accounts.identity.passkeys import POSSIBLE_CLONE
 from participation.accounts.models import Passkey, SecurityEvent, Session
-from participation.accounts.passkeys import POSSIBLE_CLONE
+from participation.actors import Actor
 from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories

@@ -11,11 +11,11 @@ import pytest
 from starlette.applications import Starlette
 
 from participation import clock
-from participation.accounts import sessions
-from participation.accounts.actors import Actor
-from participation.accounts.models import Role
+from participation.accounts.identity import sessions
+from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from participation.votes import commands, secrecy
 from participation.votes.drafts import OptionDraft
 from participation.votes.models import Ballot, Participation, Rule, Vote, VoteStatus

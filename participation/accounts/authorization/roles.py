@@ -1,0 +1,153 @@
+"""Granting and revoking roles in a municipality, each change written to the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from participation.accounts.authorization.actions import MANAGE_ROLES, VIEW_AUDIT_LOG
+from participation.accounts.identity.commands import normalise_email
+from participation.accounts.models import Membership, RoleChange, User
+from participation.actors import Actor
+from participation.errors import Conflict, InvalidInput, NotFound
+from participation.municipalities.models import Municipality
+from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.outbox import events
+from participation.permissions import Action, Role, require
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    email: str
+    display_name: str
+    role: Role
+    since: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    role: Role
+    granted: bool
+    subject: str | None
+    changed_by: str | None
+    at: datetime
+
+
+async def _municipality(actor: Actor | None, slug: str, action: Action) -> Municipality:
+    municipality = await municipality_by_slug(slug)
+    if municipality is None:
+        raise NotFound("This municipality does not exist.")
+    require(actor, action, await place_of(municipality.id))
+    return municipality
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise InvalidInput.on("role", f"Unknown role {value!r}; choose one of {allowed}.") from None
+
+
+async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> tuple[Member, bool]:
+    """Give the person with `email` a role here; returns the member and whether it is new.
+
+    Raises NotFound (municipality), PermissionDenied (not an admin here) and
+    InvalidInput (`email` of nobody registered, unknown `role`).
+    """
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
+    assert actor is not None
+    wanted = _role(role)
+    user = await User.get_or_none(email=normalise_email(email))
+    if user is None:
+        raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
+    async with in_transaction() as conn:
+        membership, created = await Membership.get_or_create(
+            user_id=user.id, municipality_id=municipality.id, role=wanted, using_db=conn
+        )
+        if created:
+            await RoleChange.create(
+                municipality_id=municipality.id,
+                subject_id=user.id,
+                changed_by_id=actor.user_id,
+                role=wanted,
+                granted=True,
+                using_db=conn,
+            )
+            await events.append(conn, "accounts:role:granted", role=wanted.value, user_id=user.id)
+    if created:
+        events.nudge()
+    member = Member(user.id, user.email, user.display_name, wanted, membership.created_at)
+    return member, created
+
+
+async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -> None:
+    """Take a role away. The last admin of a municipality cannot be removed (no lock-out).
+
+    Raises NotFound (municipality or membership), PermissionDenied and Conflict.
+    """
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
+    assert actor is not None
+    wanted = _role(role)
+    async with in_transaction() as conn:
+        if wanted == Role.ADMIN:
+            admins = (
+                await Membership.filter(municipality_id=municipality.id, role=Role.ADMIN)
+                .using_db(conn)
+                .select_for_update()
+                .values_list("user_id", flat=True)
+            )
+            if list(admins) == [user_id]:
+                raise Conflict("A municipality keeps at least one administrator.")
+        deleted = (
+            await Membership.filter(user_id=user_id, municipality_id=municipality.id, role=wanted)
+            .using_db(conn)
+            .delete()
+        )
+        if not deleted:
+            raise NotFound("This person does not have this role here.")
+        await RoleChange.create(
+            municipality_id=municipality.id,
+            subject_id=user_id,
+            changed_by_id=actor.user_id,
+            role=wanted,
+            granted=False,
+            using_db=conn,
+        )
+        await events.append(conn, "accounts:role:revoked", role=wanted.value, user_id=user_id)
+    events.nudge()
+
+
+async def list_members(actor: Actor | None, slug: str) -> list[Member]:
+    """Everyone holding a role here, for the municipality's administrators."""
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
+    rows = (
+        await Membership.filter(municipality_id=municipality.id)
+        .order_by("role", "user__display_name", "id")
+        .values_list("user_id", "user__email", "user__display_name", "role", "created_at")
+    )
+    return [Member(u, e, n, Role(r), at) for u, e, n, r, at in rows]
+
+
+async def audit_log(actor: Actor | None, slug: str, limit: int = 200) -> list[AuditEntry]:
+    """Role changes here, newest first, with who made them."""
+    municipality = await _municipality(actor, slug, VIEW_AUDIT_LOG)
+    changes = (
+        await RoleChange.filter(municipality_id=municipality.id)
+        .order_by("-created_at", "-id")
+        .limit(limit)
+        .prefetch_related("subject", "changed_by")
+    )
+    return [
+        AuditEntry(
+            Role(c.role),
+            c.granted,
+            c.subject.display_name if c.subject else None,
+            c.changed_by.display_name if c.changed_by else None,
+            c.created_at,
+        )
+        for c in changes
+    ]

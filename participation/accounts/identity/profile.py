@@ -1,0 +1,41 @@
+"""What a person says about herself: the display name shown instead of her email address."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from participation import single_line
+from participation.accounts.identity.commands import DISPLAY_NAME_MAX
+from participation.accounts.models import User
+from participation.actors import Actor
+from participation.errors import InvalidInput, NotAuthenticated
+from participation.outbox import events
+
+
+def clean_display_name(name: str) -> str:
+    """Runs of spaces collapsed; raises InvalidInput naming `display_name`."""
+    single_line.check("display_name", name or "")
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InvalidInput.on("display_name", "Display name must not be empty.")
+    if len(cleaned) > DISPLAY_NAME_MAX:
+        raise InvalidInput.on(
+            "display_name", f"Display name must be at most {DISPLAY_NAME_MAX} characters."
+        )
+    return cleaned
+
+
+async def change_display_name(actor: Actor | None, display_name: str) -> User:
+    """Rename the actor's account; the new name shows wherever she appears publicly.
+
+    Raises NotAuthenticated and InvalidInput (empty, too long, control characters).
+    """
+    if actor is None:
+        raise NotAuthenticated("Sign in first.")
+    name = clean_display_name(display_name)
+    async with in_transaction() as conn:
+        changed = await User.filter(id=actor.user_id).using_db(conn).update(display_name=name)
+        if not changed:
+            raise NotAuthenticated("This account no longer exists.")
+        await events.append(conn, "accounts:user:renamed", user_id=actor.user_id)
+    return await User.get(id=actor.user_id)

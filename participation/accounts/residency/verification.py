@@ -1,0 +1,243 @@
+"""Proving residence: by a municipal service portal's signed attestation, or an administrator.
+
+A portal registers its public key with us once. Afterwards it signs short JWTs
+(EdDSA with Ed25519, or ES256) saying "this email address belongs to a resident of
+this municipality (and district)". We keep only public keys and the ids of attestations
+already used, so nothing stored here can mint an attestation or replay one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from participation import clock, single_line
+from participation.accounts.authorization.actions import VERIFY_RESIDENT
+from participation.accounts.identity.commands import normalise_email
+from participation.accounts.models import (
+    PortalKey,
+    ResidenceSource,
+    Residency,
+    UsedAttestation,
+    User,
+)
+from participation.accounts.residency import declarations
+from participation.actors import Actor
+from participation.errors import Conflict, InvalidInput, NotFound
+from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
+from participation.outbox import events
+from participation.permissions import require
+
+AUDIENCE = "auftrag:residency"
+MAX_LIFETIME = timedelta(minutes=10)
+ATTESTATION_MAX = 4096
+PORTAL = "portal"
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Resident:
+    user_id: int
+    municipality: str
+    district: str | None
+    source: str
+    verified_at: datetime
+
+
+async def _admin_here(actor: Actor | None, slug: str) -> Municipality:
+    municipality = await municipality_by_slug(slug)
+    if municipality is None:
+        raise NotFound("This municipality does not exist.")
+    require(actor, VERIFY_RESIDENT, await place_of(municipality.id))
+    return municipality
+
+
+async def _district(municipality: Municipality, slug: str | None, field: str) -> District | None:
+    if not slug:
+        return None
+    district = await district_by_slug(municipality.id, slug)
+    if district is None:
+        raise InvalidInput.on(field, f"Unknown district {slug!r} in {municipality.name}.")
+    return district
+
+
+async def _record(
+    user: User,
+    municipality: Municipality,
+    district: District | None,
+    source: str,
+    attestation: tuple[str, datetime] | None = None,
+) -> Resident:
+    """Write the residence, and claim the attestation's id in the same transaction.
+
+    The proof also moves the person's declaration to the place it names.
+    """
+    now = clock.now()
+    async with in_transaction() as conn:
+        if attestation is not None:
+            jti, expires = attestation
+            try:
+                await UsedAttestation.create(jti=jti, expires_at=expires, using_db=conn)
+            except IntegrityError:
+                raise Conflict("This attestation was already used.") from None
+        updated = (
+            await Residency.filter(user_id=user.id, municipality_id=municipality.id)
+            .using_db(conn)
+            .update(district_id=district.id if district else None, source=source, verified_at=now)
+        )
+        if not updated:
+            await Residency.create(
+                user_id=user.id,
+                municipality_id=municipality.id,
+                district_id=district.id if district else None,
+                source=source,
+                verified_at=now,
+                using_db=conn,
+            )
+        await declarations.move_residence(
+            conn,
+            user.id,
+            municipality.id,
+            district.id if district else None,
+            ResidenceSource(source),
+            keep_district=True,
+        )
+        await events.append(conn, "accounts:residency:verified", user_id=user.id, source=source)
+    events.nudge()
+    return Resident(user.id, municipality.slug, district.slug if district else None, source, now)
+
+
+async def verify_resident(
+    actor: Actor | None, slug: str, email: str, district: str | None = None
+) -> Resident:
+    """An administrator confirms residence (say, after seeing the registration certificate).
+
+    Raises NotFound, PermissionDenied and InvalidInput (`email` of nobody, `district`).
+    """
+    municipality = await _admin_here(actor, slug)
+    user = await User.get_or_none(email=normalise_email(email))
+    if user is None:
+        raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
+    return await _record(
+        user, municipality, await _district(municipality, district, "district"), ADMIN
+    )
+
+
+async def revoke_residency(actor: Actor | None, slug: str, user_id: int) -> None:
+    """Withdraw a residence proof, for example after someone moved away."""
+    municipality = await _admin_here(actor, slug)
+    deleted = await Residency.filter(user_id=user_id, municipality_id=municipality.id).delete()
+    if not deleted:
+        raise NotFound("This person is not verified as resident here.")
+
+
+def _public_key(pem: str) -> ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey:
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError):
+        raise InvalidInput.on("public_key", "This is not a PEM-encoded public key.") from None
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return key
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return key
+    raise InvalidInput.on("public_key", "Use an Ed25519 or P-256 public key.")
+
+
+def _algorithm(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> str:
+    return "EdDSA" if isinstance(key, ed25519.Ed25519PublicKey) else "ES256"
+
+
+async def add_portal_key(actor: Actor | None, slug: str, name: str, public_key: str) -> PortalKey:
+    """Register a service portal's public key. Raises InvalidInput for a bad key or name."""
+    municipality = await _admin_here(actor, slug)
+    single_line.check("name", name or "")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise InvalidInput.on("name", "Give the key a name of 1 to 80 characters.")
+    _public_key(public_key)
+    return await PortalKey.create(
+        municipality_id=municipality.id, name=name, public_key=public_key.strip()
+    )
+
+
+async def list_portal_keys(actor: Actor | None, slug: str) -> list[PortalKey]:
+    municipality = await _admin_here(actor, slug)
+    return await PortalKey.filter(municipality_id=municipality.id).order_by("id").all()
+
+
+async def revoke_portal_key(actor: Actor | None, slug: str, key_id: int) -> None:
+    """Attestations signed with a revoked key are refused from now on."""
+    municipality = await _admin_here(actor, slug)
+    revoked = await PortalKey.filter(
+        id=key_id, municipality_id=municipality.id, revoked_at=None
+    ).update(revoked_at=clock.now())
+    if not revoked:
+        raise NotFound("There is no such active key.")
+
+
+def _invalid(message: str) -> InvalidInput:
+    return InvalidInput.on("attestation", message)
+
+
+async def attest_residency(slug: str, attestation: str) -> Resident:
+    """Accept a portal's signed attestation and record the residence it states.
+
+    Raises NotFound (municipality), InvalidInput (`attestation`: malformed, signed by no
+    active key of this municipality, expired, too long-lived, naming nobody or an unknown
+    district) and Conflict (this attestation was already used).
+    """
+    municipality = await municipality_by_slug(slug)
+    if municipality is None:
+        raise NotFound("This municipality does not exist.")
+    if not attestation or len(attestation) > ATTESTATION_MAX:
+        raise _invalid("Send the signed attestation as a compact JWT.")
+    keys = await PortalKey.filter(municipality_id=municipality.id, revoked_at=None).all()
+    try:
+        kid = jwt.get_unverified_header(attestation).get("kid")
+    except jwt.PyJWTError:
+        raise _invalid("The attestation is not a well-formed JWT.") from None
+    candidates = [k for k in keys if kid is None or str(k.id) == str(kid)]
+    claims = None
+    for candidate in candidates:
+        public = _public_key(candidate.public_key)
+        try:
+            claims = jwt.decode(
+                attestation,
+                public,
+                algorithms=[_algorithm(public)],
+                audience=AUDIENCE,
+                issuer=municipality.slug,
+                options={"require": ["exp", "iat", "jti", "iss", "aud", "email"]},
+            )
+            break
+        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
+            # Without a kid every active key is tried; one of another type does not fit.
+            continue
+        except jwt.PyJWTError as exc:
+            raise _invalid(f"The attestation is not valid: {exc}.") from None
+    if claims is None:
+        raise _invalid("The attestation is not signed by an active key of this municipality.")
+    issued = datetime.fromtimestamp(claims["iat"], UTC)
+    expires = datetime.fromtimestamp(claims["exp"], UTC)
+    if expires - issued > MAX_LIFETIME:
+        raise _invalid("Attestations may be valid for at most 10 minutes.")
+    jti = str(claims["jti"])
+    if not jti or len(jti) > 128:
+        raise _invalid("The attestation id (jti) must have 1 to 128 characters.")
+    try:
+        email = normalise_email(str(claims["email"]))
+    except InvalidInput:
+        raise _invalid("The attestation's email is not a valid address.") from None
+    user = await User.get_or_none(email=email)
+    if user is None:
+        raise _invalid("Nobody has an account with this email address yet.")
+    district = await _district(municipality, claims.get("district"), "attestation")
+    await UsedAttestation.filter(expires_at__lt=clock.now()).delete()
+    return await _record(user, municipality, district, PORTAL, (jti, expires))
