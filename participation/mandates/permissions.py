@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from participation.accounts.actors import Actor
 from participation.accounts.permissions import Action, Place, may
+from participation.mandates.lifecycle import Mover
 from participation.mandates.models import Mandate, Status
-from participation.mandates.rules import Mover
 
 
 def _place(mandate: Mandate) -> Place:

@@ -17,7 +17,7 @@ from pydantic import (
 
 from participation import single_line
 from participation.accounts.models import Level, Role
-from participation.mandates import rules
+from participation.mandates import lifecycle, rules
 from participation.mandates.models import Status
 
 # Every string that reaches the database: PostgreSQL refuses NUL characters in text.
@@ -75,7 +75,7 @@ def check_reason(reason: str | None, to: str | None, targets: frozenset[str]) ->
     return reason
 
 
-_REASONED = frozenset(t.target.value for t in rules.TRANSITIONS if t.needs_reason)
+_REASONED = frozenset(t.target.value for t in lifecycle.TRANSITIONS if t.needs_reason)
 
 
 class TransitionIn(Strict):
@@ -83,7 +83,7 @@ class TransitionIn(Strict):
 
     to: Status
     reason: Text | None = Field(
-        default=None, max_length=rules.REASON_MAX, validate_default=True
+        default=None, max_length=lifecycle.REASON_MAX, validate_default=True
     )
 
     @field_validator("reason")
