@@ -19,7 +19,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('auftrag', '0006_residence')]
+    dependencies = [('auftrag', '0007_event_envelope')]
 
     initial = False
 

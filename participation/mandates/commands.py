@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from tortoise.transactions import in_transaction
-
-from participation import clock, text
+from participation import clock, text, unit
 from participation.actors import Actor
 from participation.errors import (
     Conflict,
@@ -16,12 +15,11 @@ from participation.errors import (
     NotFound,
     PermissionDenied,
 )
-from participation.mandates import counter, moves, permissions, quorum, rules, signing
+from participation.mandates import counter, lifecycle, permissions, quorum, rules, signing
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE, WITHDRAW_SIGNATURE
+from participation.mandates.lifecycle import Mover
 from participation.mandates.models import Mandate, MandateTopic, Status
-from participation.mandates.rules import Mover
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
-from participation.outbox import events
 from participation.permissions import require
 from participation.sql import run
 from participation.timeline import entries as timeline
@@ -99,7 +97,7 @@ async def launch_mandate(
             "The mandate has invalid fields.",
             [FieldError(field, message) for field, message in problems.items()],
         )
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         mandate = await Mandate.create(
             municipality_id=municipality.id,
             district_id=district_row.id if district_row else None,
@@ -109,17 +107,22 @@ async def launch_mandate(
             body=body,
             body_html=body_html,
             quorum=municipality.default_quorum,
-            using_db=conn,
+            using_db=u.conn,
         )
         if tags:
             await MandateTopic.bulk_create(
-                [MandateTopic(mandate_id=mandate.id, topic=t) for t in tags], using_db=conn
+                [MandateTopic(mandate_id=mandate.id, topic=t) for t in tags], using_db=u.conn
             )
-        await counter.create_shards(conn, mandate.id)
+        await counter.create_shards(u.conn, mandate.id)
         await timeline.record(
-            conn, mandate.id, "launched", "mandates:mandate:launched", {}, actor.user_id
+            u,
+            mandate.id,
+            "launched",
+            "mandates:mandate:launched",
+            {},
+            municipality_id=municipality.id,
+            actor_id=actor.user_id,
         )
-    events.nudge()
     return mandate
 
 
@@ -145,13 +148,10 @@ async def transition_mandate(
         target = Status(target)
     except ValueError:
         raise InvalidInput.on("to", f"Unknown status {target!r}.") from None
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > rules.REASON_MAX:
-        raise InvalidInput.on("reason", f"Reason must be at most {rules.REASON_MAX} characters.")
     movers = permissions.movers_for(actor, mandate)
-    transition = rules.find(Status(mandate.status), target)
+    transition = lifecycle.find(Status(mandate.status), target)
     if transition is None or transition.mover == Mover.SYSTEM:
-        allowed = [t.target.value for t in rules.moves_from(Status(mandate.status), movers)]
+        allowed = [t.target.value for t in lifecycle.moves_from(Status(mandate.status), movers)]
         raise Conflict(
             f"A mandate in status {mandate.status} cannot move to {target}.",
             allowed_transitions=allowed,
@@ -160,19 +160,16 @@ async def transition_mandate(
     if transition.mover not in movers:
         who = "the initiator" if transition.mover == Mover.INITIATOR else "the council"
         raise PermissionDenied(f"Only {who} may move this mandate to {target}.")
-    if transition.needs_reason and not reason:
-        raise InvalidInput.on("reason", "This decision needs a reason.")
-    async with in_transaction() as conn:
-        await moves.apply(conn, mandate, target, actor, reason)
+    reason = lifecycle.check_reason(transition, reason)
+    async with unit.atomic() as u:
+        await lifecycle.move(u, mandate, target, actor, reason)
         if target == Status.COLLECTING:
-            # Only the initiator may launch (see rules), so a launched mandate has one.
+            # Only the initiator may launch (see lifecycle), so a launched mandate has one.
             assert mandate.initiator_id is not None and actor is not None
             await signing.add_signature(
-                conn, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
+                u.conn, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
             )
-    events.nudge()
-    if target == Status.COLLECTING:
-        await quorum.check_quorum(mandate.id)
+            u.after_commit(partial(quorum.check_quorum, mandate.id))
     return await Mandate.get(id=mandate.id)
 
 
@@ -217,9 +214,9 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
         )
     if mandate.initiator_id == actor.user_id:
         raise Conflict("The initiator's signature stands; withdraw the mandate instead.")
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         deleted = await run(
-            conn,
+            u.conn,
             # Conditional on the status, so a withdrawal racing the quorum cannot undo it.
             "DELETE FROM signature WHERE mandate_id = $1 AND user_id = $2 AND EXISTS "
             "(SELECT 1 FROM mandate WHERE id = $1 AND status = 'collecting') "
@@ -228,8 +225,12 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
             actor.user_id,
         )
         if deleted:
-            await counter.add(conn, mandate.id, -1, -int(bool(deleted[0]["resident"])))
-            await events.append(conn, "mandates:signature:withdrawn", mandate_id=mandate.id)
-    if deleted:
-        events.nudge()
+            await counter.add(u.conn, mandate.id, -1, -int(bool(deleted[0]["resident"])))
+            await u.record(
+                "mandates:signature:withdrawn",
+                "mandate",
+                mandate.id,
+                municipality_id=mandate.municipality_id,
+                actor_id=actor.user_id,
+            )
     return await counter.total(mandate.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from participation.actors import Actor
 from participation.mandates.actions import DECIDE_MANDATE, MOVE_AS_INITIATOR, VIEW_DRAFT
+from participation.mandates.lifecycle import Mover
 from participation.mandates.models import Mandate, Status
-from participation.mandates.rules import Mover
 from participation.permissions import Place, may
 
 

@@ -11,7 +11,7 @@ from participation.accounts.models import User
 from participation.actors import Actor
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
-from participation.mandates import counter, permissions, rules
+from participation.mandates import counter, lifecycle, permissions, rules
 from participation.mandates.actions import SIGN_MANDATE
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
 from participation.municipalities.models import District, Municipality
@@ -59,7 +59,7 @@ async def list_mandates(
     if filters.initiator_id is not None:
         query = query.filter(initiator_id=filters.initiator_id)
     else:
-        query = query.filter(status__in=list(rules.PUBLIC))
+        query = query.filter(status__in=list(lifecycle.PUBLIC))
     if filters.status:
         query = query.filter(status=filters.status)
     if filters.district:
@@ -148,7 +148,7 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                 "answer_due_at": m.answer_due_at,
                 "closed_at": m.closed_at,
                 "allowed_transitions": [
-                    t.target for t in rules.moves_from(Status(m.status), movers)
+                    t.target for t in lifecycle.moves_from(Status(m.status), movers)
                 ],
                 "signed": (m.id in signed) if actor is not None else None,
                 # Co-signing is open to the whole municipality, whatever the district.

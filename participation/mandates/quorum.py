@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tortoise.transactions import in_transaction
-
-from participation import clock
-from participation.mandates import counter, moves, rules
+from participation import clock, unit
+from participation.errors import Conflict
+from participation.mandates import counter, lifecycle, rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
-from participation.outbox import events
 from participation.timeline import entries as timeline
 
 
@@ -34,47 +32,38 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
     level = rules.milestone_reached(total, mandate.quorum)
     if level <= mandate.milestone:
         return total, Status.COLLECTING
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         # Claim each milestone passed on its own, lowest first: under a burst the count
         # jumps past several between two checks, and claiming only the highest level
         # left the ones in between unannounced.
-        announced = False
         for percent in rules.MILESTONES:
             if percent > level or percent <= mandate.milestone:
                 continue
             claimed = (
                 await Mandate.filter(id=mandate_id, status=Status.COLLECTING, milestone__lt=percent)
-                .using_db(conn)
+                .using_db(u.conn)
                 .update(milestone=percent)
             )
             if claimed:
-                announced = True
                 await timeline.record(
-                    conn,
+                    u,
                     mandate_id,
                     "milestone",
                     "mandates:milestone:reached",
                     {"percent": percent, "count": total},
+                    municipality_id=mandate.municipality_id,
                 )
-        moved = 0
-        now = clock.now()
         if level >= 100:
-            moved = (
-                await Mandate.filter(id=mandate_id, status=Status.COLLECTING)
-                .using_db(conn)
-                .update(
-                    status=Status.SUBMITTED,
-                    milestone=100,
-                    submitted_at=now,
-                    answer_due_at=now + timedelta(days=await _promise_days(mandate)),
-                )
-            )
-            if moved:
-                await moves.record(
-                    conn, mandate, Status.COLLECTING, Status.SUBMITTED, None, None, count=total
-                )
-    if moved or announced:
-        events.nudge()
+            now = clock.now()
+            changes = {
+                "milestone": 100,
+                "submitted_at": now,
+                "answer_due_at": now + timedelta(days=await _promise_days(mandate)),
+            }
+            try:
+                await lifecycle.move(u, mandate, Status.SUBMITTED, changes=changes, count=total)
+            except Conflict:
+                pass  # a racing signer's check submitted it first
     # Whoever recorded the crossing, reaching the quorum means the mandate is submitted now.
     return total, Status.SUBMITTED if level >= 100 else Status.COLLECTING
 
@@ -97,17 +86,12 @@ async def expire_mandates() -> int:
             continue
         if mandate.closes_at is None or mandate.closes_at > clock.now():
             continue
-        async with in_transaction() as conn:
-            moved = (
-                await Mandate.filter(id=mandate.id, status=Status.COLLECTING)
-                .using_db(conn)
-                .update(status=Status.EXPIRED, closed_at=clock.now())
-            )
-            if moved:
-                await moves.record(conn, mandate, Status.COLLECTING, Status.EXPIRED, None, None)
-                expired += 1
-    if expired:
-        events.nudge()
+        try:
+            async with unit.atomic() as u:
+                await lifecycle.move(u, mandate, Status.EXPIRED)
+        except Conflict:
+            continue  # signed to the quorum or withdrawn a moment ago
+        expired += 1
     return expired
 
 

@@ -1,69 +1,23 @@
-"""The mandate lifecycle as data: which moves exist and who may make each. No I/O."""
+"""Mandate rules besides the lifecycle: when signatures count, milestones, content. No I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from participation import single_line
 from participation.mandates.models import Status
-
-
-class Mover(StrEnum):
-    """Who makes a move: the person who launched it, the council, or the platform itself."""
-
-    INITIATOR = "initiator"
-    COUNCIL = "council"
-    SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: Status
-    target: Status
-    mover: Mover
-    needs_reason: bool = False
-
-
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Status.DRAFT, Status.COLLECTING, Mover.INITIATOR),
-    Transition(Status.DRAFT, Status.WITHDRAWN, Mover.INITIATOR),
-    Transition(Status.COLLECTING, Status.WITHDRAWN, Mover.INITIATOR),
-    Transition(Status.COLLECTING, Status.SUBMITTED, Mover.SYSTEM),
-    Transition(Status.COLLECTING, Status.EXPIRED, Mover.SYSTEM),
-    Transition(Status.SUBMITTED, Status.IN_REVIEW, Mover.COUNCIL),
-    Transition(Status.IN_REVIEW, Status.ACCEPTED, Mover.COUNCIL),
-    Transition(Status.IN_REVIEW, Status.REJECTED, Mover.COUNCIL, needs_reason=True),
-    Transition(Status.ACCEPTED, Status.IN_PROGRESS, Mover.COUNCIL),
-    Transition(Status.IN_PROGRESS, Status.COMPLETED, Mover.COUNCIL),
-)
-
-_BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
 
 # Support keeps counting after the quorum until the council takes the mandate up:
 # signatures in flight at the moment of crossing must not be refused.
 SIGNABLE = frozenset({Status.COLLECTING, Status.SUBMITTED})
 WITHDRAWABLE_SIGNATURE = frozenset({Status.COLLECTING})
-PUBLIC = frozenset(Status) - {Status.DRAFT}
-FINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED})
 
 MILESTONES = (25, 50, 75)
-REASON_MAX = 2000
 
 
 def open_for_signatures(status: Status, closes_at: datetime | None, now: datetime) -> bool:
     """Signable status, and the signature period has not ended."""
     return status in SIGNABLE and (closes_at is None or now < closes_at)
-
-
-def find(source: Status, target: Status) -> Transition | None:
-    return _BY_PAIR.get((source, target))
-
-
-def moves_from(source: Status, movers: set[Mover] | frozenset[Mover]) -> list[Transition]:
-    """The moves open from `source` to anyone in `movers`, in lifecycle order."""
-    return [t for t in TRANSITIONS if t.source == source and t.mover in movers]
 
 
 def milestone_reached(count: int, quorum: int) -> int:

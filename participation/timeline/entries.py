@@ -4,31 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from participation.outbox import events
 from participation.timeline.models import TimelineEntry
+from participation.unit import Unit
 
 
 async def record(
-    conn: BaseDBAsyncClient,
+    unit: Unit,
     mandate_id: int,
     kind: str,
-    event: str,
+    name: str,
     data: dict[str, Any],
+    *,
+    municipality_id: int,
     actor_id: int | None = None,
 ) -> TimelineEntry:
-    """Add an entry to the mandate's public timeline and append `event` in the same transaction.
+    """Add an entry to the mandate's public timeline and record event `name` in the unit.
 
-    The event carries the entry, so live streams and notifications need no second read.
+    The event is about the mandate and carries the entry, so live streams and
+    notifications need no second read.
     """
     entry = await TimelineEntry.create(
-        mandate_id=mandate_id, kind=kind, data=data, actor_id=actor_id, using_db=conn
+        mandate_id=mandate_id, kind=kind, data=data, actor_id=actor_id, using_db=unit.conn
     )
-    await events.append(
-        conn,
-        event,
-        mandate_id=mandate_id,
+    await unit.record(
+        name,
+        "mandate",
+        mandate_id,
+        municipality_id=municipality_id,
+        actor_id=actor_id,
         entry={
             "id": entry.id,
             "kind": entry.kind,

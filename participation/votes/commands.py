@@ -7,9 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation.actors import Actor
 from participation.errors import (
     Conflict,
@@ -22,7 +21,6 @@ from participation.errors import (
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
-from participation.outbox import events
 from participation.permissions import may, require
 from participation.votes import (
     ballots,
@@ -30,7 +28,6 @@ from participation.votes import (
     clockwork,
     drafts,
     lifecycle,
-    moves,
     permissions,
     secrecy,
     stages,
@@ -88,17 +85,26 @@ async def create_vote(
     problems |= option_problems
     if problems:
         raise _invalid(problems)
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         vote = await Vote.create(
             municipality_id=municipality.id,
             mandate_id=mandate_id,
             created_by_id=actor.user_id,
-            using_db=conn,
+            using_db=u.conn,
             **values,
         )
-        await VoteOption.bulk_create([_attach(row, vote.id) for row in option_rows], using_db=conn)
-        await events.append(conn, "votes:vote:created", vote_id=vote.id, mandate=mandate_id)
-    events.nudge()
+        await VoteOption.bulk_create(
+            [_attach(row, vote.id) for row in option_rows], using_db=u.conn
+        )
+        await u.record(
+            "votes:vote:created",
+            "vote",
+            vote.id,
+            municipality_id=municipality.id,
+            actor_id=actor.user_id,
+            vote_id=vote.id,
+            mandate=mandate_id,
+        )
     return vote
 
 
@@ -125,16 +131,16 @@ async def update_vote(
     problems |= option_problems
     if problems:
         raise _invalid(problems)
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         moved = (
             await Vote.filter(id=vote.id, status=VoteStatus.DRAFT)
-            .using_db(conn)
+            .using_db(u.conn)
             .update(updated_at=clock.now(), **values)
         )
         if not moved:
             raise Conflict("Only a draft can be changed.")
         if options is not None:
-            await _put_options(conn, vote.id, rows)
+            await _put_options(u.conn, vote.id, rows)
     return await Vote.get(id=vote.id)
 
 
@@ -149,16 +155,16 @@ async def replace_options(
     rows, problems = drafts.check_options(options)
     if problems:
         raise _invalid(problems)
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         # Conditional on the status: a draft scheduled a moment ago keeps its options.
         still = (
             await Vote.filter(id=vote.id, status=VoteStatus.DRAFT)
-            .using_db(conn)
+            .using_db(u.conn)
             .update(updated_at=clock.now())
         )
         if not still:
             raise Conflict("Only a draft's options can be changed.")
-        await _put_options(conn, vote.id, rows)
+        await _put_options(u.conn, vote.id, rows)
     return await options_of(vote.id)
 
 
@@ -176,9 +182,6 @@ async def transition_vote(
         target = VoteStatus(target)
     except ValueError:
         raise InvalidInput.on("to", f"Unknown status {str(target)[:40]!r}.") from None
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > lifecycle.REASON_MAX:
-        raise InvalidInput.on("reason", "The reason must be at most 2000 characters.")
     source = VoteStatus(vote.status)
     movers = permissions.movers_for(actor, vote)
     transition = lifecycle.find(source, target, movers)
@@ -191,14 +194,12 @@ async def transition_vote(
             allowed_transitions=allowed,
             status_now=source.value,
         )
-    if transition.needs_reason and not reason:
-        raise InvalidInput.on("reason", "This move needs a reason.")
+    reason = lifecycle.check_reason(transition, reason)
     if target == VoteStatus.SCHEDULED:
         await _schedule(vote, actor)
     elif target == VoteStatus.DRAFT:
-        async with in_transaction() as conn:
-            await moves.apply(conn, vote, target, actor, reason)
-        events.nudge()
+        async with unit.atomic() as u:
+            await lifecycle.move(u, vote, target, actor, reason)
     elif target == VoteStatus.OPEN:
         if vote.closes_at is not None and vote.closes_at <= clock.now():
             raise Conflict("The closing time has passed; move the vote back to draft first.")
@@ -310,6 +311,5 @@ async def _schedule(vote: Vote, actor: Actor | None) -> None:
     )
     if problems:
         raise _invalid(problems, "The vote is not ready to be scheduled.")
-    async with in_transaction() as conn:
-        await moves.apply(conn, vote, VoteStatus.SCHEDULED, actor)
-    events.nudge()
+    async with unit.atomic() as u:
+        await lifecycle.move(u, vote, VoteStatus.SCHEDULED, actor)

@@ -1,11 +1,14 @@
-"""The vote lifecycle as data: which moves exist and who may make each. No I/O."""
+"""The vote lifecycle on the shared kernel: its moves, who makes each, how each is recorded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from participation.votes.models import VoteStatus
+from participation import clock
+from participation import lifecycle as kernel
+from participation.actors import Actor
+from participation.unit import Unit
+from participation.votes.models import Vote, VoteStatus
 
 
 class Mover(StrEnum):
@@ -16,13 +19,7 @@ class Mover(StrEnum):
     SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: VoteStatus
-    target: VoteStatus
-    mover: Mover
-    needs_reason: bool = False
-
+Transition = kernel.Transition[VoteStatus, Mover]
 
 _S = VoteStatus
 
@@ -47,28 +44,56 @@ TRANSITIONS: tuple[Transition, ...] = (
 COUNTED = frozenset({VoteStatus.CLOSED, VoteStatus.PUBLISHED})
 REASON_MAX = 2000
 
-# Event names: `votes:vote:<name>`, in the past tense the brief and other areas use.
-EVENT_NAMES = {target: target.value for target in VoteStatus} | {
-    VoteStatus.DRAFT: "unscheduled",
-    VoteStatus.OPEN: "opened",
-}
+LIFECYCLE = kernel.Lifecycle[VoteStatus, Mover](
+    area="votes",
+    subject_type="vote",
+    model=Vote,
+    transitions=TRANSITIONS,
+    events={
+        _S.DRAFT: "unscheduled",
+        _S.SCHEDULED: "scheduled",
+        _S.OPEN: "opened",
+        _S.CLOSED: "closed",
+        _S.PUBLISHED: "published",
+        _S.CANCELLED: "cancelled",
+    },
+    reasons=kernel.Reasons(
+        max=REASON_MAX,
+        too_long=f"The reason must be at most {REASON_MAX} characters.",
+        missing="This move needs a reason.",
+    ),
+    conflict="Someone else changed this vote a moment ago; reload and try again.",
+    entry_kind="vote",
+)
+
+find = LIFECYCLE.find
+moves_from = LIFECYCLE.moves_from
+check_reason = LIFECYCLE.check_reason
 
 
-def find(
-    source: VoteStatus, target: VoteStatus, movers: frozenset[Mover] | set[Mover]
-) -> Transition | None:
-    """The move from `source` to `target` that one of `movers` may make, if any."""
-    for transition in TRANSITIONS:
-        if (transition.source, transition.target) == (source, target):
-            if transition.mover in movers:
-                return transition
-    return None
+async def move(
+    unit: Unit,
+    vote: Vote,
+    target: VoteStatus,
+    actor: Actor | None,
+    reason: str | None = None,
+    **changes: object,
+) -> None:
+    """Make one move, and put it on the timeline of the vote's mandate if it is public.
 
-
-def moves_from(source: VoteStatus, movers: frozenset[Mover] | set[Mover]) -> list[Transition]:
-    """The moves open from `source` to anyone in `movers`, one per target, in order."""
-    seen: dict[VoteStatus, Transition] = {}
-    for transition in TRANSITIONS:
-        if transition.source == source and transition.mover in movers:
-            seen.setdefault(transition.target, transition)
-    return list(seen.values())
+    Raises Conflict if someone else moved the vote first.
+    """
+    # A draft was never public: its cancellation stays off the mandate's timeline.
+    public = vote.status != VoteStatus.DRAFT or target == VoteStatus.SCHEDULED
+    await kernel.move(
+        unit,
+        LIFECYCLE,
+        vote,
+        target,
+        actor_id=actor.user_id if actor else None,
+        reason=reason,
+        changes={"updated_at": clock.now(), **changes},
+        timeline=vote.mandate_id if public else None,
+        vote_id=vote.id,
+        title=vote.title,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from participation.actors import Actor
-from participation.mandates import rules as mandate_rules
+from participation.mandates import lifecycle as mandate_lifecycle
 from participation.mandates.models import Mandate
 from participation.municipalities.queries import place_of
 from participation.permissions import Level, Place, may
@@ -14,7 +14,7 @@ from participation.votes.lifecycle import Mover
 from participation.votes.models import Vote, VoteStatus
 
 # A vote on a mandate the council has not dropped: not a draft, not ended.
-VOTABLE_MANDATES = frozenset(mandate_rules.PUBLIC - mandate_rules.FINAL)
+VOTABLE_MANDATES = frozenset(mandate_lifecycle.PUBLIC - mandate_lifecycle.FINAL)
 
 
 def _place(vote: Vote) -> Place:

@@ -1,6 +1,6 @@
 """What opening, closing, publishing and cancelling do beyond changing the status.
 
-Each runs in one transaction and is conditional on the status it starts from, so the
+Each runs in one unit of work and is conditional on the status it starts from, so the
 council and the clock job racing each other move a vote once. Permission checks are
 the caller's: commands check people, the clock job is the platform.
 """
@@ -10,15 +10,13 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from functools import partial
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from participation import clock
+from participation import clock, unit
 from participation.actors import Actor
-from participation.outbox import events
 from participation.sql import run
-from participation.votes import moves, outcome, secrecy, storage
+from participation.votes import lifecycle, outcome, secrecy, storage
 from participation.votes.models import Ballot, PublishedBallot, Vote, VoteStatus
 from participation.votes.queries import choices_of, parameters_of
 
@@ -32,9 +30,8 @@ async def open_vote(vote: Vote, actor: Actor | None) -> None:
     now = clock.now()
     if vote.opens_at is None or vote.opens_at > now:
         changes["opens_at"] = now
-    async with in_transaction() as conn:
-        await moves.apply(conn, vote, VoteStatus.OPEN, actor, **changes)
-    events.nudge()
+    async with unit.atomic() as u:
+        await lifecycle.move(u, vote, VoteStatus.OPEN, actor, **changes)
 
 
 async def close_vote(vote: Vote, actor: Actor | None, reason: str | None = None) -> int:
@@ -49,12 +46,13 @@ async def close_vote(vote: Vote, actor: Actor | None, reason: str | None = None)
     changes: dict[str, Any] = {"ballot_key": None}
     if vote.closes_at is None or vote.closes_at > now:
         changes["closes_at"] = now
-    async with in_transaction() as conn:
-        await moves.apply(conn, vote, VoteStatus.CLOSED, actor, reason, **changes)
-        rows = await run(conn, "SELECT count(*) AS n FROM vote_ballot WHERE vote_id = $1", vote.id)
+    async with unit.atomic() as u:
+        await lifecycle.move(u, vote, VoteStatus.CLOSED, actor, reason, **changes)
+        rows = await run(
+            u.conn, "SELECT count(*) AS n FROM vote_ballot WHERE vote_id = $1", vote.id
+        )
         turnout = int(rows[0]["n"])
-        await Vote.filter(id=vote.id).using_db(conn).update(turnout=turnout)
-    events.nudge()
+        await Vote.filter(id=vote.id).using_db(u.conn).update(turnout=turnout)
     return turnout
 
 
@@ -74,9 +72,9 @@ async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
     )
     shuffled = list(rows)
     _shuffler.shuffle(shuffled)
-    async with in_transaction() as conn:
-        await moves.apply(
-            conn,
+    async with unit.atomic() as u:
+        await lifecycle.move(
+            u,
             vote,
             VoteStatus.PUBLISHED,
             actor,
@@ -85,7 +83,7 @@ async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
             turnout=len(ballots),
             published_at=clock.now(),
         )
-        await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
+        await run(u.conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
         await PublishedBallot.bulk_create(
             [
                 PublishedBallot(
@@ -94,10 +92,9 @@ async def publish_vote(vote: Vote, actor: Actor | None) -> dict[str, Any]:
                 for choices, digest in shuffled
             ],
             batch_size=REWRITE_BATCH,
-            using_db=conn,
+            using_db=u.conn,
         )
-    events.nudge()
-    await storage.seal_after(vote.id)
+        u.after_commit(partial(storage.seal_after, vote.id))
     return result
 
 
@@ -107,9 +104,9 @@ async def cancel_vote(vote: Vote, actor: Actor | None, reason: str) -> None:
     opened = vote.status == VoteStatus.OPEN
     # A vote that never opened has no ballots: nothing to seal.
     sealed = {} if opened else {"sealed_at": clock.now()}
-    async with in_transaction() as conn:
-        await moves.apply(
-            conn,
+    async with unit.atomic() as u:
+        await lifecycle.move(
+            u,
             vote,
             VoteStatus.CANCELLED,
             actor,
@@ -118,7 +115,6 @@ async def cancel_vote(vote: Vote, actor: Actor | None, reason: str) -> None:
             ballot_key=None,
             **sealed,
         )
-        await run(conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
-    events.nudge()
-    if opened:
-        await storage.seal_after(vote.id)
+        await run(u.conn, "DELETE FROM vote_ballot WHERE vote_id = $1", vote.id)
+        if opened:
+            u.after_commit(partial(storage.seal_after, vote.id))

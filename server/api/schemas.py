@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from participation import single_line
-from participation.mandates import rules
+from participation.mandates import lifecycle, rules
 from participation.mandates.models import Status
 from participation.permissions import Level, Role
 
@@ -75,14 +75,16 @@ def check_reason(reason: str | None, to: str | None, targets: frozenset[str]) ->
     return reason
 
 
-_REASONED = frozenset(t.target.value for t in rules.TRANSITIONS if t.needs_reason)
+_REASONED = frozenset(t.target.value for t in lifecycle.TRANSITIONS if t.needs_reason)
 
 
 class TransitionIn(Strict):
     model_config = needs_reason(_REASONED)
 
     to: Status
-    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX, validate_default=True)
+    reason: Text | None = Field(
+        default=None, max_length=lifecycle.REASON_MAX, validate_default=True
+    )
 
     @field_validator("reason")
     @classmethod

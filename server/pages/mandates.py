@@ -12,7 +12,7 @@ from participation.accounts.authorization.actions import MANAGE_ROLES
 from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.ids import BIGINT_MAX, parse_id
-from participation.mandates import commands, permissions, queries, rules
+from participation.mandates import commands, lifecycle, permissions, queries, rules
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import District, Municipality
@@ -51,7 +51,7 @@ async def municipality_page(request: Request) -> Response:
     try:
         municipality = await _municipality(request.path_params["slug"])
         status = params.get("status") or None
-        if status is not None and status not in {s.value for s in rules.PUBLIC}:
+        if status is not None and status not in {s.value for s in lifecycle.PUBLIC}:
             raise InvalidInput.on("status", "Unknown status.")
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
@@ -69,7 +69,7 @@ async def municipality_page(request: Request) -> Response:
         "pages/municipality.html",
         municipality=municipality,
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
-        statuses=[s for s in Status if s in rules.PUBLIC],
+        statuses=[s for s in Status if s in lifecycle.PUBLIC],
         filters=filters,
         mandates=mandates,
         next_cursor=cursor,
@@ -86,7 +86,7 @@ async def mandate_page(request: Request) -> Response:
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)
-    moves = rules.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
+    moves = lifecycle.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
     place = await place_of(mandate.municipality_id)
     return render(
         request,
@@ -100,8 +100,8 @@ async def mandate_page(request: Request) -> Response:
         withdrawable=mandate.status in rules.WITHDRAWABLE_SIGNATURE
         and actor is not None
         and actor.user_id != mandate.initiator_id,
-        council_moves=[t for t in moves if t.mover == rules.Mover.COUNCIL],
-        initiator_moves=[t for t in moves if t.mover == rules.Mover.INITIATOR],
+        council_moves=[t for t in moves if t.mover == lifecycle.Mover.COUNCIL],
+        initiator_moves=[t for t in moves if t.mover == lifecycle.Mover.INITIATOR],
         votes=(await vote_queries.list_votes(actor, municipality, mandate_id=mandate.id))[0],
         may_propose_vote=vote_permissions.may_propose_on(actor, mandate),
     )

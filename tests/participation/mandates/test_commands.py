@@ -21,7 +21,7 @@ from participation.outbox.models import OutboxEvent
 from participation.timeline.models import TimelineEntry
 from tests import factories
 from tests.factories import time_travel
-from tests.participation.mandates.test_rules import ALLOWED, FORBIDDEN, Mover
+from tests.participation.mandates.test_lifecycle import ALLOWED, EVENTS, FORBIDDEN, Mover
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -165,7 +165,7 @@ async def test_publishing_opens_for_signatures_with_the_initiator_as_first_signe
         initiator.user_id
     ]
     assert await _status_entries(draft.id) == [{"from": "draft", "to": "collecting"}]
-    assert "mandates:mandate:collecting" in await _event_names(draft.id)
+    assert "mandates:mandate:published" in await _event_names(draft.id)
 
 
 async def test_only_the_initiator_publishes() -> None:
@@ -198,7 +198,7 @@ async def test_every_allowed_move_by_its_mover(source: Status, target: Status) -
     assert last["from"] == source.value and last["to"] == target.value
     if reason:
         assert last["reason"] == reason
-    assert f"mandates:mandate:{target.value}" in (await _event_names(mandate.id))[len(before) :]
+    assert EVENTS[target] in (await _event_names(mandate.id))[len(before) :]
     if target in (S.WITHDRAWN, S.REJECTED, S.COMPLETED):
         assert moved.closed_at is not None
 
@@ -272,7 +272,7 @@ async def test_signing_is_idempotent() -> None:
     assert await Signature.filter(mandate_id=mandate.id).count() == 2
     assert await _event_names(mandate.id) == [
         "mandates:mandate:launched",
-        "mandates:mandate:collecting",
+        "mandates:mandate:published",
         "mandates:signature:created",
         "mandates:signature:created",
     ]

@@ -1,92 +1,18 @@
-"""The mandate state machine and content rules, without a database."""
+"""Mandate rules besides the lifecycle, without a database."""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 
 from participation.mandates import rules
 from participation.mandates.models import Status
-from participation.mandates.rules import Mover
 
 S = Status
-
-# The lifecycle as the issue describes it, written out independently of rules.py.
-ALLOWED = {
-    (S.DRAFT, S.COLLECTING): Mover.INITIATOR,
-    (S.DRAFT, S.WITHDRAWN): Mover.INITIATOR,
-    (S.COLLECTING, S.WITHDRAWN): Mover.INITIATOR,
-    (S.COLLECTING, S.SUBMITTED): Mover.SYSTEM,
-    (S.COLLECTING, S.EXPIRED): Mover.SYSTEM,
-    (S.SUBMITTED, S.IN_REVIEW): Mover.COUNCIL,
-    (S.IN_REVIEW, S.ACCEPTED): Mover.COUNCIL,
-    (S.IN_REVIEW, S.REJECTED): Mover.COUNCIL,
-    (S.ACCEPTED, S.IN_PROGRESS): Mover.COUNCIL,
-    (S.IN_PROGRESS, S.COMPLETED): Mover.COUNCIL,
-}
-FORBIDDEN = [pair for pair in itertools.product(S, S) if pair not in ALLOWED]
-ALL_MOVERS = frozenset(Mover)
-
-
-def test_every_status_of_the_api_contract_exists() -> None:
-    assert {s.value for s in S} == {
-        "draft",
-        "collecting",
-        "submitted",
-        "in_review",
-        "accepted",
-        "in_progress",
-        "completed",
-        "rejected",
-        "withdrawn",
-        "expired",
-    }
-
-
-@pytest.mark.parametrize(("source", "target"), list(ALLOWED), ids=lambda s: str(s))
-def test_allowed_transition_belongs_to_its_mover(source: Status, target: Status) -> None:
-    transition = rules.find(source, target)
-    assert transition is not None
-    assert transition.mover == ALLOWED[(source, target)]
-    assert transition.needs_reason == (target == S.REJECTED)
-
-
-@pytest.mark.parametrize(("source", "target"), FORBIDDEN, ids=lambda s: str(s))
-def test_forbidden_transition_does_not_exist(source: Status, target: Status) -> None:
-    assert rules.find(source, target) is None
-    assert target not in [t.target for t in rules.moves_from(source, ALL_MOVERS)]
-
-
-def test_the_table_has_exactly_the_allowed_transitions() -> None:
-    assert {(t.source, t.target): t.mover for t in rules.TRANSITIONS} == ALLOWED
-
-
-@pytest.mark.parametrize("status", sorted(rules.FINAL))
-def test_final_statuses_have_no_way_out(status: Status) -> None:
-    assert rules.moves_from(status, ALL_MOVERS) == []
-
-
-def test_moves_are_offered_only_to_their_mover() -> None:
-    initiator = {t.target for t in rules.moves_from(S.COLLECTING, {Mover.INITIATOR})}
-    council = {t.target for t in rules.moves_from(S.COLLECTING, {Mover.COUNCIL})}
-    assert initiator == {S.WITHDRAWN}
-    assert council == set()
-    assert [t.target for t in rules.moves_from(S.IN_REVIEW, {Mover.COUNCIL})] == [
-        S.ACCEPTED,
-        S.REJECTED,
-    ]
-    assert rules.moves_from(S.IN_REVIEW, {Mover.INITIATOR}) == []
-    assert rules.moves_from(S.DRAFT, frozenset()) == []
 
 
 def test_signatures_are_taken_while_collecting_and_until_the_council_takes_it_up() -> None:
     assert rules.SIGNABLE == {S.COLLECTING, S.SUBMITTED}
     assert rules.WITHDRAWABLE_SIGNATURE == {S.COLLECTING}
-
-
-def test_only_drafts_are_private() -> None:
-    assert set(S) - rules.PUBLIC == {S.DRAFT}
 
 
 @pytest.mark.parametrize(
