@@ -7,6 +7,7 @@ from typing import Any
 
 from notifications.mail import Mail
 from participation.mandates.quorum import expire_mandates as expire
+from participation.outbox.retention import prune_events as prune
 from participation.votes.clockwork import advance_votes as advance
 
 
@@ -24,8 +25,13 @@ async def advance_votes(ctx: dict[str, Any]) -> dict[str, int]:
     return await advance()
 
 
+async def prune_events(ctx: dict[str, Any]) -> int:
+    return await prune()
+
+
 FUNCTIONS: dict[str, Callable[..., Awaitable[object]]] = {
     "send_email": send_email,
     "expire_mandates": expire_mandates,
     "advance_votes": advance_votes,
+    "prune_events": prune_events,
 }

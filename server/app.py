@@ -18,17 +18,19 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notifications.dispatcher import Dispatcher
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
+from participation.live import publisher
+from participation.live.bus import make_bus
 from participation.mandates.quorum import expire_mandates
+from participation.outbox import consumers
+from participation.outbox.retention import prune_events
 from participation.votes.clockwork import advance_votes
 from server import api, db, i18n, pages, shutdown
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import CSRFMiddleware
 from server.limits import Limiter, RateLimited, configure
-from server.live import make_bus
 from server.outage import DatabaseLostMiddleware
 from server.pages.forms import render_error
 from server.problems import api_http_exception, problem, wants_problem
@@ -39,6 +41,8 @@ from server.templating import FRONTEND, render
 log = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = 60.0
+# Every this many expiry rounds, an hour: old consumed events leave the outbox.
+PRUNE_EVERY = 60
 
 
 class LocaleMiddleware:
@@ -99,8 +103,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 async def _expire_periodically() -> None:
+    rounds = 0
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL)
+        rounds += 1
+        if rounds % PRUNE_EVERY == 0:
+            try:
+                await prune_events()
+            except Exception:
+                log.exception("pruning the outbox failed")
         try:
             await expire_mandates()
         except Exception:
@@ -131,8 +142,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await bus.start()
         mailer = make_mailer(settings.smtp_url, settings.mail_from)
         jobs = await make_jobs(settings.redis_url, {"mailer": mailer})
-        dispatcher = Dispatcher(bus)
-        dispatcher.start()
+        consumers.register(publisher.LIVE)
+        runners = consumers.runners({"bus": bus, "jobs": jobs})
+        for runner in runners:
+            runner.start()
         app.state.bus = bus
         app.state.jobs = jobs
         app.state.limiter = Limiter.open(
@@ -150,7 +163,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 task.cancel()
             clock_jobs = asyncio.gather(*background, return_exceptions=True)
             await shutdown.bounded("clock jobs", clock_jobs)
-            await shutdown.bounded("outbox dispatcher", dispatcher.stop())
+            for runner in runners:
+                await shutdown.bounded(f"outbox consumer {runner.name}", runner.stop())
             await shutdown.bounded("rate limiter", app.state.limiter.close())
             await shutdown.bounded("jobs", jobs.close())
             await shutdown.bounded("live bus", bus.stop())
