@@ -21,9 +21,8 @@ from enum import Enum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation.accounts import consent, declarations
 from participation.accounts.actors import Actor
 from participation.accounts.models import (
@@ -39,7 +38,6 @@ from participation.accounts.models import (
 )
 from participation.errors import Conflict, InvalidInput, NotAuthenticated
 from participation.municipalities.models import Municipality
-from participation.outbox import events
 
 Exporter = Callable[[int], Awaitable[Any]]
 Eraser = Callable[[BaseDBAsyncClient, User], Awaitable[None]]
@@ -51,6 +49,7 @@ CONTRIBUTORS = (
     "participation.mandates.privacy",
     "participation.timeline.privacy",
     "participation.votes.privacy",
+    "participation.outbox.privacy",
     "notifications.privacy",
 )
 
@@ -307,12 +306,13 @@ async def delete_account(actor: Actor | None, confirm_email: str) -> None:
             "confirm_email", "Type the email address of this account to confirm the deletion."
         )
     _load_contributors()
-    async with in_transaction() as conn:
-        await _keep_an_administrator(conn, user.id)
-        await _record_roles_ending(conn, user.id)
+    async with unit.atomic() as u:
+        await _keep_an_administrator(u.conn, user.id)
+        await _record_roles_ending(u.conn, user.id)
         for eraser in ERASERS.values():
-            await eraser(conn, user)
-        await User.filter(id=user.id).using_db(conn).delete()
+            await eraser(u.conn, user)
+        await User.filter(id=user.id).using_db(u.conn).delete()
         # The id names nothing any more; consumers use it to drop what they keyed by it.
-        await events.append(conn, "accounts:user:deleted", user_id=user.id)
-    events.nudge()
+        await u.record(
+            "accounts:user:deleted", "user", user.id, municipality_id=None, user_id=user.id
+        )

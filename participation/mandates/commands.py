@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from participation import clock, text
+from participation import clock, text, unit
 from participation.accounts.actors import Actor
 from participation.accounts.permissions import Action, require
 from participation.errors import (
@@ -161,15 +161,14 @@ async def transition_mandate(
         raise PermissionDenied(f"Only {who} may move this mandate to {target}.")
     if transition.needs_reason and not reason:
         raise InvalidInput.on("reason", "This decision needs a reason.")
-    async with in_transaction() as conn:
-        await moves.apply(conn, mandate, target, actor, reason)
+    async with unit.atomic() as u:
+        await moves.apply(u.conn, mandate, target, actor, reason)
         if target == Status.COLLECTING:
             # Only the initiator may launch (see rules), so a launched mandate has one.
             assert mandate.initiator_id is not None and actor is not None
             await signing.add_signature(
-                conn, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
+                u, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
             )
-    events.nudge()
     if target == Status.COLLECTING:
         await quorum.check_quorum(mandate.id)
     return await Mandate.get(id=mandate.id)
