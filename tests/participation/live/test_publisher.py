@@ -12,7 +12,7 @@ from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.outbox import events
 from participation.outbox.consumers import Runner
-from participation.outbox.models import OutboxEvent
+from participation.outbox.models import OutboxConsumer, OutboxEvent
 from tests import factories
 from tests.support import eventually
 
@@ -28,7 +28,8 @@ class RecordingBus:
         self.messages.append(message)
 
 
-def Dispatcher(bus: RecordingBus, interval: float = 0.5) -> Runner:
+def live_runner(bus: RecordingBus, interval: float = 0.5) -> Runner:
+    """The live consumer's runner, publishing on `bus`."""
     return Runner(LIVE, {"bus": bus}, interval)
 
 
@@ -38,8 +39,6 @@ async def undelivered() -> int:
 
 
 async def watermark() -> int:
-    from participation.outbox.models import OutboxConsumer
-
     consumer = await OutboxConsumer.get_or_none(name=LIVE.name)
     return consumer.watermark if consumer else 0
 
@@ -52,8 +51,8 @@ async def test_one_signal_per_mandate_and_kind_then_marked_dispatched() -> None:
     for signer in await factories.people(3):
         await commands.sign_mandate(signer, other.id)
     bus = RecordingBus()
-    dispatcher = Dispatcher(bus)
-    handled = await dispatcher.run_once()
+    runner = live_runner(bus)
+    handled = await runner.run_once()
     # launched, collecting and a signature each; three more signatures and the 25 % milestone
     assert handled == await OutboxEvent.all().count() == 10
     assert sorted(bus.messages, key=lambda m: (m["mandate_id"], m["type"])) == [
@@ -63,18 +62,18 @@ async def test_one_signal_per_mandate_and_kind_then_marked_dispatched() -> None:
         {"mandate_id": other.id, "type": "timeline"},
     ]
     assert await undelivered() == 0
-    assert await dispatcher.run_once() == 0
+    assert await runner.run_once() == 0
 
 
 async def test_signatures_alone_signal_only_the_count() -> None:
     town = await factories.municipality(quorum=10)
     mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
     bus = RecordingBus()
-    dispatcher = Dispatcher(bus)
-    await dispatcher.run_once()
+    runner = live_runner(bus)
+    await runner.run_once()
     bus.messages.clear()
     await commands.sign_mandate(await factories.person(), mandate.id)
-    assert await dispatcher.run_once() == 1
+    assert await runner.run_once() == 1
     assert bus.messages == [{"mandate_id": mandate.id, "type": "count", "count": 2, "resident": 0}]
 
 
@@ -83,8 +82,8 @@ async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
     mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
     bus = RecordingBus()
     # A poll interval far longer than the test: only the nudge can wake it in time.
-    dispatcher = Dispatcher(bus, interval=60)
-    dispatcher.start()
+    runner = live_runner(bus, interval=60)
+    runner.start()
     try:
         await commands.sign_mandate(await factories.person(), mandate.id)
 
@@ -99,21 +98,21 @@ async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
         await eventually(count_signalled, within=2)
         assert await undelivered() == 0
     finally:
-        await dispatcher.stop()
+        await runner.stop()
 
 
 async def test_a_commit_at_the_moment_of_stopping_does_not_keep_it_running() -> None:
     """Python 3.11's asyncio.wait_for drops a cancellation that arrives just as its wait
-    completes: the dispatcher then polled on, and shutdown waited for it for ever."""
-    dispatcher = Dispatcher(RecordingBus(), interval=60)
-    dispatcher.start()
+    completes: the runner then polled on, and shutdown waited for it for ever."""
+    runner = live_runner(RecordingBus(), interval=60)
+    runner.start()
     await asyncio.sleep(0.05)
     events.committed()
-    # One turn of the loop: the dispatcher's wait has completed, it has not resumed yet.
+    # One turn of the loop: the runner's wait has completed, it has not resumed yet.
     await asyncio.sleep(0)
-    stopping = asyncio.ensure_future(dispatcher.stop())
+    stopping = asyncio.ensure_future(runner.stop())
     try:
         done, _ = await asyncio.wait({stopping}, timeout=5)
-        assert stopping in done, "the dispatcher went on running after stop()"
+        assert stopping in done, "the runner went on running after stop()"
     finally:
         stopping.cancel()
