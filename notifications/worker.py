@@ -1,5 +1,5 @@
-"""The arq worker: runs jobs from Redis, runs the areas' clock jobs each minute, drains the
-outbox."""
+"""The arq worker: runs jobs from Redis, runs the areas' clock jobs, runs the outbox's
+consumers."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from notifications.dispatcher import Dispatcher
 from notifications.mail import make_mailer
 from notifications.tasks import clock_task, functions
 from participation import areas, db
 from participation.environment import Services
-from participation.live import RedisBus
+from participation.live.bus import RedisBus
+from participation.outbox import consumers
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -22,12 +22,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["mailer"] = make_mailer(services.smtp_url, services.mail_from)
     ctx["bus"] = RedisBus(services.redis_url or "redis://127.0.0.1:6379")
     await ctx["bus"].start()
-    ctx["dispatcher"] = Dispatcher(ctx["bus"])
-    ctx["dispatcher"].start()
+    ctx["runners"] = consumers.runners({"bus": ctx["bus"]})
+    for runner in ctx["runners"]:
+        runner.start()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["dispatcher"].stop()
+    for runner in ctx["runners"]:
+        await runner.stop()
     await ctx["bus"].stop()
     await db.close()
 
@@ -37,7 +39,7 @@ def worker_settings(redis_url: str) -> dict[str, Any]:
         "functions": list(functions().values()),
         # unique keeps runs from overlapping when one outlasts the minute.
         "cron_jobs": [
-            cron(clock_task(job), second=0, unique=True, timeout=job.timeout)
+            cron(clock_task(job), minute=job.minutes, second=0, unique=True, timeout=job.timeout)
             for job in areas.clock_jobs()
         ],
         "on_startup": startup,

@@ -27,12 +27,19 @@ Eraser = Callable[[Any, Any], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ClockJob:
-    """A job run every minute, at second 0: by the arq worker, or by the web process
-    when there is no Redis. `timeout` bounds one run; runs never overlap."""
+    """A job run at second 0 of every `every`-th minute of the hour: by the arq worker, or
+    by the web process when there is no Redis. `timeout` bounds one run; runs never
+    overlap."""
 
     name: str
     function: Callable[[], Awaitable[object]]
     timeout: float
+    every: int = 1
+
+    @property
+    def minutes(self) -> set[int] | None:
+        """The minutes of the hour it runs at, as arq's cron takes them; None for all."""
+        return None if self.every == 1 else set(range(0, 60, self.every))
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,10 @@ class Area:
     exporters: Mapping[str, Exporter] = field(default_factory=dict)
     erasers: Mapping[str, Eraser] = field(default_factory=dict)
     clock_jobs: tuple[ClockJob, ...] = ()
-    # Read by the outbox package; typed loosely so this core needs no outbox import.
+    # Read by the outbox package (its consumers and its catalogue entries); typed
+    # loosely so that this module imports nothing of it.
     consumers: tuple[Any, ...] = ()
+    events: tuple[Any, ...] = ()
 
 
 _found: list[Area] | None = None
@@ -99,3 +108,7 @@ def actions() -> tuple[Action, ...]:
 
 def clock_jobs() -> tuple[ClockJob, ...]:
     return tuple(job for area in all_areas() for job in area.clock_jobs)
+
+
+def consumers() -> tuple[Any, ...]:
+    return tuple(consumer for area in all_areas() for consumer in area.consumers)

@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from tortoise.models import Model
 
 from participation.errors import Conflict, InvalidInput
-from participation.timeline import entries
+from participation.outbox import catalogue
 from participation.unit import Unit
 
 State = TypeVar("State", bound=StrEnum)
@@ -32,6 +32,20 @@ class Subject(Protocol):
     def status(self) -> str: ...
     @property
     def municipality_id(self) -> int: ...
+
+
+class TimelineWriter(Protocol):
+    async def __call__(
+        self,
+        unit: Unit,
+        mandate_id: int,
+        kind: str,
+        name: str,
+        data: dict[str, Any],
+        *,
+        municipality_id: int,
+        actor_id: int | None = None,
+    ) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +69,9 @@ class Reasons:
 class Lifecycle(Generic[State, Mover]):
     """An area's moves. `events` names each target by the move that reaches it, in the
     past tense (`published`, not `collecting`); `conflict` is said when someone else
-    moved the subject first; moves recorded on a timeline are entries of `entry_kind`."""
+    moved the subject first; moves recorded on a timeline are entries of `entry_kind`,
+    written by `timeline` (the timeline area's writer, handed in so that this kernel
+    knows no area)."""
 
     area: str
     subject_type: str
@@ -65,6 +81,7 @@ class Lifecycle(Generic[State, Mover]):
     reasons: Reasons
     conflict: str
     entry_kind: str = "status"
+    timeline: TimelineWriter | None = None
 
     def __post_init__(self) -> None:
         unnamed = {t.target for t in self.transitions} - set(self.events)
@@ -103,6 +120,21 @@ class Lifecycle(Generic[State, Mover]):
 
     def event_name(self, target: State) -> str:
         return f"{self.area}:{self.subject_type}:{self.events[target]}"
+
+    def catalogue(
+        self, fields: Iterable[str], optional: Iterable[str] = (), subject_type: str | None = None
+    ) -> tuple[catalogue.Entry, ...]:
+        """The catalogue entries of the moves' events, for the area's descriptor."""
+        return tuple(
+            catalogue.entry(
+                self.event_name(target),
+                subject_type or self.subject_type,
+                fields,
+                f"The {self.subject_type} moved to {target.value}.",
+                optional,
+            )
+            for target in dict.fromkeys(t.target for t in self.transitions)
+        )
 
 
 async def move(
@@ -146,7 +178,9 @@ async def move(
             **data,
         )
     else:
-        await entries.record(
+        if lifecycle.timeline is None:
+            raise ValueError(f"the {lifecycle.subject_type} lifecycle writes no timeline")
+        await lifecycle.timeline(
             unit,
             timeline,
             lifecycle.entry_kind,

@@ -3,7 +3,7 @@
 While PostgreSQL restarts, fails over or is out of reach, asyncpg raises a handful of
 unrelated exception types, some wrapped by Tortoise and some not. They all mean the
 same thing to a caller: nothing is wrong with the request, try again shortly. Every
-place that must not crash on that (the web app, event streams, the outbox dispatcher,
+place that must not crash on that (the web app, event streams, the outbox consumers,
 jobs, co-signing batches) asks this one predicate.
 """
 

@@ -18,7 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.transactions import in_transaction
 
-from participation.outbox import events
+from participation.outbox import catalogue, events
 from participation.outbox.envelope import Event
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,11 @@ class Unit:
         actor_id: int | None = None,
         **payload: Any,
     ) -> Event:
-        """Append event `name` about the subject to the outbox, in this transaction."""
+        """Append event `name` about the subject to the outbox, in this transaction.
+
+        Raises ValueError for a name or payload the catalogue does not declare.
+        """
+        catalogue.check(name, payload)
         event = Event(name, subject_type, subject_id, municipality_id, actor_id, payload)
         await events.write(self.conn, event)
         self._recorded += 1

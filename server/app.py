@@ -18,11 +18,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notifications.dispatcher import Dispatcher
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
 from participation import areas, db
-from participation.live import make_bus
+from participation.live.bus import make_bus
+from participation.outbox import consumers
 from server import api, i18n, pages, shutdown
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
@@ -99,9 +99,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 async def _run_clock_jobs() -> None:
     """Without a worker, this process runs the areas' clock jobs, one after another."""
+    rounds = 0
     while True:
         await asyncio.sleep(CLOCK_INTERVAL)
+        rounds += 1
         for job in areas.clock_jobs():
+            if rounds % job.every:
+                continue
             try:
                 await job.function()
             except Exception:
@@ -128,8 +132,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await bus.start()
         mailer = make_mailer(settings.smtp_url, settings.mail_from)
         jobs = await make_jobs(settings.redis_url, {"mailer": mailer})
-        dispatcher = Dispatcher(bus)
-        dispatcher.start()
+        runners = consumers.runners({"bus": bus, "jobs": jobs})
+        for runner in runners:
+            runner.start()
         app.state.bus = bus
         app.state.jobs = jobs
         app.state.limiter = Limiter.open(
@@ -147,7 +152,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 task.cancel()
             clock_jobs = asyncio.gather(*background, return_exceptions=True)
             await shutdown.bounded("clock jobs", clock_jobs)
-            await shutdown.bounded("outbox dispatcher", dispatcher.stop())
+            for runner in runners:
+                await shutdown.bounded(f"outbox consumer {runner.name}", runner.stop())
             await shutdown.bounded("rate limiter", app.state.limiter.close())
             await shutdown.bounded("jobs", jobs.close())
             await shutdown.bounded("live bus", bus.stop())

@@ -155,6 +155,13 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    from participation.outbox.catalogue import markdown
+
+    print(markdown(), end="")
+    return 0
+
+
 def cmd_tally(args: argparse.Namespace) -> int:
     try:
         counted = recount(args.file, args.rule)
@@ -267,14 +274,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tally.add_argument("--json", action="store_true", help="print one JSON object")
     tally.set_defaults(func=cmd_tally)
+
+    events = sub.add_parser(
+        "events", help="print the event catalogue as a Markdown table (no database)"
+    )
+    events.set_defaults(func=cmd_events)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.func is cmd_tally:
-        # A recount reads one file: no configuration, and no ./var/secret_key created.
-        return cmd_tally(args)
+    if args.func in (cmd_tally, cmd_events):
+        # A recount reads one file, the catalogue is code: no configuration, and no
+        # ./var/secret_key created.
+        return args.func(args)
     try:
         settings = Settings.from_env()
     except ValueError as exc:

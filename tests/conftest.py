@@ -124,7 +124,7 @@ def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Iterator[objec
     """On a timeout, print the event loop's tasks too, before pytest-timeout's threads.
 
     A hang here is nearly always a task awaiting another (a lifespan waiting on the
-    dispatcher), which no thread's stack shows.
+    outbox consumer), which no thread's stack shows.
     """
     result = yield
     handler = signal.getsignal(signal.SIGALRM)
@@ -247,7 +247,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    """The app with its lifespan running: database, live bus, outbox dispatcher."""
+    """The app with its lifespan running: database, live bus, outbox consumers."""
     application = create_app(settings)
     try:
         async with application.router.lifespan_context(application):

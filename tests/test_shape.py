@@ -3,7 +3,8 @@ never reach into the web server, core modules know no area, and no two packages 
 each other, directly or around a circle.
 
 A package is an area of participation (its subpackages fold into it), participation's
-core (its top-level modules), notifications, or server. Imports only for type checking
+core (its top-level modules and what every area writes through: the outbox and the live
+bus), notifications, or server. Imports only for type checking
 (`if TYPE_CHECKING:`) are left out: they do not run.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOPS = ("participation", "notifications", "server")
 CORE = "participation"
+KERNEL = ("outbox", "live")
 
 
 def _module(path: Path) -> str:
@@ -26,7 +28,7 @@ def _module(path: Path) -> str:
 def _package(module: str) -> str:
     parts = module.split(".")
     if parts[0] == "participation" and len(parts) > 1 and (ROOT / parts[0] / parts[1]).is_dir():
-        return f"participation.{parts[1]}"
+        return CORE if parts[1] in KERNEL else f"participation.{parts[1]}"
     return parts[0]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from participation.accounts import privacy
 from participation.accounts.authorization.actions import ACTIONS
+from participation.accounts.events import EVENTS
 from participation.areas import Area
 
 AREA = Area(
@@ -11,4 +12,5 @@ AREA = Area(
     models="participation.accounts.models",
     actions=ACTIONS,
     exporters=privacy.EXPORTERS,
+    events=EVENTS,
 )

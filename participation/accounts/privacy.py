@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation import privacy as registry
 from participation.accounts.identity import consent
 from participation.accounts.models import (
@@ -35,7 +34,6 @@ from participation.accounts.residency import declarations
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated
 from participation.municipalities.models import Municipality
-from participation.outbox import events
 from participation.permissions import Role
 
 
@@ -272,11 +270,12 @@ async def delete_account(actor: Actor | None, confirm_email: str) -> None:
         raise InvalidInput.on(
             "confirm_email", "Type the email address of this account to confirm the deletion."
         )
-    async with in_transaction() as conn:
-        await _keep_an_administrator(conn, user.id)
-        await _record_roles_ending(conn, user.id)
-        await registry.erase(conn, user)
-        await User.filter(id=user.id).using_db(conn).delete()
+    async with unit.atomic() as u:
+        await _keep_an_administrator(u.conn, user.id)
+        await _record_roles_ending(u.conn, user.id)
+        await registry.erase(u.conn, user)
+        await User.filter(id=user.id).using_db(u.conn).delete()
         # The id names nothing any more; consumers use it to drop what they keyed by it.
-        await events.append(conn, "accounts:user:deleted", user_id=user.id)
-    events.nudge()
+        await u.record(
+            "accounts:user:deleted", "user", user.id, municipality_id=None, user_id=user.id
+        )

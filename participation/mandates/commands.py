@@ -167,7 +167,7 @@ async def transition_mandate(
             # Only the initiator may launch (see lifecycle), so a launched mandate has one.
             assert mandate.initiator_id is not None and actor is not None
             await signing.add_signature(
-                u.conn, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
+                u, mandate.id, mandate.initiator_id, actor.is_resident(mandate.municipality_id)
             )
             u.after_commit(partial(quorum.check_quorum, mandate.id))
     return await Mandate.get(id=mandate.id)
@@ -232,5 +232,6 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
                 mandate.id,
                 municipality_id=mandate.municipality_id,
                 actor_id=actor.user_id,
+                mandate_id=mandate.id,
             )
     return await counter.total(mandate.id)

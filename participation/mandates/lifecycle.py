@@ -11,6 +11,7 @@ from participation import lifecycle as kernel
 from participation.actors import Actor
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
+from participation.timeline import entries
 from participation.unit import Unit
 
 
@@ -62,6 +63,7 @@ LIFECYCLE = kernel.Lifecycle[Status, Mover](
         too_long=f"Reason must be at most {REASON_MAX} characters.",
         missing="This decision needs a reason.",
     ),
+    timeline=entries.record,
     conflict="Someone else changed this mandate a moment ago; reload and try again.",
 )
 

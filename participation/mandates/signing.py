@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation.mandates import counter, rules
 from participation.mandates.models import Mandate, Status
 from participation.outage import is_database_lost
@@ -49,8 +47,8 @@ WITH wanted AS (
     WHERE c.mandate_id = p.mandate_id AND c.shard = $4
 ), recorded AS (
     {events.INSERT}
-    SELECT 'mandates:signature:created', 'mandate', a.mandate_id, o.municipality_id, a.user_id,
-           '{{}}', $3
+    SELECT $7, 'mandate', a.mandate_id, o.municipality_id, a.user_id,
+           jsonb_build_object('mandate_id', a.mandate_id), $3
     FROM added a JOIN open o ON o.id = a.mandate_id
 )
 SELECT mandate_id, user_id FROM added
@@ -64,6 +62,8 @@ FROM mandate m WHERE m.id = ANY($1::int[])
 """
 
 _OPEN = [status.value for status in rules.SIGNABLE]
+# Who signed is the event's actor, erased with her account; the public count stays.
+CREATED = "mandates:signature:created"
 
 
 @dataclass(frozen=True)
@@ -154,21 +154,22 @@ async def _settle(batch: Batch) -> None:
 
 async def _write(wanted: dict[tuple[int, int], bool]) -> dict[tuple[int, int], Attempt]:
     keys = list(wanted)
-    connection = connections.get("default")
     mandate_ids = [mandate_id for mandate_id, _ in keys]
-    added = await run(
-        connection,
-        _SIGN_MANY,
-        mandate_ids,
-        [user_id for _, user_id in keys],
-        clock.now(),
-        counter.random_shard(),
-        _OPEN,
-        list(wanted.values()),
-    )
+    async with unit.single_statement() as u:
+        added = await run(
+            u.conn,
+            _SIGN_MANY,
+            mandate_ids,
+            [user_id for _, user_id in keys],
+            clock.now(),
+            counter.random_shard(),
+            _OPEN,
+            list(wanted.values()),
+            CREATED,
+        )
+        u.wrote(len(added))
     created = {(row["mandate_id"], row["user_id"]) for row in added}
-    if created:
-        events.nudge()
+    connection = connections.get("default")
     # Read after the commit: the sum includes every signature committed before this one.
     state = {row["id"]: row for row in await run(connection, _STATE, sorted(set(mandate_ids)))}
     results = {}
@@ -199,19 +200,17 @@ async def sign(mandate_id: int, user_id: int, resident: bool = False) -> Attempt
         return Attempt(False, None, 0)
     created = False
     if rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()):
-        async with in_transaction() as conn:
-            created = await add_signature(conn, mandate_id, user_id, resident)
-        if created:
-            events.nudge()
+        async with unit.atomic() as u:
+            created = await add_signature(u, mandate_id, user_id, resident)
     return Attempt(created, mandate, await counter.total(mandate_id))
 
 
 async def add_signature(
-    conn: BaseDBAsyncClient, mandate_id: int, user_id: int, resident: bool = False
+    u: unit.Unit, mandate_id: int, user_id: int, resident: bool = False
 ) -> bool:
-    """Insert one signature with its counter +1 and event, inside the caller's transaction."""
+    """Insert one signature with its counter +1 and event, inside the caller's unit of work."""
     inserted = await run(
-        conn,
+        u.conn,
         "INSERT INTO signature (mandate_id, user_id, resident, created_at) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id",
         mandate_id,
@@ -221,6 +220,14 @@ async def add_signature(
     )
     if not inserted:
         return False
-    await counter.add(conn, mandate_id, 1, int(resident))
-    await events.append(conn, "mandates:signature:created", mandate_id=mandate_id)
+    await counter.add(u.conn, mandate_id, 1, int(resident))
+    place = await run(u.conn, "SELECT municipality_id FROM mandate WHERE id = $1", mandate_id)
+    await u.record(
+        CREATED,
+        "mandate",
+        mandate_id,
+        municipality_id=place[0]["municipality_id"],
+        actor_id=user_id,
+        mandate_id=mandate_id,
+    )
     return True

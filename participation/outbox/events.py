@@ -53,16 +53,3 @@ async def write(connection: BaseDBAsyncClient, event: Event) -> None:
         json.dumps(event.payload),
         clock.now(),
     )
-
-
-async def append(
-    connection: BaseDBAsyncClient, name: str, *, mandate_id: int | None = None, **payload: Any
-) -> None:
-    """Transitional: the old call shape, until every command records through its unit."""
-    subject = ("mandate", mandate_id) if mandate_id is not None else ("platform", 0)
-    await write(connection, Event(name, subject[0], subject[1], payload=payload))
-
-
-def nudge() -> None:
-    """Transitional: see `append`."""
-    committed()

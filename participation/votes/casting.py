@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation.errors import Conflict, NotFound
 from participation.outbox import events
 from participation.sql import is_postgres, run
@@ -68,7 +66,6 @@ _BALLOT = (
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vote_id, slot) DO UPDATE SET "
     "id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest"
 )
-_OUTBOX = f"{events.INSERT} VALUES ($1, 'vote', $2, $3, NULL, $4, $5)"
 
 
 @dataclass(frozen=True)
@@ -92,17 +89,17 @@ async def cast(vote_id: int, user_id: int, choices: Any, ballot_key: str | None 
     Conflict (not open, or past its closing time); nothing is written then.
     """
     receipt = secrecy.new_receipt()
-    connection = connections.get("default")
-    if is_postgres(connection):
-        created = await _cast_once(connection, vote_id, user_id, choices, receipt, ballot_key)
+    if is_postgres(connections.get("default")):
+        async with unit.single_statement() as u:
+            created = await _cast_once(u, vote_id, user_id, choices, receipt, ballot_key)
     else:
-        created = await _cast_in_steps(vote_id, user_id, choices, receipt)
-    events.nudge()
+        async with unit.atomic() as u:
+            created = await _cast_in_steps(u, vote_id, user_id, choices, receipt)
     return Cast(created=created, receipt=receipt, choices=choices)
 
 
 async def _cast_once(
-    connection: BaseDBAsyncClient,
+    u: unit.Unit,
     vote_id: int,
     user_id: int,
     choices: Any,
@@ -110,13 +107,13 @@ async def _cast_once(
     key: str | None,
 ) -> bool:
     if key is None:
-        rows = await run(connection, _VOTE, vote_id)
+        rows = await run(u.conn, _VOTE, vote_id)
         if not rows:
             raise NotFound("This vote does not exist.")
         key = rows[0]["ballot_key"]
     if key is not None:
         written = await run(
-            connection,
+            u.conn,
             CAST_ONCE,
             vote_id,
             user_id,
@@ -130,45 +127,41 @@ async def _cast_once(
             json.dumps({"vote_id": vote_id}),
         )
         if written:
+            u.wrote(1)
             return bool(written[0]["created"])
     # Refused: say why, from the vote as it is now.
-    rows = await run(connection, _VOTE, vote_id)
+    rows = await run(u.conn, _VOTE, vote_id)
     if not rows:
         raise NotFound("This vote does not exist.")
     raise _refusal(rows[0], clock.now()) or Conflict("This vote is not open for ballots.")
 
 
-async def _cast_in_steps(vote_id: int, user_id: int, choices: Any, receipt: str) -> bool:
-    async with in_transaction() as conn:
-        rows = await run(conn, _VOTE, vote_id)
-        if not rows:
-            raise NotFound("This vote does not exist.")
-        vote = rows[0]
-        now = clock.now()
-        refusal = _refusal(vote, now)
-        if refusal is not None:
-            raise refusal
-        joined = await run(conn, _JOIN, vote_id, user_id, now)
-        if not joined:
-            await run(conn, _RETURN, vote_id, user_id, now)
-        await run(
-            conn,
-            _BALLOT,
-            str(uuid.uuid4()),
-            vote_id,
-            secrecy.slot(vote["ballot_key"], user_id),
-            json.dumps(choices),
-            secrecy.receipt_digest(receipt),
-        )
-        await run(
-            conn,
-            _OUTBOX,
-            _EVENT,
-            vote_id,
-            vote["municipality_id"],
-            json.dumps({"vote_id": vote_id}),
-            now,
-        )
+async def _cast_in_steps(
+    u: unit.Unit, vote_id: int, user_id: int, choices: Any, receipt: str
+) -> bool:
+    rows = await run(u.conn, _VOTE, vote_id)
+    if not rows:
+        raise NotFound("This vote does not exist.")
+    vote = rows[0]
+    now = clock.now()
+    refusal = _refusal(vote, now)
+    if refusal is not None:
+        raise refusal
+    joined = await run(u.conn, _JOIN, vote_id, user_id, now)
+    if not joined:
+        await run(u.conn, _RETURN, vote_id, user_id, now)
+    await run(
+        u.conn,
+        _BALLOT,
+        str(uuid.uuid4()),
+        vote_id,
+        secrecy.slot(vote["ballot_key"], user_id),
+        json.dumps(choices),
+        secrecy.receipt_digest(receipt),
+    )
+    await u.record(
+        _EVENT, "vote", vote_id, municipality_id=vote["municipality_id"], vote_id=vote_id
+    )
     return bool(joined)
 
 

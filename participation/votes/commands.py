@@ -103,7 +103,7 @@ async def create_vote(
             municipality_id=municipality.id,
             actor_id=actor.user_id,
             vote_id=vote.id,
-            mandate=mandate_id,
+            mandate_id=mandate_id,
         )
     return vote
 

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput
 from participation.ids import BIGINT_MAX, parse_id
+from participation.live import topics
 from participation.mandates import commands, counter
 from participation.outage import is_database_lost
 from participation.timeline.queries import entries
@@ -91,7 +92,7 @@ async def _events(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[s
 
 async def _follow(bus: Any, mandate_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
     # Subscribe before reading the backlog, so nothing committed in between is missed.
-    async with bus.subscribe(mandate_id) as queue:
+    async with bus.subscribe(topics.mandate(mandate_id)) as queue:
         last = after
         async for event in _entries_after(mandate_id, last):
             last = int(event["id"])

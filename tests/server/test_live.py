@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from participation.actors import Actor
-from participation.live import LocalBus, RedisBus, make_bus
+from participation.live import topics
+from participation.live.bus import LocalBus, RedisBus, make_bus
 from participation.mandates.models import Status
 from server.app import create_app
 from tests import factories
@@ -27,20 +28,24 @@ from tests.support import (
 
 async def test_local_bus_delivers_to_the_subscribers_of_that_mandate() -> None:
     bus = LocalBus()
-    async with bus.subscribe(1) as first, bus.subscribe(1) as second, bus.subscribe(2) as other:
-        await bus.publish({"mandate_id": 1, "type": "count", "count": 3})
+    async with (
+        bus.subscribe("mandate:1") as first,
+        bus.subscribe("mandate:1") as second,
+        bus.subscribe("mandate:2") as other,
+    ):
+        await bus.publish("mandate:1", {"mandate_id": 1, "type": "count", "count": 3})
         assert first.get_nowait() == {"mandate_id": 1, "type": "count", "count": 3}
         assert second.get_nowait()["count"] == 3
         assert other.empty()
     # Nobody listens any more; publishing is harmless.
-    await bus.publish({"mandate_id": 1, "type": "count", "count": 4})
+    await bus.publish("mandate:1", {"mandate_id": 1, "type": "count", "count": 4})
 
 
 async def test_local_bus_keeps_the_newest_messages_for_a_slow_client() -> None:
     bus = LocalBus()
-    async with bus.subscribe(7) as queue:
+    async with bus.subscribe("mandate:7") as queue:
         for n in range(100):
-            await bus.publish({"mandate_id": 7, "type": "count", "count": n})
+            await bus.publish("mandate:7", {"mandate_id": 7, "type": "count", "count": n})
         received = [queue.get_nowait()["count"] for _ in range(queue.qsize())]
     assert received == list(range(36, 100))
 
@@ -58,9 +63,12 @@ async def test_two_redis_buses_both_receive_what_one_publishes() -> None:
     await web1.start()
     await web2.start()
     try:
-        async with web1.subscribe(mandate_id) as one, web2.subscribe(mandate_id) as two:
+        async with (
+            web1.subscribe(topics.mandate(mandate_id)) as one,
+            web2.subscribe(topics.mandate(mandate_id)) as two,
+        ):
             message = {"mandate_id": mandate_id, "type": "count", "count": 42}
-            await web1.publish(message)
+            await web1.publish(topics.mandate(mandate_id), message)
             async with asyncio.timeout(5):
                 assert await one.get() == message
                 assert await two.get() == message
@@ -106,7 +114,10 @@ async def test_a_signature_on_one_web_process_reaches_a_stream_on_another(
                 probe = RedisBus(REDIS_URL)
                 await probe.start()
                 try:
-                    await probe.publish({"mandate_id": mandate.id, "type": "count", "count": -7})
+                    await probe.publish(
+                        topics.mandate(mandate.id),
+                        {"mandate_id": mandate.id, "type": "count", "count": -7},
+                    )
                 finally:
                     await probe.stop()
                 await reader.until(has_event("count", signature_count=-7))

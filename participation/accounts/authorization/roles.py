@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
+from participation import unit
 from participation.accounts.authorization.actions import MANAGE_ROLES, VIEW_AUDIT_LOG
 from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import Membership, RoleChange, User
@@ -14,7 +13,6 @@ from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
-from participation.outbox import events
 from participation.permissions import Action, Role, require
 
 
@@ -64,9 +62,9 @@ async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> t
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
         raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         membership, created = await Membership.get_or_create(
-            user_id=user.id, municipality_id=municipality.id, role=wanted, using_db=conn
+            user_id=user.id, municipality_id=municipality.id, role=wanted, using_db=u.conn
         )
         if created:
             await RoleChange.create(
@@ -75,11 +73,9 @@ async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> t
                 changed_by_id=actor.user_id,
                 role=wanted,
                 granted=True,
-                using_db=conn,
+                using_db=u.conn,
             )
-            await events.append(conn, "accounts:role:granted", role=wanted.value, user_id=user.id)
-    if created:
-        events.nudge()
+            await _record(u, "accounts:role:granted", municipality, user.id, wanted, actor)
     member = Member(user.id, user.email, user.display_name, wanted, membership.created_at)
     return member, created
 
@@ -92,11 +88,11 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
     municipality = await _municipality(actor, slug, MANAGE_ROLES)
     assert actor is not None
     wanted = _role(role)
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         if wanted == Role.ADMIN:
             admins = (
                 await Membership.filter(municipality_id=municipality.id, role=Role.ADMIN)
-                .using_db(conn)
+                .using_db(u.conn)
                 .select_for_update()
                 .values_list("user_id", flat=True)
             )
@@ -104,7 +100,7 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
                 raise Conflict("A municipality keeps at least one administrator.")
         deleted = (
             await Membership.filter(user_id=user_id, municipality_id=municipality.id, role=wanted)
-            .using_db(conn)
+            .using_db(u.conn)
             .delete()
         )
         if not deleted:
@@ -115,10 +111,24 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
             changed_by_id=actor.user_id,
             role=wanted,
             granted=False,
-            using_db=conn,
+            using_db=u.conn,
         )
-        await events.append(conn, "accounts:role:revoked", role=wanted.value, user_id=user_id)
-    events.nudge()
+        await _record(u, "accounts:role:revoked", municipality, user_id, wanted, actor)
+
+
+async def _record(
+    u: unit.Unit, name: str, municipality: Municipality, user_id: int, role: Role, actor: Actor
+) -> None:
+    """A role event: about the member's account, in the municipality, by the administrator."""
+    await u.record(
+        name,
+        "user",
+        user_id,
+        municipality_id=municipality.id,
+        actor_id=actor.user_id,
+        user_id=user_id,
+        role=role.value,
+    )
 
 
 async def list_members(actor: Actor | None, slug: str) -> list[Member]:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
+from participation import unit
 from participation.accounts.models import Consent
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from participation.outbox import events
 
 DEFAULT_LANGUAGE = "de"
 
@@ -156,8 +155,8 @@ async def update_consents(
         topic_named(name).name: (granted, check_wording(TOPICS[name], version) if granted else None)
         for name, (granted, version) in choices.items()
     }
-    async with in_transaction() as conn:
-        latest = await _latest(actor.user_id, conn)
+    async with unit.atomic() as u:
+        latest = await _latest(actor.user_id, u.conn)
         for name, (granted, version) in checked.items():
             before = _state(TOPICS[name], latest.get(name))
             recorded = version or TOPICS[name].current
@@ -168,11 +167,14 @@ async def update_consents(
                 topic=name,
                 granted=granted,
                 wording_version=recorded,
-                using_db=conn,
+                using_db=u.conn,
             )
-            await events.append(
-                conn,
+            await u.record(
                 "accounts:consent:granted" if granted else "accounts:consent:withdrawn",
+                "user",
+                actor.user_id,
+                municipality_id=None,
+                actor_id=actor.user_id,
                 user_id=actor.user_id,
                 topic=name,
                 wording_version=recorded,

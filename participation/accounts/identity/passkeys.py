@@ -38,7 +38,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from participation import clock, single_line
+from participation import clock, single_line, unit
 from participation.accounts.identity import challenges, credentials
 from participation.accounts.identity.sessions import describe_device
 from participation.accounts.models import Passkey, SecurityEvent, User
@@ -51,7 +51,6 @@ from participation.errors import (
     NotFound,
     PermissionDenied,
 )
-from participation.outbox import events
 
 NAME_MAX = 80
 POSSIBLE_CLONE = "passkey:possible_clone"
@@ -198,7 +197,7 @@ async def finish_registration(
         raise _refused(exc) from None
     check_public_key(verified.credential_public_key)
     try:
-        async with in_transaction() as conn:
+        async with unit.atomic() as u:
             passkey = await Passkey.create(
                 user_id=actor.user_id,
                 credential_id=bytes_to_base64url(verified.credential_id),
@@ -207,11 +206,9 @@ async def finish_registration(
                 transports=answer.transports,
                 name=label,
                 backed_up=verified.credential_backed_up,
-                using_db=conn,
+                using_db=u.conn,
             )
-            await events.append(
-                conn, "accounts:passkey:added", user_id=actor.user_id, passkey_id=passkey.id
-            )
+            await _record(u, "accounts:passkey:added", actor.user_id, passkey.id)
     except IntegrityError:
         raise Conflict("This passkey is already registered.") from None
     return passkey
@@ -328,17 +325,15 @@ async def rename_passkey(actor: Actor | None, passkey_id: int, name: str) -> Pas
     label = clean_name(name, "")
     if not label:
         raise InvalidInput.on("name", "Enter a name.")
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         renamed = (
             await Passkey.filter(id=passkey_id, user_id=actor.user_id)
-            .using_db(conn)
+            .using_db(u.conn)
             .update(name=label)
         )
         if not renamed:
             raise NotFound("There is no such passkey.")
-        await events.append(
-            conn, "accounts:passkey:renamed", user_id=actor.user_id, passkey_id=passkey_id
-        )
+        await _record(u, "accounts:passkey:renamed", actor.user_id, passkey_id)
     return await Passkey.get(id=passkey_id)
 
 
@@ -348,10 +343,23 @@ async def remove_passkey(actor: Actor | None, passkey_id: int) -> None:
     Raises NotAuthenticated; NotFound for a passkey that is not the actor's.
     """
     actor = _signed_in(actor)
-    async with in_transaction() as conn:
-        removed = await Passkey.filter(id=passkey_id, user_id=actor.user_id).using_db(conn).delete()
+    async with unit.atomic() as u:
+        removed = (
+            await Passkey.filter(id=passkey_id, user_id=actor.user_id).using_db(u.conn).delete()
+        )
         if not removed:
             raise NotFound("There is no such passkey.")
-        await events.append(
-            conn, "accounts:passkey:removed", user_id=actor.user_id, passkey_id=passkey_id
-        )
+        await _record(u, "accounts:passkey:removed", actor.user_id, passkey_id)
+
+
+async def _record(u: unit.Unit, name: str, user_id: int, passkey_id: int) -> None:
+    """A passkey event: about the account, by its owner; never the key itself."""
+    await u.record(
+        name,
+        "user",
+        user_id,
+        municipality_id=None,
+        actor_id=user_id,
+        user_id=user_id,
+        passkey_id=passkey_id,
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
-from participation import single_line
+from participation import single_line, unit
 from participation.accounts.identity.commands import DISPLAY_NAME_MAX
 from participation.accounts.models import User
 from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
-from participation.outbox import events
 
 
 def clean_display_name(name: str) -> str:
@@ -33,9 +30,16 @@ async def change_display_name(actor: Actor | None, display_name: str) -> User:
     if actor is None:
         raise NotAuthenticated("Sign in first.")
     name = clean_display_name(display_name)
-    async with in_transaction() as conn:
-        changed = await User.filter(id=actor.user_id).using_db(conn).update(display_name=name)
+    async with unit.atomic() as u:
+        changed = await User.filter(id=actor.user_id).using_db(u.conn).update(display_name=name)
         if not changed:
             raise NotAuthenticated("This account no longer exists.")
-        await events.append(conn, "accounts:user:renamed", user_id=actor.user_id)
+        await u.record(
+            "accounts:user:renamed",
+            "user",
+            actor.user_id,
+            municipality_id=None,
+            actor_id=actor.user_id,
+            user_id=actor.user_id,
+        )
     return await User.get(id=actor.user_id)

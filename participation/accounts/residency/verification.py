@@ -15,9 +15,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from participation import clock, single_line
+from participation import clock, single_line, unit
 from participation.accounts.authorization.actions import VERIFY_RESIDENT
 from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import (
@@ -32,7 +31,6 @@ from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
-from participation.outbox import events
 from participation.permissions import require
 
 AUDIENCE = "auftrag:residency"
@@ -74,22 +72,23 @@ async def _record(
     district: District | None,
     source: str,
     attestation: tuple[str, datetime] | None = None,
+    actor: Actor | None = None,
 ) -> Resident:
     """Write the residence, and claim the attestation's id in the same transaction.
 
     The proof also moves the person's declaration to the place it names.
     """
     now = clock.now()
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         if attestation is not None:
             jti, expires = attestation
             try:
-                await UsedAttestation.create(jti=jti, expires_at=expires, using_db=conn)
+                await UsedAttestation.create(jti=jti, expires_at=expires, using_db=u.conn)
             except IntegrityError:
                 raise Conflict("This attestation was already used.") from None
         updated = (
             await Residency.filter(user_id=user.id, municipality_id=municipality.id)
-            .using_db(conn)
+            .using_db(u.conn)
             .update(district_id=district.id if district else None, source=source, verified_at=now)
         )
         if not updated:
@@ -99,18 +98,25 @@ async def _record(
                 district_id=district.id if district else None,
                 source=source,
                 verified_at=now,
-                using_db=conn,
+                using_db=u.conn,
             )
         await declarations.move_residence(
-            conn,
+            u.conn,
             user.id,
             municipality.id,
             district.id if district else None,
             ResidenceSource(source),
             keep_district=True,
         )
-        await events.append(conn, "accounts:residency:verified", user_id=user.id, source=source)
-    events.nudge()
+        await u.record(
+            "accounts:residency:verified",
+            "user",
+            user.id,
+            municipality_id=municipality.id,
+            actor_id=actor.user_id if actor else None,
+            user_id=user.id,
+            source=source,
+        )
     return Resident(user.id, municipality.slug, district.slug if district else None, source, now)
 
 
@@ -125,9 +131,8 @@ async def verify_resident(
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
         raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
-    return await _record(
-        user, municipality, await _district(municipality, district, "district"), ADMIN
-    )
+    district_row = await _district(municipality, district, "district")
+    return await _record(user, municipality, district_row, ADMIN, actor=actor)
 
 
 async def revoke_residency(actor: Actor | None, slug: str, user_id: int) -> None:

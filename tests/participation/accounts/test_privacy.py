@@ -242,6 +242,20 @@ async def test_deletion_leaves_counts_quorum_and_timeline_as_they_were(
     assert event.payload == {"user_id": vera.user_id}
 
 
+async def test_the_outbox_forgets_her_events_and_her_as_actor(
+    vera: Actor, town: Municipality
+) -> None:
+    mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
+    await commands.sign_mandate(vera, mandate.id)
+    assert await OutboxEvent.exists(subject_type="user", subject_id=vera.user_id)
+    await privacy.delete_account(vera, EMAIL)
+    about_her = OutboxEvent.filter(subject_type="user", subject_id=vera.user_id)
+    assert await about_her.values_list("name", flat=True) == ["accounts:user:deleted"]
+    assert not await OutboxEvent.exists(actor_id=vera.user_id)
+    # Her signature still counts, as an event of nobody.
+    assert await OutboxEvent.exists(name="mandates:signature:created", subject_id=mandate.id)
+
+
 async def test_a_wrong_confirmation_deletes_nothing(vera: Actor) -> None:
     with pytest.raises(InvalidInput) as raised:
         await privacy.delete_account(vera, "someone.else@example.org")

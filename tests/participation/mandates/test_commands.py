@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from participation import unit
 from participation.actors import Actor
 from participation.errors import (
     Conflict,
@@ -421,10 +422,8 @@ async def test_expiry_submits_a_mandate_whose_quorum_check_was_lost() -> None:
     mandate = await factories.mandate(initiator, town, S.COLLECTING)
     # A signature committed, then the process died before its quorum check.
     signer = await factories.person()
-    from tortoise.transactions import in_transaction
-
-    async with in_transaction() as conn:
-        await signing.add_signature(conn, mandate.id, signer.user_id)
+    async with unit.atomic() as u:
+        await signing.add_signature(u, mandate.id, signer.user_id)
     assert (await Mandate.get(id=mandate.id)).status == S.COLLECTING
     assert mandate.closes_at is not None
     with time_travel(mandate.closes_at + timedelta(days=1)):
@@ -435,12 +434,10 @@ async def test_expiry_submits_a_mandate_whose_quorum_check_was_lost() -> None:
 async def test_milestones_passed_in_one_jump_are_each_announced_once() -> None:
     town, initiator, _ = await _setup(quorum=8)
     mandate = await factories.mandate(initiator, town, S.COLLECTING)
-    from tortoise.transactions import in_transaction
-
     # Five signatures commit before anyone checks the quorum: 6 of 8 is past 25, 50, 75 %.
     for signer in await factories.people(5):
-        async with in_transaction() as conn:
-            await signing.add_signature(conn, mandate.id, signer.user_id)
+        async with unit.atomic() as u:
+            await signing.add_signature(u, mandate.id, signer.user_id)
     await quorum.check_quorum(mandate.id)
     await quorum.check_quorum(mandate.id)
     milestones = await TimelineEntry.filter(mandate_id=mandate.id, kind="milestone")

@@ -1,4 +1,8 @@
-"""The live bus: delivers "mandate X changed" to every open event stream on every process."""
+"""The live bus: delivers "this topic changed" to every open event stream on every process.
+
+A topic is a string naming what a reader follows (see `topics`): "mandate:42",
+"user:9:inbox". A subscriber gets the messages published to its topic only.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,14 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 CHANNEL = "auftrag:live:{database}"
+QUEUE_SIZE = 64
 
 
 class LocalBus:
     """In-process fan-out; enough when one process serves every stream."""
 
     def __init__(self) -> None:
-        self._queues: dict[int, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
 
     async def start(self) -> None:
         return None
@@ -27,31 +32,35 @@ class LocalBus:
     async def stop(self) -> None:
         return None
 
-    async def publish(self, message: dict[str, Any]) -> None:
-        self._deliver(message)
+    async def publish(self, topic: str, message: dict[str, Any]) -> None:
+        self._deliver(topic, message)
 
-    def _deliver(self, message: dict[str, Any]) -> None:
-        for queue in self._queues.get(message["mandate_id"], ()):
+    def _deliver(self, topic: str, message: dict[str, Any]) -> None:
+        for queue in self._queues.get(topic, ()):
             if queue.full():
                 # A slow client only needs the newest state; drop its oldest signal.
                 queue.get_nowait()
             queue.put_nowait(message)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, mandate_id: int) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
-        self._queues.setdefault(mandate_id, set()).add(queue)
+    async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self._queues.setdefault(topic, set()).add(queue)
         try:
             yield queue
         finally:
-            subscribers = self._queues.get(mandate_id, set())
+            subscribers = self._queues.get(topic, set())
             subscribers.discard(queue)
             if not subscribers:
-                self._queues.pop(mandate_id, None)
+                self._queues.pop(topic, None)
 
 
 class RedisBus(LocalBus):
-    """Redis pub/sub between processes, fanned out locally by one listener per process."""
+    """Redis pub/sub between processes, fanned out locally by one listener per process.
+
+    One channel carries every topic: a process hears all and hands each message to its
+    own subscribers of that topic, so subscribing costs no round trip to Redis.
+    """
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -79,8 +88,8 @@ class RedisBus(LocalBus):
         if self._redis is not None:
             await self._redis.aclose()
 
-    async def publish(self, message: dict[str, Any]) -> None:
-        await self._redis.publish(self._channel, json.dumps(message))
+    async def publish(self, topic: str, message: dict[str, Any]) -> None:
+        await self._redis.publish(self._channel, json.dumps({"topic": topic, "message": message}))
 
     async def _listen(self) -> None:
         while True:
@@ -90,7 +99,8 @@ class RedisBus(LocalBus):
                     self._ready.set()
                     async for raw in pubsub.listen():
                         if raw.get("type") == "message":
-                            self._deliver(json.loads(raw["data"]))
+                            signal = json.loads(raw["data"])
+                            self._deliver(signal["topic"], signal["message"])
             except asyncio.CancelledError:
                 raise
             except Exception:

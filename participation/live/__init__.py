@@ -1,0 +1,1 @@
+"""Live updates: a bus of topics every web process listens on, fed by the outbox."""
