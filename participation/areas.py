@@ -98,6 +98,11 @@ def register(area: Area) -> None:
     _registered.append(area)
 
 
+def unregister(area: Area) -> None:
+    """Forget an area added by `register`."""
+    _registered.remove(area)
+
+
 def models() -> list[str]:
     return [area.models for area in all_areas() if area.models is not None]
 

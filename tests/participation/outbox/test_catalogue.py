@@ -94,3 +94,9 @@ def test_the_catalogue_renders_as_a_table_with_its_consumers() -> None:
     assert table.startswith("| event | subject | payload | consumers |")
     assert "| `mandates:signature:created` | mandate | `mandate_id` | live |" in table
     assert "| `votes:ballot:cast` | vote | `vote_id` | — |" in table
+
+
+def test_the_readme_shows_the_catalogue_as_it_is() -> None:
+    readme = (SOURCES.parent / "README.md").read_text()
+    shown = readme.split("<!-- events -->\n", 1)[1].split("<!-- /events -->", 1)[0]
+    assert shown == catalogue.markdown(), "update the README's table with `auftrag events`"
