@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from participation.accounts.actors import Actor
 from participation.accounts.models import Consent
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from participation.messages import Message
 from participation.outbox import events
 
 DEFAULT_LANGUAGE = "de"
@@ -98,7 +99,7 @@ def topic_named(name: str) -> Topic:
     """The topic, or NotFound: topics come from URLs, so an unknown one names nothing."""
     topic = TOPICS.get(name)
     if topic is None:
-        raise NotFound(f"There is no consent topic {name[:48]!r}.")
+        raise NotFound(Message("There is no consent topic %(name)r.", name=name[:48]))
     return topic
 
 
@@ -112,12 +113,14 @@ def check_wording(topic: Topic, version: str | None) -> str:
         return version
     if version in topic.wordings:
         raise Conflict(
-            "The wording of this consent has changed. Read the current wording and agree again.",
+            Message(
+                "The wording of this consent has changed. Read the current wording and agree again."
+            ),
             current_version=topic.current,
         )
     raise InvalidInput.on(
         "wording_version",
-        f"Unknown wording version; the current one is {topic.current!r}.",
+        Message("Unknown wording version; the current one is %(current)r.", current=topic.current),
     )
 
 
@@ -135,7 +138,7 @@ def _state(topic: Topic, row: Consent | None) -> ConsentState:
 async def consents_of(actor: Actor | None) -> list[ConsentState]:
     """The actor's current choice on every topic, in the order the topics are listed."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     latest = await _latest(actor.user_id)
     return [_state(topic, latest.get(name)) for name, topic in TOPICS.items()]
 
@@ -151,7 +154,7 @@ async def update_consents(
     InvalidInput and Conflict.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     checked = {
         topic_named(name).name: (granted, check_wording(TOPICS[name], version) if granted else None)
         for name, (granted, version) in choices.items()

@@ -11,6 +11,7 @@ from participation.accounts.actors import Actor
 from participation.errors import Conflict
 from participation.mandates import rules
 from participation.mandates.models import Mandate, Status
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.timeline import entries as timeline
 
@@ -35,7 +36,9 @@ async def apply(
         changes["closed_at"] = now
     moved = await Mandate.filter(id=mandate.id, status=source).using_db(conn).update(**changes)
     if not moved:
-        raise Conflict("Someone else changed this mandate a moment ago; reload and try again.")
+        raise Conflict(
+            Message("Someone else changed this mandate a moment ago; reload and try again.")
+        )
     await record(conn, mandate, source, target, actor, reason)
 
 

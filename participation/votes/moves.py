@@ -9,6 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from participation import clock
 from participation.accounts.actors import Actor
 from participation.errors import Conflict
+from participation.messages import Message
 from participation.outbox import events
 from participation.timeline import entries as timeline
 from participation.votes.lifecycle import EVENT_NAMES
@@ -31,7 +32,9 @@ async def apply(
         .update(status=target, updated_at=clock.now(), **changes)
     )
     if not moved:
-        raise Conflict("Someone else changed this vote a moment ago; reload and try again.")
+        raise Conflict(
+            Message("Someone else changed this vote a moment ago; reload and try again.")
+        )
     await record(conn, vote, source, target, actor, reason)
 
 

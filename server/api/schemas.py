@@ -82,9 +82,7 @@ class TransitionIn(Strict):
     model_config = needs_reason(_REASONED)
 
     to: Status
-    reason: Text | None = Field(
-        default=None, max_length=rules.REASON_MAX, validate_default=True
-    )
+    reason: Text | None = Field(default=None, max_length=rules.REASON_MAX, validate_default=True)
 
     @field_validator("reason")
     @classmethod

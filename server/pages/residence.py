@@ -19,6 +19,7 @@ from participation.accounts.actors import Actor, load_actor
 from participation.accounts.models import Level
 from participation.accounts.permissions import Place, Refusal, refusal
 from participation.errors import InvalidInput, NotAuthenticated
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.redirects import safe_next
 from server.pages.forms import action
@@ -60,11 +61,11 @@ async def declare_from_form(actor: Actor, form: FormData) -> Actor:
     if not slug:
         return actor
     if not form.get(CONFIRM_FIELD):
-        raise InvalidInput.on(CONFIRM_FIELD, "Confirm that you live there.")
+        raise InvalidInput.on(CONFIRM_FIELD, Message("Confirm that you live there."))
     await declarations.declare_residence(actor, slug, str(form.get(DISTRICT_FIELD) or "") or None)
     current = await load_actor(actor.user_id, actor.session_id)
     if current is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     return current
 
 
