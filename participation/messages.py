@@ -24,9 +24,6 @@ class Message(str):
         text.params = params
         return text
 
-    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
-        return (self.id,), self.params
-
     def translated(self, gettext: Callable[[str], str]) -> str:
         """This message in the language of `gettext`, its parameters filled in."""
         text = gettext(self.id)
