@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from participation.actors import Actor
 from participation.errors import NotAuthenticated, PermissionDenied
+from participation.messages import Message
 
 
 class Role(StrEnum):
@@ -82,14 +83,14 @@ class Refusal(StrEnum):
 
 
 _DENIED = {
-    Refusal.EMAIL_NOT_VERIFIED: "This needs an account with a verified email address.",
+    Refusal.EMAIL_NOT_VERIFIED: Message("This needs an account with a verified email address."),
     Refusal.RESIDENCE_NOT_DECLARED: (
-        "This is open to people who live here: declare where you live first."
+        Message("This is open to people who live here: declare where you live first.")
     ),
     Refusal.DISTRICT_NOT_DECLARED: (
-        "This is open to people who live in this district: declare your district first."
+        Message("This is open to people who live in this district: declare your district first.")
     ),
-    Refusal.RESIDENCE_NOT_VERIFIED: "This needs an account verified as resident here.",
+    Refusal.RESIDENCE_NOT_VERIFIED: Message("This needs an account verified as resident here."),
 }
 
 
@@ -146,7 +147,7 @@ def require(
 ) -> Actor:
     """The actor, if allowed; else NotAuthenticated (nobody) or PermissionDenied (why)."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     if _allowed(actor, action, place, owner_id):
         return actor
     if action.need.level:
@@ -154,4 +155,4 @@ def require(
         reason = refusal(actor, level, place)
         if reason is not None:
             raise PermissionDenied(_DENIED[reason], needed_level=level.value, reason=reason.value)
-    raise PermissionDenied("You are not allowed to do this here.", action=action.value)
+    raise PermissionDenied(Message("You are not allowed to do this here."), action=action.value)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 
 from participation.errors import InvalidInput
+from participation.messages import Message
 
 _REFUSED = r"\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 
 # Written so that Python's re and the ECMA-262 regular expressions of JSON Schema read it alike.
 PATTERN = rf"^[^{_REFUSED}]*$"
 
-MESSAGE = "This must be one line, without control or text direction characters."
+MESSAGE = Message("This must be one line, without control or text direction characters.")
 
 _refused = re.compile(rf"[{_REFUSED}]")
 

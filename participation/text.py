@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from pebble import ProcessPool
 
 from participation.errors import InvalidInput
+from participation.messages import Message
 
 # js-default turns raw HTML off and refuses javascript:/vbscript:/data: links; the plain
 # default preset would pass <script> straight through. Its maxNesting of 100 multiplies the
@@ -29,8 +30,8 @@ RENDER_SECONDS = 2.0
 UNCLOSED_MAX = 200
 WORKERS = 2
 
-TOO_COMPLEX = "This text is too complex to display. Simplify its formatting."
-TOO_MANY_BRACKETS = (
+TOO_COMPLEX = Message("This text is too complex to display. Simplify its formatting.")
+TOO_MANY_BRACKETS = Message(
     "This text has too many unclosed square brackets. Close them, or write \\[ for a bracket."
 )
 

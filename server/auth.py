@@ -11,7 +11,7 @@ import jwt
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from participation import clock
+from participation import clock, messages
 from participation.accounts.authorization.actors import load_actor
 from participation.accounts.identity import sessions
 from participation.accounts.identity.sessions import Started
@@ -121,7 +121,9 @@ def _cookie_counts(conn: HTTPConnection) -> bool:
 async def require_actor(conn: HTTPConnection) -> Actor:
     actor = await actor_of(conn)
     if actor is None:
-        raise NotAuthenticated("Sign in first: send a valid bearer token or session cookie.")
+        raise NotAuthenticated(
+            messages.Message("Sign in first: send a valid bearer token or session cookie.")
+        )
     return actor
 
 

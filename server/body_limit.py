@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from participation import messages
+
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -61,7 +63,9 @@ class BodyLimitMiddleware:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"The request body must be at most {self.max_bytes} bytes."
+        detail = messages.Message(
+            "The request body must be at most %(max)s bytes.", max=self.max_bytes
+        )
         response = await self.handler(Request(scope, receive), HTTPException(413, detail))
         # Tell the client we will not read the rest of what it is still sending.
         response.headers["Connection"] = "close"

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from participation import messages
 from participation.errors import InvalidInput
 from server import i18n
 from server.body_limit import ErrorHandler
@@ -41,7 +42,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BROWSER_STATE = "csrf_browser"
 SESSION_ENDED_STATE = "session_ended"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-CROSS_SITE = "This request came from another website and was refused."
+CROSS_SITE = messages.Message("This request came from another website and was refused.")
 
 
 def origin_of(url: str) -> str | None:
@@ -112,7 +113,9 @@ def check_csrf(request: Request, submitted: object) -> None:
         or not isinstance(submitted, str)
         or not any(hmac.compare_digest(_token(key, binding), submitted) for key in keyring)
     ):
-        raise InvalidInput.on(CSRF_FIELD, "The form expired. Reload the page and try again.")
+        raise InvalidInput.on(
+            CSRF_FIELD, messages.Message("The form expired. Reload the page and try again.")
+        )
 
 
 class CSRFMiddleware:

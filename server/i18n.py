@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from starlette.requests import HTTPConnection
 
+from participation.messages import Message
+
 LOCALES = ("de", "en")
 DEFAULT = "de"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "frontend" / "locales"
@@ -81,7 +83,11 @@ def current() -> str:
 
 
 def gettext(message: str) -> str:
-    return catalog(current()).gettext(message)
+    """A domain Message is looked up by its id and gets its parameters after translation."""
+    translations = catalog(current())
+    if isinstance(message, Message):
+        return message.translated(translations.gettext)
+    return translations.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from participation.errors import DomainError, FieldError
+from participation.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ async def api_http_exception(request: Request, exc: Exception) -> Response:
 
 # Seconds a client should wait after a 503: a restarting database is back in a few.
 RETRY_AFTER = 5
-DATABASE_UNREACHABLE = "The database is unreachable; try again shortly."
+DATABASE_UNREACHABLE = Message("The database is unreachable; try again shortly.")
 
 
 def unavailable() -> ProblemResponse:

@@ -33,6 +33,7 @@ from participation.accounts.models import (
 from participation.accounts.residency import declarations
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
 
@@ -204,10 +205,10 @@ async def export_account(actor: Actor | None) -> dict[str, Any]:
     exporter (mandates, signatures, timeline entries, …). Raises NotAuthenticated.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     user = await User.get_or_none(id=actor.user_id)
     if user is None:
-        raise NotAuthenticated("This account no longer exists.")
+        raise NotAuthenticated(Message("This account no longer exists."))
     return await registry.export(user.id, clock.now())
 
 
@@ -228,8 +229,11 @@ async def _keep_an_administrator(conn: BaseDBAsyncClient, user_id: int) -> None:
         if list(admins) == [user_id]:
             municipality = await Municipality.get(id=municipality_id, using_db=conn)
             raise Conflict(
-                f"You are the only administrator of {municipality.name}. "
-                "Make someone else an administrator there first.",
+                Message(
+                    "You are the only administrator of %(municipality)s. "
+                    "Make someone else an administrator there first.",
+                    municipality=municipality.name,
+                ),
                 municipality=municipality.slug,
             )
 
@@ -262,13 +266,14 @@ async def delete_account(actor: Actor | None, confirm_email: str) -> None:
     the only administrator of a municipality; then nothing changes.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     user = await User.get_or_none(id=actor.user_id)
     if user is None:
-        raise NotAuthenticated("This account no longer exists.")
+        raise NotAuthenticated(Message("This account no longer exists."))
     if " ".join((confirm_email or "").split()).lower() != user.email:
         raise InvalidInput.on(
-            "confirm_email", "Type the email address of this account to confirm the deletion."
+            "confirm_email",
+            Message("Type the email address of this account to confirm the deletion."),
         )
     async with unit.atomic() as u:
         await _keep_an_administrator(u.conn, user.id)

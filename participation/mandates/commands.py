@@ -19,6 +19,7 @@ from participation.mandates import counter, lifecycle, permissions, quorum, rule
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE, WITHDRAW_SIGNATURE
 from participation.mandates.lifecycle import Mover
 from participation.mandates.models import Mandate, MandateTopic, Status
+from participation.messages import Message
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.permissions import require
 from participation.sql import run
@@ -53,7 +54,7 @@ async def get_visible(actor: Actor | None, mandate_id: int) -> Mandate:
     """The mandate if `actor` may see it; drafts of others look like they do not exist."""
     mandate = await Mandate.get_or_none(id=mandate_id)
     if mandate is None or not permissions.may_view(actor, mandate):
-        raise NotFound("This mandate does not exist.")
+        raise NotFound(Message("This mandate does not exist."))
     return mandate
 
 
@@ -74,10 +75,12 @@ async def launch_mandate(
     is stored when any check fails.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in to launch a mandate.")
+        raise NotAuthenticated(Message("Sign in to launch a mandate."))
     municipality = await municipality_by_slug(municipality_slug)
     if municipality is None:
-        raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
+        raise InvalidInput.on(
+            "municipality", Message("Unknown municipality %(slug)r.", slug=municipality_slug)
+        )
     require(actor, LAUNCH_MANDATE, await place_of(municipality.id))
     problems = rules.check_content(title, summary, body, topics or [])
     tags = rules.normalise_topics(topics or [])
@@ -85,7 +88,7 @@ async def launch_mandate(
     if district:
         district_row = await district_by_slug(municipality.id, district)
         if district_row is None:
-            problems["district"] = "This district does not exist in this municipality."
+            problems["district"] = Message("This district does not exist in this municipality.")
     body_html = ""
     if "body" not in problems:
         try:
@@ -94,7 +97,7 @@ async def launch_mandate(
             problems["body"] = exc.detail
     if problems:
         raise InvalidInput(
-            "The mandate has invalid fields.",
+            Message("The mandate has invalid fields."),
             [FieldError(field, message) for field, message in problems.items()],
         )
     async with unit.atomic() as u:
@@ -147,19 +150,30 @@ async def transition_mandate(
     try:
         target = Status(target)
     except ValueError:
-        raise InvalidInput.on("to", f"Unknown status {target!r}.") from None
+        raise InvalidInput.on("to", Message("Unknown status %(status)r.", status=target)) from None
     movers = permissions.movers_for(actor, mandate)
     transition = lifecycle.find(Status(mandate.status), target)
     if transition is None or transition.mover == Mover.SYSTEM:
         allowed = [t.target.value for t in lifecycle.moves_from(Status(mandate.status), movers)]
         raise Conflict(
-            f"A mandate in status {mandate.status} cannot move to {target}.",
+            Message(
+                "A mandate in status %(status)s cannot move to %(target)s.",
+                status=mandate.status,
+                target=target,
+            ),
             allowed_transitions=allowed,
             status_now=mandate.status,
         )
     if transition.mover not in movers:
-        who = "the initiator" if transition.mover == Mover.INITIATOR else "the council"
-        raise PermissionDenied(f"Only {who} may move this mandate to {target}.")
+        if transition.mover == Mover.INITIATOR:
+            refusal = Message(
+                "Only the initiator may move this mandate to %(target)s.", target=target
+            )
+        else:
+            refusal = Message(
+                "Only the council may move this mandate to %(target)s.", target=target
+            )
+        raise PermissionDenied(refusal)
     reason = lifecycle.check_reason(transition, reason)
     async with unit.atomic() as u:
         await lifecycle.move(u, mandate, target, actor, reason)
@@ -180,18 +194,20 @@ async def sign_mandate(actor: Actor | None, mandate_id: int) -> SignOutcome:
     signing level), NotFound and Conflict (the mandate is not open for signatures).
     """
     if actor is None:
-        raise NotAuthenticated("Sign in to co-sign.")
+        raise NotAuthenticated(Message("Sign in to co-sign."))
     home = await mandate_home(mandate_id)
     if home is None:
-        raise NotFound("This mandate does not exist.")
+        raise NotFound(Message("This mandate does not exist."))
     require(actor, SIGN_MANDATE, await place_of(home))
     attempt = await signing.sign(mandate_id, actor.user_id, actor.is_resident(home))
     mandate = attempt.mandate
     if mandate is None or not permissions.may_view(actor, mandate):
-        raise NotFound("This mandate does not exist.")
+        raise NotFound(Message("This mandate does not exist."))
     if not attempt.created:
         if not rules.open_for_signatures(Status(mandate.status), mandate.closes_at, clock.now()):
-            raise Conflict("This mandate is not open for signatures.", status_now=mandate.status)
+            raise Conflict(
+                Message("This mandate is not open for signatures."), status_now=mandate.status
+            )
         return SignOutcome(False, attempt.total, Status(mandate.status))
     if rules.milestone_reached(attempt.total, mandate.quorum) <= mandate.milestone:
         return SignOutcome(True, attempt.total, Status(mandate.status))
@@ -209,11 +225,11 @@ async def withdraw_signature(actor: Actor | None, mandate_id: int) -> int:
     actor = require(actor, WITHDRAW_SIGNATURE, await place_of(mandate.municipality_id))
     if mandate.status not in rules.WITHDRAWABLE_SIGNATURE:
         raise Conflict(
-            "Signatures can only be withdrawn while the mandate is collecting.",
+            Message("Signatures can only be withdrawn while the mandate is collecting."),
             status_now=mandate.status,
         )
     if mandate.initiator_id == actor.user_id:
-        raise Conflict("The initiator's signature stands; withdraw the mandate instead.")
+        raise Conflict(Message("The initiator's signature stands; withdraw the mandate instead."))
     async with unit.atomic() as u:
         deleted = await run(
             u.conn,

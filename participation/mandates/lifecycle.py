@@ -10,6 +10,7 @@ from participation import clock
 from participation import lifecycle as kernel
 from participation.actors import Actor
 from participation.mandates.models import Mandate, Status
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.timeline import entries
 from participation.unit import Unit
@@ -60,11 +61,11 @@ LIFECYCLE = kernel.Lifecycle[Status, Mover](
     },
     reasons=kernel.Reasons(
         max=REASON_MAX,
-        too_long=f"Reason must be at most {REASON_MAX} characters.",
-        missing="This decision needs a reason.",
+        too_long=Message("Reason must be at most %(max)s characters.", max=REASON_MAX),
+        missing=Message("This decision needs a reason."),
     ),
     timeline=entries.record,
-    conflict="Someone else changed this mandate a moment ago; reload and try again.",
+    conflict=Message("Someone else changed this mandate a moment ago; reload and try again."),
 )
 
 find = LIFECYCLE.find

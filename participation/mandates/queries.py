@@ -14,6 +14,7 @@ from participation.ids import parse_id
 from participation.mandates import counter, lifecycle, permissions, rules
 from participation.mandates.actions import SIGN_MANDATE
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of, possible_slug
 from participation.permissions import who_may
@@ -38,7 +39,9 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     last_id = parse_id(cursor)
     if last_id is None:
-        raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
+        raise InvalidInput.on(
+            "cursor", Message("Malformed cursor; use the `next` value of a list.")
+        )
     return last_id
 
 
@@ -54,7 +57,7 @@ async def list_mandates(
     if municipality_slug is not None:
         municipality = await municipality_by_slug(municipality_slug)
         if municipality is None:
-            raise NotFound("This municipality does not exist.")
+            raise NotFound(Message("This municipality does not exist."))
         query = query.filter(municipality_id=municipality.id)
     if filters.initiator_id is not None:
         query = query.filter(initiator_id=filters.initiator_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from participation import single_line
 from participation.mandates.models import Status
+from participation.messages import Message
 
 # Support keeps counting after the quorum until the council takes the mandate up:
 # signatures in flight at the moment of crossing must not be refused.
@@ -56,22 +57,30 @@ def check_content(title: str, summary: str, body: str, topics: list[str]) -> dic
         if problem := single_line.problem(text):
             problems[name] = problem
     if "\x00" in body:
-        problems["body"] = "Text must not contain NUL characters."
+        problems["body"] = Message("Text must not contain NUL characters.")
     if problem := next(filter(None, map(single_line.problem, topics)), None):
         problems["topics"] = problem
     if not title.strip():
-        problems.setdefault("title", "Title must not be empty.")
+        problems.setdefault("title", Message("Title must not be empty."))
     elif len(title) > TITLE_MAX:
-        problems.setdefault("title", f"Title must be at most {TITLE_MAX} characters.")
+        problems.setdefault(
+            "title", Message("Title must be at most %(max)s characters.", max=TITLE_MAX)
+        )
     if not summary.strip():
-        problems.setdefault("summary", "Summary must not be empty.")
+        problems.setdefault("summary", Message("Summary must not be empty."))
     elif len(summary) > SUMMARY_MAX:
-        problems.setdefault("summary", f"Summary must be at most {SUMMARY_MAX} characters.")
+        problems.setdefault(
+            "summary", Message("Summary must be at most %(max)s characters.", max=SUMMARY_MAX)
+        )
     if len(body) > BODY_MAX:
-        problems.setdefault("body", f"Body must be at most {BODY_MAX} characters.")
+        problems.setdefault(
+            "body", Message("Body must be at most %(max)s characters.", max=BODY_MAX)
+        )
     tags = normalise_topics(topics)
     if len(tags) > TOPICS_MAX:
-        problems.setdefault("topics", f"At most {TOPICS_MAX} topics.")
+        problems.setdefault("topics", Message("At most %(max)s topics.", max=TOPICS_MAX))
     elif any(len(t) > TOPIC_MAX for t in tags):
-        problems.setdefault("topics", f"Each topic must be at most {TOPIC_MAX} characters.")
+        problems.setdefault(
+            "topics", Message("Each topic must be at most %(max)s characters.", max=TOPIC_MAX)
+        )
     return problems

@@ -6,6 +6,7 @@ from tortoise.transactions import in_transaction
 
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
+from participation.messages import Message
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.models import LEVEL_FIELDS, Municipality, VerificationLevel
 from participation.municipalities.queries import forget_place, municipality_by_slug, place_of
@@ -23,11 +24,13 @@ async def set_verification_levels(
     """
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     require(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
     allowed = ", ".join(level.value for level in Level)
     problems = [
-        FieldError(name, f"Unknown field {name!r}.") for name in levels if name not in LEVEL_FIELDS
+        FieldError(name, Message("Unknown field %(name)r.", name=name))
+        for name in levels
+        if name not in LEVEL_FIELDS
     ]
     chosen: dict[str, Level] = {}
     for name in LEVEL_FIELDS:
@@ -35,9 +38,11 @@ async def set_verification_levels(
             try:
                 chosen[name] = Level(levels[name])
             except ValueError:
-                problems.append(FieldError(name, f"Choose one of {allowed}."))
+                problems.append(
+                    FieldError(name, Message("Choose one of %(allowed)s.", allowed=allowed))
+                )
     if problems:
-        raise InvalidInput("The verification levels are invalid.", problems)
+        raise InvalidInput(Message("The verification levels are invalid."), problems)
     if chosen:
         async with in_transaction() as conn:
             for name, level in chosen.items():

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from participation.errors import InvalidInput
+from participation.messages import Message
 from participation.votes.models import Rule
 
 APPROVING = frozenset({Rule.APPROVAL, Rule.GREEDY, Rule.GREEDY_THRESHOLD, Rule.MES})
@@ -75,27 +76,34 @@ def clean_parameters(given: Parameters) -> tuple[Parameters, dict[str, str]]:
     _positive(problems, "budget_cents", cleaned.budget_cents, MONEY_MAX)
     _positive(problems, "min_votes", cleaned.min_votes, COUNT_MAX)
     if rule == Rule.CUMULATIVE and cleaned.points_total is None:
-        problems.setdefault("points_total", "Cumulative votes need the number of points.")
+        problems.setdefault("points_total", Message("Cumulative votes need the number of points."))
     if (
         cleaned.points_total is not None
         and cleaned.points_max_per_option is not None
         and cleaned.points_max_per_option > cleaned.points_total
     ):
         problems.setdefault(
-            "points_max_per_option", "The points per option cannot exceed the points in total."
+            "points_max_per_option",
+            Message("The points per option cannot exceed the points in total."),
         )
     if uses_budget and cleaned.budget_cents is None:
-        problems.setdefault("budget_cents", "Budget votes need a budget.")
+        problems.setdefault("budget_cents", Message("Budget votes need a budget."))
     if rule == Rule.GREEDY_THRESHOLD and cleaned.min_votes is None:
-        problems.setdefault("min_votes", "Greedy with a threshold needs the minimum votes.")
+        problems.setdefault(
+            "min_votes", Message("Greedy with a threshold needs the minimum votes.")
+        )
     if rule == Rule.ORDINAL_GREEDY and cleaned.max_choices is None:
-        problems.setdefault("max_choices", "Ordinal ballots need how many options to rank.")
+        problems.setdefault(
+            "max_choices", Message("Ordinal ballots need how many options to rank.")
+        )
     return cleaned, problems
 
 
 def _positive(problems: dict[str, str], field: str, value: int | None, maximum: int) -> None:
     if value is not None and not 1 <= value <= maximum:
-        problems[field] = f"Must be a whole number from 1 to {maximum}."
+        problems[field] = Message(
+            "Must be a whole number from %(min)s to %(max)s.", min=1, max=maximum
+        )
 
 
 def readiness(
@@ -108,24 +116,24 @@ def readiness(
     """What still keeps a draft from being scheduled: field → message."""
     problems: dict[str, str] = {}
     if len(options) < 2:
-        problems["options"] = "A vote needs at least two options."
+        problems["options"] = Message("A vote needs at least two options.")
     if parameters.rule in BUDGETED:
         if any(o.cost_cents is None for o in options):
-            problems["options"] = "Every option of a budget vote needs a cost."
+            problems["options"] = Message("Every option of a budget vote needs a cost.")
         elif parameters.budget_cents is not None and any(
             (o.cost_cents or 0) > parameters.budget_cents for o in options
         ):
-            problems["options"] = "An option costs more than the whole budget."
+            problems["options"] = Message("An option costs more than the whole budget.")
     if parameters.rule == Rule.ORDINAL_GREEDY and (parameters.max_choices or 0) > len(options):
-        problems["max_choices"] = "Ballots cannot rank more options than the vote has."
+        problems["max_choices"] = Message("Ballots cannot rank more options than the vote has.")
     if opens_at is None:
-        problems["opens_at"] = "Set when the vote opens."
+        problems["opens_at"] = Message("Set when the vote opens.")
     elif opens_at <= now:
-        problems["opens_at"] = "The opening time must be in the future."
+        problems["opens_at"] = Message("The opening time must be in the future.")
     if closes_at is None:
-        problems["closes_at"] = "Set when the vote closes."
+        problems["closes_at"] = Message("Set when the vote closes.")
     elif opens_at is not None and closes_at <= opens_at:
-        problems["closes_at"] = "The vote must close after it opens."
+        problems["closes_at"] = Message("The vote must close after it opens.")
     return problems
 
 
@@ -139,18 +147,21 @@ def normalise(parameters: Parameters, options: Sequence[Choice], choices: object
         ranking = _ranking(known, choices)
         if rule == Rule.ORDINAL_GREEDY and len(ranking) != parameters.max_choices:
             _refuse(
-                "Rank exactly as many options as this vote asks.",
+                Message("Rank exactly as many options as this vote asks."),
                 max_choices=parameters.max_choices,
             )
         return ranking
     chosen = _approvals(known, choices)
     if parameters.max_choices is not None and len(chosen) > parameters.max_choices:
-        _refuse("More options chosen than this vote allows.", max_choices=parameters.max_choices)
+        _refuse(
+            Message("More options chosen than this vote allows."),
+            max_choices=parameters.max_choices,
+        )
     if rule in BUDGETED and parameters.limit_ballot_cost and parameters.budget_cents is not None:
         total = sum(known[i].cost_cents or 0 for i in chosen)
         if total > parameters.budget_cents:
             _refuse(
-                "The chosen options cost more than the budget.",
+                Message("The chosen options cost more than the budget."),
                 cost_cents=total,
                 budget_cents=parameters.budget_cents,
             )
@@ -175,7 +186,7 @@ def _option_id(known: Mapping[int, Choice], raw: object) -> int:
     if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10:
         value = int(raw)
     if not isinstance(value, int) or isinstance(value, bool) or value not in known:
-        _refuse("This vote has no such option.", option=str(raw)[:40])
+        _refuse(Message("This vote has no such option."), option=str(raw)[:40])
     assert isinstance(value, int)
     return value
 
@@ -189,15 +200,15 @@ def _whole(raw: object, message: str) -> int:
 
 def _approvals(known: Mapping[int, Choice], choices: object) -> list[int]:
     if not isinstance(choices, list):
-        _refuse("Send the chosen options as a list of option ids.")
+        _refuse(Message("Send the chosen options as a list of option ids."))
     assert isinstance(choices, list)
     if len(choices) > CHOICES_MAX:
-        _refuse("Too many choices.")
+        _refuse(Message("Too many choices."))
     chosen = [_option_id(known, raw) for raw in choices]
     if len(set(chosen)) != len(chosen):
-        _refuse("An option is chosen twice.")
+        _refuse(Message("An option is chosen twice."))
     if not chosen:
-        _refuse("Choose at least one option.")
+        _refuse(Message("Choose at least one option."))
     return sorted(chosen)
 
 
@@ -205,53 +216,57 @@ def _ranking(known: Mapping[int, Choice], choices: object) -> list[int]:
     """Best first. Ranks given as numbers only order the options: 1, 3, 4 is 1, 2, 3."""
     if isinstance(choices, dict):
         if len(choices) > CHOICES_MAX:
-            _refuse("Too many choices.")
+            _refuse(Message("Too many choices."))
         ranks = {
-            _option_id(known, key): _whole(value, "Ranks must be whole numbers.")
+            _option_id(known, key): _whole(value, Message("Ranks must be whole numbers."))
             for key, value in choices.items()
         }
         if any(rank < 1 for rank in ranks.values()):
-            _refuse("Ranks start at 1.")
+            _refuse(Message("Ranks start at 1."))
         taken: dict[int, int] = {}
         for option, rank in ranks.items():
             if rank in taken:
-                _refuse("Two options share a rank; give each option its own rank.", rank=rank)
+                _refuse(
+                    Message("Two options share a rank; give each option its own rank."), rank=rank
+                )
             taken[rank] = option
         ranking = [taken[rank] for rank in sorted(taken)]
     elif isinstance(choices, list):
         if len(choices) > CHOICES_MAX:
-            _refuse("Too many choices.")
+            _refuse(Message("Too many choices."))
         ranking = [_option_id(known, raw) for raw in choices]
         if len(set(ranking)) != len(ranking):
-            _refuse("An option is ranked twice; give each option one rank.")
+            _refuse(Message("An option is ranked twice; give each option one rank."))
     else:
-        _refuse("Send the ranking as a list of option ids, best first.")
+        _refuse(Message("Send the ranking as a list of option ids, best first."))
     if not ranking:
-        _refuse("Rank at least one option.")
+        _refuse(Message("Rank at least one option."))
     return ranking
 
 
 def _points(parameters: Parameters, known: Mapping[int, Choice], choices: object) -> dict[str, int]:
     if not isinstance(choices, dict):
-        _refuse("Send the points as an object of option id → points.")
+        _refuse(Message("Send the points as an object of option id → points."))
     assert isinstance(choices, dict)
     if len(choices) > CHOICES_MAX:
-        _refuse("Too many choices.")
+        _refuse(Message("Too many choices."))
     given = {
-        _option_id(known, key): _whole(value, "Points must be whole numbers.")
+        _option_id(known, key): _whole(value, Message("Points must be whole numbers."))
         for key, value in choices.items()
     }
     if any(points < 0 for points in given.values()):
-        _refuse("Points cannot be negative.")
+        _refuse(Message("Points cannot be negative."))
     cap = parameters.points_cap
     if cap is not None and any(points > cap for points in given.values()):
-        _refuse("More points on one option than this vote allows.", points_max_per_option=cap)
+        _refuse(
+            Message("More points on one option than this vote allows."), points_max_per_option=cap
+        )
     total = sum(given.values())
     if parameters.points_total is not None and total > parameters.points_total:
         _refuse(
-            "More points given than this vote allows in total.",
+            Message("More points given than this vote allows in total."),
             points_total=parameters.points_total,
         )
     if total == 0:
-        _refuse("Give at least one point.")
+        _refuse(Message("Give at least one point."))
     return {str(option): points for option, points in sorted(given.items()) if points}

@@ -23,6 +23,7 @@ from tortoise.connection import connections
 
 from participation import clock, unit
 from participation.errors import Conflict, NotFound
+from participation.messages import Message
 from participation.outbox import events
 from participation.sql import is_postgres, run
 from participation.votes import secrecy
@@ -109,7 +110,7 @@ async def _cast_once(
     if key is None:
         rows = await run(u.conn, _VOTE, vote_id)
         if not rows:
-            raise NotFound("This vote does not exist.")
+            raise NotFound(Message("This vote does not exist."))
         key = rows[0]["ballot_key"]
     if key is not None:
         written = await run(
@@ -132,8 +133,8 @@ async def _cast_once(
     # Refused: say why, from the vote as it is now.
     rows = await run(u.conn, _VOTE, vote_id)
     if not rows:
-        raise NotFound("This vote does not exist.")
-    raise _refusal(rows[0], clock.now()) or Conflict("This vote is not open for ballots.")
+        raise NotFound(Message("This vote does not exist."))
+    raise _refusal(rows[0], clock.now()) or Conflict(Message("This vote is not open for ballots."))
 
 
 async def _cast_in_steps(
@@ -141,7 +142,7 @@ async def _cast_in_steps(
 ) -> bool:
     rows = await run(u.conn, _VOTE, vote_id)
     if not rows:
-        raise NotFound("This vote does not exist.")
+        raise NotFound(Message("This vote does not exist."))
     vote = rows[0]
     now = clock.now()
     refusal = _refusal(vote, now)
@@ -168,7 +169,7 @@ async def _cast_in_steps(
 def _refusal(vote: dict[str, Any], now: datetime) -> Conflict | None:
     """Why `vote` takes no ballot at `now`, or None if it does."""
     if vote["status"] != VoteStatus.OPEN or vote["ballot_key"] is None:
-        return Conflict("This vote is not open for ballots.", status_now=vote["status"])
+        return Conflict(Message("This vote is not open for ballots."), status_now=vote["status"])
     if vote["closes_at"] is not None and now >= aware(vote["closes_at"]):
-        return Conflict("This vote has closed.", status_now=vote["status"])
+        return Conflict(Message("This vote has closed."), status_now=vote["status"])
     return None

@@ -19,6 +19,7 @@ from participation.errors import (
     PermissionDenied,
 )
 from participation.mandates.models import Mandate, Status
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import may, require
@@ -44,7 +45,7 @@ async def get_visible(actor: Actor | None, vote_id: int) -> Vote:
     """The vote, opened or closed if its time has come; drafts of others look absent."""
     vote = await Vote.get_or_none(id=vote_id)
     if vote is None or not permissions.may_view(actor, vote):
-        raise NotFound("This vote does not exist.")
+        raise NotFound(Message("This vote does not exist."))
     return await clockwork.catch_up(vote)
 
 
@@ -63,21 +64,21 @@ async def create_vote(
     InvalidInput naming each bad field; nothing is stored when any check fails.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in to prepare a vote.")
+        raise NotAuthenticated(Message("Sign in to prepare a vote."))
     if mandate_id is not None:
         mandate = await Mandate.get_or_none(id=mandate_id)
         if mandate is None or mandate.status == Status.DRAFT:
-            raise NotFound("This mandate does not exist.")
+            raise NotFound(Message("This mandate does not exist."))
         municipality = await Municipality.get(id=mandate.municipality_id)
         place = await place_of(municipality.id)
         if not may(actor, MANAGE_VOTE, place):
             require(actor, PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
         if mandate.status not in permissions.VOTABLE_MANDATES:
-            raise Conflict("Votes can only be held on a mandate that is still running.")
+            raise Conflict(Message("Votes can only be held on a mandate that is still running."))
     else:
         found = await municipality_by_slug(municipality_slug or "")
         if found is None:
-            raise NotFound("This municipality does not exist.")
+            raise NotFound(Message("This municipality does not exist."))
         municipality = found
         require(actor, MANAGE_VOTE, await place_of(municipality.id))
     values, problems = await drafts.check_draft(municipality, draft)
@@ -123,7 +124,7 @@ async def update_vote(
     vote = await _editable(actor, vote_id)
     unknown = set(changes) - drafts.DRAFT_FIELDS
     if unknown:
-        raise InvalidInput.on(sorted(unknown)[0], "Unknown field.")
+        raise InvalidInput.on(sorted(unknown)[0], Message("Unknown field."))
     municipality = await Municipality.get(id=vote.municipality_id)
     draft = replace(await drafts.draft_of(vote), **changes)
     values, problems = await drafts.check_draft(municipality, draft)
@@ -138,7 +139,7 @@ async def update_vote(
             .update(updated_at=clock.now(), **values)
         )
         if not moved:
-            raise Conflict("Only a draft can be changed.")
+            raise Conflict(Message("Only a draft can be changed."))
         if options is not None:
             await _put_options(u.conn, vote.id, rows)
     return await Vote.get(id=vote.id)
@@ -163,7 +164,7 @@ async def replace_options(
             .update(updated_at=clock.now())
         )
         if not still:
-            raise Conflict("Only a draft's options can be changed.")
+            raise Conflict(Message("Only a draft's options can be changed."))
         await _put_options(u.conn, vote.id, rows)
     return await options_of(vote.id)
 
@@ -181,16 +182,22 @@ async def transition_vote(
     try:
         target = VoteStatus(target)
     except ValueError:
-        raise InvalidInput.on("to", f"Unknown status {str(target)[:40]!r}.") from None
+        raise InvalidInput.on(
+            "to", Message("Unknown status %(status)r.", status=str(target)[:40])
+        ) from None
     source = VoteStatus(vote.status)
     movers = permissions.movers_for(actor, vote)
     transition = lifecycle.find(source, target, movers)
     if transition is None:
         allowed = [t.target.value for t in lifecycle.moves_from(source, movers)]
         if lifecycle.find(source, target, {Mover.COUNCIL, Mover.OWNER}):
-            raise PermissionDenied("Only the council may make this move.")
+            raise PermissionDenied(Message("Only the council may make this move."))
         raise Conflict(
-            f"A vote in status {source} cannot move to {target}.",
+            Message(
+                "A vote in status %(status)s cannot move to %(target)s.",
+                status=source,
+                target=target,
+            ),
             allowed_transitions=allowed,
             status_now=source.value,
         )
@@ -202,7 +209,9 @@ async def transition_vote(
             await lifecycle.move(u, vote, target, actor, reason)
     elif target == VoteStatus.OPEN:
         if vote.closes_at is not None and vote.closes_at <= clock.now():
-            raise Conflict("The closing time has passed; move the vote back to draft first.")
+            raise Conflict(
+                Message("The closing time has passed; move the vote back to draft first.")
+            )
         await stages.open_vote(vote, actor)
     elif target == VoteStatus.CLOSED:
         await stages.close_vote(vote, actor, reason)
@@ -247,12 +256,12 @@ async def cast_ballot(actor: Actor | None, vote_id: int, choices: object) -> Cas
     the problem. Nothing is stored when any check fails.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in to vote.")
+        raise NotAuthenticated(Message("Sign in to vote."))
     vote = await get_visible(actor, vote_id)
     if vote.status in (VoteStatus.DRAFT, VoteStatus.SCHEDULED):
-        raise Conflict("This vote is not open yet.", status_now=vote.status)
+        raise Conflict(Message("This vote is not open yet."), status_now=vote.status)
     if vote.status != VoteStatus.OPEN:
-        raise Conflict("This vote is no longer open.", status_now=vote.status)
+        raise Conflict(Message("This vote is no longer open."), status_now=vote.status)
     require(actor, CAST_BALLOT, await permissions.ballot_place(vote))
     stored = ballots.normalise(parameters_of(vote), await ballot_choices(vote), choices)
     return await casting.cast(vote.id, actor.user_id, stored, vote.ballot_key)
@@ -265,10 +274,10 @@ async def my_ballot(actor: Actor | None, vote_id: int) -> Any | None:
     ballots are no longer looked up by person).
     """
     if actor is None:
-        raise NotAuthenticated("Sign in to see your ballot.")
+        raise NotAuthenticated(Message("Sign in to see your ballot."))
     vote = await get_visible(actor, vote_id)
     if vote.status != VoteStatus.OPEN or vote.ballot_key is None:
-        raise Conflict("Your ballot can only be shown while the vote is open.")
+        raise Conflict(Message("Your ballot can only be shown while the vote is open."))
     slot = secrecy.slot(vote.ballot_key, actor.user_id)
     ballot = await Ballot.get_or_none(vote_id=vote.id, slot=slot)
     return ballot.choices if ballot else None
@@ -288,19 +297,19 @@ async def _put_options(conn: BaseDBAsyncClient, vote_id: int, rows: list[VoteOpt
 
 
 def _invalid(
-    problems: dict[str, str], detail: str = "The vote has invalid fields."
+    problems: dict[str, str], detail: str = Message("The vote has invalid fields.")
 ) -> InvalidInput:
     return InvalidInput(detail, [FieldError(field, message) for field, message in problems.items()])
 
 
 async def _editable(actor: Actor | None, vote_id: int) -> Vote:
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     vote = await get_visible(actor, vote_id)
     if not permissions.may_prepare(actor, vote):
-        raise PermissionDenied("Only the council and the proposer may change this vote.")
+        raise PermissionDenied(Message("Only the council and the proposer may change this vote."))
     if vote.status != VoteStatus.DRAFT:
-        raise Conflict("Only a draft can be changed.", status_now=vote.status)
+        raise Conflict(Message("Only a draft can be changed."), status_now=vote.status)
     return vote
 
 
@@ -310,6 +319,6 @@ async def _schedule(vote: Vote, actor: Actor | None) -> None:
         parameters_of(vote), options, vote.opens_at, vote.closes_at, clock.now()
     )
     if problems:
-        raise _invalid(problems, "The vote is not ready to be scheduled.")
+        raise _invalid(problems, Message("The vote is not ready to be scheduled."))
     async with unit.atomic() as u:
         await lifecycle.move(u, vote, VoteStatus.SCHEDULED, actor)

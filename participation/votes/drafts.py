@@ -10,6 +10,7 @@ from typing import Any
 
 from participation import single_line, text
 from participation.errors import InvalidInput
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, place_of
 from participation.permissions import Level
@@ -73,11 +74,11 @@ def _text_problem(text: str, maximum: int, required: bool, one_line: bool) -> st
     if one_line and (problem := single_line.problem(text)):
         return problem
     if "\x00" in text:
-        return "Text must not contain NUL characters."
+        return Message("Text must not contain NUL characters.")
     if required and not text.strip():
-        return "This must not be empty."
+        return Message("This must not be empty.")
     if len(text) > maximum:
-        return f"At most {maximum} characters."
+        return Message("At most %(max)s characters.", max=maximum)
     return None
 
 
@@ -102,7 +103,7 @@ async def check_draft(
     try:
         rule = Rule(draft.rule)
     except ValueError:
-        problems["rule"] = "Unknown rule."
+        problems["rule"] = Message("Unknown rule.")
         rule = Rule.APPROVAL
     parameters, parameter_problems = ballots.clean_parameters(
         Parameters(
@@ -121,18 +122,18 @@ async def check_draft(
     try:
         level = Level(level)
     except ValueError:
-        problems["eligibility_level"] = "Unknown verification level."
+        problems["eligibility_level"] = Message("Unknown verification level.")
         level = chosen
     district_id = None
     if draft.district:
         district = await district_by_slug(municipality.id, draft.district)
         if district is None:
-            problems["district"] = "This district does not exist in this municipality."
+            problems["district"] = Message("This district does not exist in this municipality.")
         else:
             district_id = district.id
     for field, moment in (("opens_at", draft.opens_at), ("closes_at", draft.closes_at)):
         if moment is not None and moment.tzinfo is None:
-            problems[field] = "Give the time with its UTC offset."
+            problems[field] = Message("Give the time with its UTC offset.")
     if (
         "opens_at" not in problems
         and "closes_at" not in problems
@@ -140,9 +141,11 @@ async def check_draft(
         and draft.closes_at
         and draft.closes_at <= draft.opens_at
     ):
-        problems["closes_at"] = "The vote must close after it opens."
+        problems["closes_at"] = Message("The vote must close after it opens.")
     if not 0 <= draft.min_turnout <= ballots.COUNT_MAX:
-        problems["min_turnout"] = "Must be a whole number from 0 to 10000000."
+        problems["min_turnout"] = Message(
+            "Must be a whole number from %(min)s to %(max)s.", min=0, max=ballots.COUNT_MAX
+        )
     values = {
         "title": draft.title.strip(),
         "description": draft.description,
@@ -166,7 +169,7 @@ async def check_draft(
 def check_options(options: Sequence[OptionDraft]) -> tuple[list[VoteOption], dict[str, str]]:
     problems: dict[str, str] = {}
     if len(options) > ballots.OPTIONS_MAX:
-        problems["options"] = f"At most {ballots.OPTIONS_MAX} options."
+        problems["options"] = Message("At most %(max)s options.", max=ballots.OPTIONS_MAX)
         return [], problems
     rows = []
     for n, option in enumerate(options):
@@ -179,7 +182,9 @@ def check_options(options: Sequence[OptionDraft]) -> tuple[list[VoteOption], dic
                 problems[f"options.{n}.{field}"] = problem
         cost = option.cost_cents
         if cost is not None and not 0 <= cost <= ballots.MONEY_MAX:
-            problems[f"options.{n}.cost_cents"] = "Must be a whole number of cents, 0 or more."
+            problems[f"options.{n}.cost_cents"] = Message(
+                "Must be a whole number of cents, 0 or more."
+            )
         rows.append(
             VoteOption(
                 position=n + 1,

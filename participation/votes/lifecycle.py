@@ -7,6 +7,7 @@ from enum import StrEnum
 from participation import clock
 from participation import lifecycle as kernel
 from participation.actors import Actor
+from participation.messages import Message
 from participation.timeline import entries
 from participation.unit import Unit
 from participation.votes.models import Vote, VoteStatus
@@ -60,11 +61,11 @@ LIFECYCLE = kernel.Lifecycle[VoteStatus, Mover](
     },
     reasons=kernel.Reasons(
         max=REASON_MAX,
-        too_long=f"The reason must be at most {REASON_MAX} characters.",
-        missing="This move needs a reason.",
+        too_long=Message("The reason must be at most %(max)s characters.", max=REASON_MAX),
+        missing=Message("This move needs a reason."),
     ),
     timeline=entries.record,
-    conflict="Someone else changed this vote a moment ago; reload and try again.",
+    conflict=Message("Someone else changed this vote a moment ago; reload and try again."),
     entry_kind="vote",
 )
 

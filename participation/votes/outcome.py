@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from participation.messages import Message
 from participation.votes.ballots import Choice, Parameters
 from participation.votes.models import Rule
 from participation.votes.tally import rules
@@ -20,19 +21,29 @@ ADD_ONE_CENTS = 100
 
 # The sentence on tie-breaking the result page prints, per rule, as rules.py decides it.
 TIE_BREAKS = {
-    Rule.APPROVAL: "Equal counts keep the order of the ballot.",
-    Rule.CUMULATIVE: "Equal totals keep the order of the ballot.",
-    Rule.IRV: "Of candidates tied for elimination, the one with fewer votes in the latest "
-    "earlier round where they differ is eliminated; if they were level in every round, "
-    "the one listed last on the ballot.",
-    Rule.SCHULZE: "Options the method leaves unordered go by how many options each ranks "
-    "above, then by the order of the ballot.",
-    Rule.GREEDY: "Equal scores go cheaper project first, then the order of the ballot.",
-    Rule.GREEDY_THRESHOLD: "Equal scores go cheaper project first, then the order of the ballot.",
-    Rule.MES: "Projects at the same price go more approvals first, then cheaper project "
-    "first, then the order of the ballot. When the comparison with greedy is a tie, "
-    "Equal Shares' outcome is taken.",
-    Rule.ORDINAL_GREEDY: "Equal points go cheaper project first, then the order of the ballot.",
+    Rule.APPROVAL: Message("Equal counts keep the order of the ballot."),
+    Rule.CUMULATIVE: Message("Equal totals keep the order of the ballot."),
+    Rule.IRV: Message(
+        "Of candidates tied for elimination, the one with fewer votes in the latest "
+        "earlier round where they differ is eliminated; if they were level in every round, "
+        "the one listed last on the ballot."
+    ),
+    Rule.SCHULZE: Message(
+        "Options the method leaves unordered go by how many options each ranks "
+        "above, then by the order of the ballot."
+    ),
+    Rule.GREEDY: Message("Equal scores go cheaper project first, then the order of the ballot."),
+    Rule.GREEDY_THRESHOLD: Message(
+        "Equal scores go cheaper project first, then the order of the ballot."
+    ),
+    Rule.MES: Message(
+        "Projects at the same price go more approvals first, then cheaper project "
+        "first, then the order of the ballot. When the comparison with greedy is a tie, "
+        "Equal Shares' outcome is taken."
+    ),
+    Rule.ORDINAL_GREEDY: Message(
+        "Equal points go cheaper project first, then the order of the ballot."
+    ),
 }
 
 

@@ -17,10 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import DomainError, FieldError, InvalidInput
+from participation.messages import Message
 from server.auth import require_actor
 from server.problems import from_domain
 
 MAX_BODY = 64 * 1024
+TOO_LARGE = Message("The request body must be at most %(max)s bytes.", max=MAX_BODY)
 
 Handler = Callable[..., Awaitable[Response]]
 
@@ -64,20 +66,22 @@ class Endpoint:
 async def _json(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
-        raise InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
+        raise InvalidInput.on("body", TOO_LARGE)
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
+        raise InvalidInput.on("body", TOO_LARGE)
     if not raw.strip():
-        raise InvalidInput.on("body", "A JSON object is required.")
+        raise InvalidInput.on("body", Message("A JSON object is required."))
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput.on("body", f"Malformed JSON: {exc}.") from None
+        raise InvalidInput.on(
+            "body", Message("Malformed JSON: %(reason)s.", reason=str(exc))
+        ) from None
     except RecursionError:
-        raise InvalidInput.on("body", "The JSON is nested too deeply.") from None
+        raise InvalidInput.on("body", Message("The JSON is nested too deeply.")) from None
     if not isinstance(data, dict):
-        raise InvalidInput.on("body", "A JSON object is required.")
+        raise InvalidInput.on("body", Message("A JSON object is required."))
     return data
 
 
@@ -113,7 +117,7 @@ def _invalid(exc: ValidationError, where: str) -> InvalidInput:
         FieldError(".".join(str(p) for p in err["loc"]) or where, err["msg"])
         for err in exc.errors(include_url=False)
     ]
-    return InvalidInput(f"The {where} has invalid fields.", errors)
+    return InvalidInput(Message("The %(where)s has invalid fields.", where=where), errors)
 
 
 def routes(endpoints: list[Endpoint]) -> list[Route]:

@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
+from participation.messages import Message
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
 from participation.municipalities.queries import levels_of, municipality_by_slug
 from participation.permissions import Level
@@ -51,7 +52,9 @@ async def list_municipalities(request: Request, query: ListQuery) -> JSONRespons
     """All municipalities on this platform, by name."""
     offset = parse_id(query.cursor) if query.cursor is not None else 0
     if offset is None:
-        raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
+        raise InvalidInput.on(
+            "cursor", Message("Malformed cursor; use the `next` value of a list.")
+        )
     rows = await Municipality.all().order_by("name", "id").offset(offset).limit(query.limit + 1)
     more = len(rows) > query.limit
     items = await _views(rows[: query.limit])
@@ -63,5 +66,5 @@ async def get_municipality(request: Request, slug: str) -> JSONResponse:
     """One municipality with its districts."""
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     return JSONResponse((await _views([municipality]))[0])

@@ -15,6 +15,7 @@ from participation.accounts.identity import passkeys, sessions
 from participation.accounts.models import Passkey, Session
 from participation.errors import InvalidInput
 from participation.ids import parse_id
+from participation.messages import Message
 from server.api.endpoint import Registry
 from server.api.schemas import ListQuery
 from server.api.security_schemas import (
@@ -35,7 +36,9 @@ def _page(rows: list[Any], query: ListQuery) -> tuple[list[Any], str | None]:
     """A page of a short, fully loaded list; the cursor is the offset of the next page."""
     offset = parse_id(query.cursor) if query.cursor is not None else 0
     if offset is None:
-        raise InvalidInput.on("cursor", "Malformed cursor; use the `next` value of a list.")
+        raise InvalidInput.on(
+            "cursor", Message("Malformed cursor; use the `next` value of a list.")
+        )
     more = len(rows) > offset + query.limit
     return rows[offset : offset + query.limit], str(offset + query.limit) if more else None
 

@@ -15,6 +15,7 @@ from participation.errors import InvalidInput
 from participation.ids import BIGINT_MAX, parse_id
 from participation.live import topics
 from participation.mandates import commands, counter
+from participation.messages import Message
 from participation.outage import is_database_lost
 from participation.timeline.queries import entries
 from server.api.endpoint import Registry
@@ -130,5 +131,5 @@ def _last_id(value: str | None, field: str) -> int:
         return 0
     entry_id = parse_id(value, BIGINT_MAX)
     if entry_id is None:
-        raise InvalidInput.on(field, "Expected the numeric id of a timeline entry.")
+        raise InvalidInput.on(field, Message("Expected the numeric id of a timeline entry."))
     return entry_id

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
+from participation.messages import Message
 from participation.municipalities.queries import municipality_by_slug
 from participation.votes import commands, lifecycle, queries, secrecy
 from participation.votes.drafts import OptionDraft, VoteDraft
@@ -101,7 +102,7 @@ async def list_votes(request: Request, slug: str, query: VoteQuery) -> JSONRespo
     """Votes of a municipality, newest first."""
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     items, cursor = await queries.list_votes(
         await actor_of(request), municipality, query.status, None, query.limit, query.cursor
     )
@@ -198,14 +199,16 @@ async def my_ballot(request: Request, vote_id: int) -> JSONResponse:
     actor = await require_actor(request)
     choices = await commands.my_ballot(actor, vote_id)
     if choices is None:
-        raise NotFound("You have not voted in this vote.")
+        raise NotFound(Message("You have not voted in this vote."))
     return JSONResponse(MyBallotOut(vote_id=vote_id, choices=choices).model_dump(mode="json"))
 
 
 async def _counted_vote(request: Request, vote_id: int) -> Vote:
     vote = await commands.get_visible(await actor_of(request), vote_id)
     if vote.status not in lifecycle.COUNTED:
-        raise Conflict("Receipts are published when the vote closes.", status_now=vote.status)
+        raise Conflict(
+            Message("Receipts are published when the vote closes."), status_now=vote.status
+        )
     return vote
 
 
@@ -221,7 +224,9 @@ async def list_receipts(request: Request, vote_id: int, query: ReceiptQuery) -> 
     vote = await _counted_vote(request, vote_id)
     for field, value in (("digest", query.digest), ("cursor", query.cursor)):
         if value is not None and not secrecy.is_digest(value):
-            raise InvalidInput.on(field, "Expected 64 lower-case hexadecimal characters.")
+            raise InvalidInput.on(
+                field, Message("Expected %(length)s lower-case hexadecimal characters.", length=64)
+            )
     if query.digest is not None:
         found = await queries.counted(vote.id, query.digest)
         return JSONResponse({"items": [query.digest] if found else [], "next": None})
@@ -234,7 +239,9 @@ async def list_receipts(request: Request, vote_id: int, query: ReceiptQuery) -> 
 async def _published(request: Request, vote_id: int) -> tuple[Vote, dict[str, Any]]:
     vote = await commands.get_visible(await actor_of(request), vote_id)
     if vote.status != VoteStatus.PUBLISHED or vote.result is None:
-        raise Conflict("The result is published after the vote closes.", status_now=vote.status)
+        raise Conflict(
+            Message("The result is published after the vote closes."), status_now=vote.status
+        )
     return vote, vote.result
 
 
@@ -257,7 +264,7 @@ async def download_ballots(request: Request, vote_id: int) -> PlainTextResponse:
     """Pabulib file of a published vote."""
     vote, result = await _published(request, vote_id)
     if not result["quorum_met"]:
-        raise Conflict("A vote below its minimum turnout publishes no ballots.")
+        raise Conflict(Message("A vote below its minimum turnout publishes no ballots."))
     text = await queries.pabulib_file(vote)
     return PlainTextResponse(
         text,

@@ -15,6 +15,7 @@ from participation.accounts.residency import verification as residency
 from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from participation.ids import parse_id
+from participation.messages import Message
 from participation.municipalities.commands import set_verification_levels
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
@@ -59,7 +60,7 @@ async def _admin_page(
 async def _municipality(request: Request) -> Municipality:
     municipality = await municipality_by_slug(request.path_params["slug"])
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     return municipality
 
 
@@ -70,7 +71,7 @@ async def administration(request: Request) -> Response:
     try:
         municipality = await _municipality(request)
         if not may(actor, MANAGE_ROLES, await place_of(municipality.id)):
-            raise NotFound("This page does not exist.")
+            raise NotFound(Message("This page does not exist."))
         return await _admin_page(request, actor, municipality)
     except DomainError as exc:
         return error_page(request, exc)
@@ -122,7 +123,7 @@ def _text(form: FormData, name: str) -> str:
 def _id(form: FormData, name: str) -> int:
     parsed = parse_id(_text(form, name))
     if parsed is None:
-        raise InvalidInput.on(name, "Choose an entry from the list.")
+        raise InvalidInput.on(name, Message("Choose an entry from the list."))
     return parsed
 
 

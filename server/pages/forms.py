@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from participation.actors import Actor
 from participation.errors import DomainError, FieldError, NotAuthenticated
+from participation.messages import Message
 from participation.redirects import safe_next
 from server import i18n
 from server.auth import actor_of
@@ -46,7 +47,7 @@ async def read_form(request: Request, max_fields: int = MAX_FIELDS) -> FormData:
     )
     for name, value in form.multi_items():
         if isinstance(value, str) and len(value.encode()) > MAX_FORM:
-            message = "A form field may hold at most 256 KiB."
+            message = Message("A form field may hold at most %(kib)s KiB.", kib=MAX_FORM // 1024)
             raise FieldTooLarge(message, [FieldError(name, message)])
     check_csrf(request, form.get(CSRF_FIELD))
     return form

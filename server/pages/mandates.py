@@ -15,6 +15,7 @@ from participation.ids import BIGINT_MAX, parse_id
 from participation.mandates import commands, lifecycle, permissions, queries, rules
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE
 from participation.mandates.models import Mandate, Status
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import Place, may
@@ -34,7 +35,7 @@ PAGE_SIZE = 20
 async def _municipality(slug: str) -> Municipality:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     return municipality
 
 
@@ -52,7 +53,7 @@ async def municipality_page(request: Request) -> Response:
         municipality = await _municipality(request.path_params["slug"])
         status = params.get("status") or None
         if status is not None and status not in {s.value for s in lifecycle.PUBLIC}:
-            raise InvalidInput.on("status", "Unknown status.")
+            raise InvalidInput.on("status", Message("Unknown status."))
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
             district=params.get("district") or None,

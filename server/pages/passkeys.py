@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from participation.accounts.identity import challenges, passkeys
 from participation.errors import DomainError, FieldError, InvalidInput
+from participation.messages import Message
 from participation.redirects import safe_next
 from server import i18n, limits
 from server.auth import actor_of, start_browser_session
@@ -45,7 +46,9 @@ def _problem(exc: DomainError) -> Response:
 async def _body(request: Request) -> dict[str, Any]:
     """The CSRF-checked JSON object posted, read no further than MAX_BODY."""
     check_csrf(request, None)
-    too_long = InvalidInput.on("body", f"The request body must be at most {MAX_BODY} bytes.")
+    too_long = InvalidInput.on(
+        "body", Message("The request body must be at most %(max)s bytes.", max=MAX_BODY)
+    )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
         raise too_long
@@ -59,9 +62,9 @@ async def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise InvalidInput.on("body", "The request body is not valid JSON.") from None
+        raise InvalidInput.on("body", Message("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise InvalidInput.on("body", "The request body must be a JSON object.")
+        raise InvalidInput.on("body", Message("The request body must be a JSON object."))
     return data
 
 
@@ -83,7 +86,7 @@ def _binding(request: Request) -> tuple[str, bytes]:
 def _name(body: dict[str, Any]) -> str | None:
     name = body.get("name")
     if name is not None and not isinstance(name, str):
-        raise InvalidInput.on("name", "The name must be text.")
+        raise InvalidInput.on("name", Message("The name must be text."))
     return name
 
 

@@ -18,6 +18,7 @@ from participation.accounts.authorization.actors import load_actor
 from participation.accounts.residency import declarations
 from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.permissions import Level, Place, Refusal, refusal
 from participation.redirects import safe_next
@@ -61,11 +62,11 @@ async def declare_from_form(actor: Actor, form: FormData) -> Actor:
     if not slug:
         return actor
     if not form.get(CONFIRM_FIELD):
-        raise InvalidInput.on(CONFIRM_FIELD, "Confirm that you live there.")
+        raise InvalidInput.on(CONFIRM_FIELD, Message("Confirm that you live there."))
     await declarations.declare_residence(actor, slug, str(form.get(DISTRICT_FIELD) or "") or None)
     current = await load_actor(actor.user_id, actor.session_id)
     if current is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     return current
 
 

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotFound
 from participation.mandates.models import Mandate, Status
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import Level, may, require
@@ -104,12 +105,12 @@ async def _home(request: Request, actor: Actor) -> tuple[Municipality, Mandate |
     if "slug" in request.path_params:
         municipality = await municipality_by_slug(request.path_params["slug"])
         if municipality is None:
-            raise NotFound("This municipality does not exist.")
+            raise NotFound(Message("This municipality does not exist."))
         require(actor, MANAGE_VOTE, await place_of(municipality.id))
         return municipality, None
     mandate = await Mandate.get_or_none(id=request.path_params["mandate_id"])
     if mandate is None or mandate.status == Status.DRAFT:
-        raise NotFound("This mandate does not exist.")
+        raise NotFound(Message("This mandate does not exist."))
     place = await place_of(mandate.municipality_id)
     if not may(actor, MANAGE_VOTE, place):
         require(actor, PROPOSE_VOTE, place, owner_id=mandate.initiator_id)
@@ -145,7 +146,7 @@ async def new_submit(request: Request) -> Response:
     read = read_vote(form)
     try:
         if read.problems:
-            raise InvalidInput("The vote has invalid fields.")
+            raise InvalidInput(Message("The vote has invalid fields."))
         vote = await commands.create_vote(
             actor,
             read.draft,
@@ -170,7 +171,7 @@ async def edit_form(request: Request) -> Response:
     try:
         vote = await commands.get_visible(actor, request.path_params["vote_id"])
         if not permissions.may_edit(actor, vote):
-            raise NotFound("Only a draft can be changed.")
+            raise NotFound(Message("Only a draft can be changed."))
     except DomainError as exc:
         return error_page(request, exc)
     view = await queries.vote_view(actor, vote)
@@ -200,7 +201,7 @@ async def edit_submit(request: Request) -> Response:
     municipality = await Municipality.get(id=vote.municipality_id)
     try:
         if read.problems:
-            raise InvalidInput("The vote has invalid fields.")
+            raise InvalidInput(Message("The vote has invalid fields."))
         changes = {k: getattr(read.draft, k) for k in drafts.DRAFT_FIELDS}
         await commands.update_vote(actor, vote_id, changes, read.options)
     except InvalidInput as exc:

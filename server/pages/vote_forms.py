@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from participation.errors import FieldError, InvalidInput
+from participation.messages import Message
 from participation.votes.ballots import OPTIONS_MAX, RANKING
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
@@ -89,7 +90,7 @@ class _Reader:
         if not raw:
             return None
         if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
-            self.problems[name] = "Enter a whole number."
+            self.problems[name] = Message("Enter a whole number.")
             return None
         return int(raw)
 
@@ -100,7 +101,7 @@ class _Reader:
         try:
             return euros_to_cents(raw)
         except ValueError:
-            self.problems[name] = "Enter an amount in euros, such as 1500 or 1500,50."
+            self.problems[name] = Message("Enter an amount in euros, such as 1500 or 1500,50.")
             return None
 
     def moment(self, name: str) -> datetime | None:
@@ -110,7 +111,7 @@ class _Reader:
         try:
             return datetime.strptime(raw, "%Y-%m-%dT%H:%M").replace(tzinfo=BERLIN)
         except ValueError:
-            self.problems[name] = "Enter a date and time."
+            self.problems[name] = Message("Enter a date and time.")
             return None
 
 
@@ -163,9 +164,9 @@ def vote_values(form: FormData) -> dict[str, str]:
 def read_ballot(rule: Rule, form: FormData) -> Any:
     """The choices a ballot form describes, in the shapes `ballots.normalise` reads."""
     if rule == Rule.CUMULATIVE:
-        return _numbers(form, "points_", "Points must be whole numbers.")
+        return _numbers(form, "points_", Message("Points must be whole numbers."))
     if rule in RANKING:
-        return _numbers(form, "rank_", "Ranks must be whole numbers.")
+        return _numbers(form, "rank_", Message("Ranks must be whole numbers."))
     return [value for value in form.getlist("choice") if isinstance(value, str)]
 
 
@@ -176,6 +177,8 @@ def _numbers(form: FormData, prefix: str, message: str) -> dict[str, int]:
             continue
         raw = value.strip()
         if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
-            raise InvalidInput("The ballot has invalid fields.", [FieldError("choices", message)])
+            raise InvalidInput(
+                Message("The ballot has invalid fields."), [FieldError("choices", message)]
+            )
         given[key.removeprefix(prefix)] = int(raw)
     return given

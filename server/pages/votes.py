@@ -12,6 +12,7 @@ from starlette.routing import Route
 from participation.actors import Actor
 from participation.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.mandates.models import Mandate
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import may
@@ -78,7 +79,7 @@ async def votes_page(request: Request) -> Response:
     actor = await actor_of(request)
     municipality = await municipality_by_slug(request.path_params["slug"])
     if municipality is None:
-        return error_page(request, NotFound("This municipality does not exist."))
+        return error_page(request, NotFound(Message("This municipality does not exist.")))
     try:
         votes, cursor = await queries.list_votes(
             actor, municipality, limit=50, cursor=request.query_params.get("cursor")
@@ -165,7 +166,7 @@ async def ballot_form(request: Request) -> Response:
     try:
         _, vote = await _visible(request)
         if vote.status != VoteStatus.OPEN:
-            raise Conflict("This vote is not open for ballots.")
+            raise Conflict(Message("This vote is not open for ballots."))
         current = await commands.my_ballot(actor, vote.id)
     except DomainError as exc:
         return error_page(request, exc)
@@ -282,10 +283,17 @@ async def receipts_check(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     if vote.status not in lifecycle.COUNTED:
-        return error_page(request, Conflict("Receipts are published when the vote closes."))
+        return error_page(
+            request, Conflict(Message("Receipts are published when the vote closes."))
+        )
     code = str(form.get("receipt") or "")
     if secrecy.normalise_receipt(code) is None:
-        message = i18n.gettext("This is not a receipt code: it has 20 letters and digits.")
+        message = i18n.gettext(
+            Message(
+                "This is not a receipt code: it has %(length)s letters and digits.",
+                length=secrecy.RECEIPT_LENGTH,
+            )
+        )
         return await _render_receipts(request, actor, vote, None, {"receipt": message}, 422)
     digest = secrecy.receipt_digest(code)
     check = {"digest": digest, "counted": await queries.counted(vote.id, digest)}
@@ -299,7 +307,9 @@ async def receipts_text(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     if vote.status not in lifecycle.COUNTED:
-        return error_page(request, Conflict("Receipts are published when the vote closes."))
+        return error_page(
+            request, Conflict(Message("Receipts are published when the vote closes."))
+        )
     digests: list[str] = []
     while True:
         page = await queries.receipts(vote.id, digests[-1] if digests else None, 10_000)
@@ -316,7 +326,7 @@ async def result_page(request: Request) -> Response:
     try:
         actor, vote = await _visible(request)
         if vote.status != VoteStatus.PUBLISHED or vote.result is None:
-            raise Conflict("The result is published after the vote closes.")
+            raise Conflict(Message("The result is published after the vote closes."))
     except DomainError as exc:
         return error_page(request, exc)
     result = vote.result

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.requests import HTTPConnection
 
-from server.i18n import negotiate
+from participation.messages import Message
+from server.i18n import activate, deactivate, gettext, negotiate
 
 
 def _connection(accept_language: str, query: str = "", cookie: str = "") -> HTTPConnection:
@@ -36,3 +37,17 @@ def test_accept_language_follows_its_q_values(header: str, expected: str) -> Non
 def test_an_explicit_choice_wins_over_the_header() -> None:
     assert negotiate(_connection("de", query="lang=en")) == "en"
     assert negotiate(_connection("en", cookie="lang=de")) == "de"
+
+
+def test_a_domain_message_is_looked_up_by_its_id_and_then_filled_in() -> None:
+    message = Message("Title must be at most %(max)s characters.", max=120)
+    token = activate("de")
+    try:
+        assert gettext(message) == "Der Titel darf höchstens 120 Zeichen lang sein."
+    finally:
+        deactivate(token)
+    token = activate("en")
+    try:
+        assert gettext(message) == "Title must be at most 120 characters."
+    finally:
+        deactivate(token)

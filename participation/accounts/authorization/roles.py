@@ -11,6 +11,7 @@ from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import Membership, RoleChange, User
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
+from participation.messages import Message
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import Action, Role, require
@@ -37,7 +38,7 @@ class AuditEntry:
 async def _municipality(actor: Actor | None, slug: str, action: Action) -> Municipality:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     require(actor, action, await place_of(municipality.id))
     return municipality
 
@@ -47,7 +48,12 @@ def _role(value: str) -> Role:
         return Role(value)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput.on("role", f"Unknown role {value!r}; choose one of {allowed}.") from None
+        raise InvalidInput.on(
+            "role",
+            Message(
+                "Unknown role %(role)r; choose one of %(allowed)s.", role=value, allowed=allowed
+            ),
+        ) from None
 
 
 async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> tuple[Member, bool]:
@@ -61,7 +67,9 @@ async def grant_role(actor: Actor | None, slug: str, email: str, role: str) -> t
     wanted = _role(role)
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
-        raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
+        raise InvalidInput.on(
+            "email", Message("Nobody has an account with this email address yet.")
+        )
     async with unit.atomic() as u:
         membership, created = await Membership.get_or_create(
             user_id=user.id, municipality_id=municipality.id, role=wanted, using_db=u.conn
@@ -97,14 +105,14 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
                 .values_list("user_id", flat=True)
             )
             if list(admins) == [user_id]:
-                raise Conflict("A municipality keeps at least one administrator.")
+                raise Conflict(Message("A municipality keeps at least one administrator."))
         deleted = (
             await Membership.filter(user_id=user_id, municipality_id=municipality.id, role=wanted)
             .using_db(u.conn)
             .delete()
         )
         if not deleted:
-            raise NotFound("This person does not have this role here.")
+            raise NotFound(Message("This person does not have this role here."))
         await RoleChange.create(
             municipality_id=municipality.id,
             subject_id=user_id,

@@ -16,6 +16,7 @@ from webauthn.helpers import bytes_to_base64url
 from participation import clock
 from participation.accounts.models import WebAuthnChallenge
 from participation.errors import InvalidInput
+from participation.messages import Message
 
 LIFETIME = timedelta(minutes=5)
 REGISTER = "register"
@@ -66,5 +67,5 @@ async def claim(challenge: str, purpose: str, binding: str, user_id: int | None 
         ).update(used_at=now)
     if not claimed:
         raise InvalidInput.on(
-            FIELD, "This passkey request expired or was already used. Please try again."
+            FIELD, Message("This passkey request expired or was already used. Please try again.")
         )

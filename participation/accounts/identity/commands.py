@@ -13,6 +13,7 @@ from participation import clock, single_line
 from participation.accounts.models import Membership, ResidenceSource, Session, SignInToken, User
 from participation.accounts.residency import declarations
 from participation.errors import InvalidInput, PermissionDenied
+from participation.messages import Message
 from participation.municipalities.queries import district_by_slug, municipality_by_slug
 from participation.permissions import Role
 from participation.redirects import safe_next
@@ -27,7 +28,7 @@ def normalise_email(email: str) -> str:
     try:
         return _email.validate_python((email or "").strip()).lower()
     except ValidationError:
-        raise InvalidInput.on("email", "Enter a valid email address.") from None
+        raise InvalidInput.on("email", Message("Enter a valid email address.")) from None
 
 
 def _default_name() -> str:
@@ -52,7 +53,8 @@ async def request_sign_in_link(
     name = " ".join((display_name or "").split())
     if len(name) > DISPLAY_NAME_MAX:
         raise InvalidInput.on(
-            "display_name", f"Display name must be at most {DISPLAY_NAME_MAX} characters."
+            "display_name",
+            Message("Display name must be at most %(max)s characters.", max=DISPLAY_NAME_MAX),
         )
     token = secrets.token_urlsafe(32)
     async with in_transaction() as conn:
@@ -77,7 +79,8 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
     Raises InvalidInput (field `token`) when the link is unknown, used or expired.
     """
     invalid = InvalidInput.on(
-        "token", "This sign-in link is invalid, already used or expired. Request a new one."
+        "token",
+        Message("This sign-in link is invalid, already used or expired. Request a new one."),
     )
     if not token or len(token) > 200:
         raise invalid
@@ -86,7 +89,7 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
         if row is None or row.used_at is not None or row.expires_at < clock.now():
             raise invalid
         if await User.filter(id=row.user_id).exclude(suspended_at=None).using_db(conn).exists():
-            raise PermissionDenied("This account is suspended.")
+            raise PermissionDenied(Message("This account is suspended."))
         claimed = (
             await SignInToken.filter(id=row.id, used_at=None)
             .using_db(conn)
@@ -121,17 +124,23 @@ async def ensure_user(
     municipality = None
     district = None
     if role is not None and role != Role.CITIZEN and not municipality_slug:
-        raise InvalidInput.on("municipality", f"The role {role} needs a municipality.")
+        raise InvalidInput.on(
+            "municipality", Message("The role %(role)s needs a municipality.", role=role)
+        )
     if district_slug and not municipality_slug:
-        raise InvalidInput.on("district", "A district needs its municipality.")
+        raise InvalidInput.on("district", Message("A district needs its municipality."))
     if municipality_slug:
         municipality = await municipality_by_slug(municipality_slug)
         if municipality is None:
-            raise InvalidInput.on("municipality", f"Unknown municipality {municipality_slug!r}.")
+            raise InvalidInput.on(
+                "municipality", Message("Unknown municipality %(slug)r.", slug=municipality_slug)
+            )
     if municipality is not None and district_slug:
         district = await district_by_slug(municipality.id, district_slug)
         if district is None:
-            raise InvalidInput.on("district", f"Unknown district {district_slug!r}.")
+            raise InvalidInput.on(
+                "district", Message("Unknown district %(slug)r.", slug=district_slug)
+            )
     async with in_transaction() as conn:
         user = await User.get_or_none(email=address, using_db=conn)
         if user is None:
@@ -178,7 +187,7 @@ async def suspend_user(email: str, suspended: bool = True) -> User:
     """
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
-        raise InvalidInput.on("email", "Nobody has an account with this email address.")
+        raise InvalidInput.on("email", Message("Nobody has an account with this email address."))
     now = clock.now()
     async with in_transaction() as conn:
         await User.filter(id=user.id).using_db(conn).update(suspended_at=now if suspended else None)

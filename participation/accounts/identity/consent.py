@@ -18,6 +18,7 @@ from participation import unit
 from participation.accounts.models import Consent
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from participation.messages import Message
 
 DEFAULT_LANGUAGE = "de"
 
@@ -97,7 +98,7 @@ def topic_named(name: str) -> Topic:
     """The topic, or NotFound: topics come from URLs, so an unknown one names nothing."""
     topic = TOPICS.get(name)
     if topic is None:
-        raise NotFound(f"There is no consent topic {name[:48]!r}.")
+        raise NotFound(Message("There is no consent topic %(name)r.", name=name[:48]))
     return topic
 
 
@@ -111,12 +112,14 @@ def check_wording(topic: Topic, version: str | None) -> str:
         return version
     if version in topic.wordings:
         raise Conflict(
-            "The wording of this consent has changed. Read the current wording and agree again.",
+            Message(
+                "The wording of this consent has changed. Read the current wording and agree again."
+            ),
             current_version=topic.current,
         )
     raise InvalidInput.on(
         "wording_version",
-        f"Unknown wording version; the current one is {topic.current!r}.",
+        Message("Unknown wording version; the current one is %(current)r.", current=topic.current),
     )
 
 
@@ -134,7 +137,7 @@ def _state(topic: Topic, row: Consent | None) -> ConsentState:
 async def consents_of(actor: Actor | None) -> list[ConsentState]:
     """The actor's current choice on every topic, in the order the topics are listed."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     latest = await _latest(actor.user_id)
     return [_state(topic, latest.get(name)) for name, topic in TOPICS.items()]
 
@@ -150,7 +153,7 @@ async def update_consents(
     InvalidInput and Conflict.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     checked = {
         topic_named(name).name: (granted, check_wording(TOPICS[name], version) if granted else None)
         for name, (granted, version) in choices.items()

@@ -23,6 +23,7 @@ from webauthn.helpers.structs import (
 )
 
 from participation.errors import InvalidInput
+from participation.messages import Message
 
 # Credential ids are at most 1023 bytes (WebAuthn level 3), 1364 characters in base64url.
 ID_MAX = 1400
@@ -58,21 +59,21 @@ class Assertion:
 def decode(value: object, field: str, limit: int = FIELD_MAX) -> bytes:
     """Strict base64url: a wrong character is an error, not silently skipped."""
     if not isinstance(value, str) or not value:
-        raise InvalidInput.on(field, "Expected a base64url string.")
+        raise InvalidInput.on(field, Message("Expected a base64url string."))
     if len(value) > limit:
-        raise InvalidInput.on(field, "This value is too long.")
+        raise InvalidInput.on(field, Message("This value is too long."))
     if not _BASE64URL.fullmatch(value):
-        raise InvalidInput.on(field, "This is not valid base64url.")
+        raise InvalidInput.on(field, Message("This is not valid base64url."))
     text = value.rstrip("=")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise InvalidInput.on(field, "This is not valid base64url.") from None
+        raise InvalidInput.on(field, Message("This is not valid base64url.")) from None
 
 
 def _object(value: object, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidInput.on(field, "Expected a JSON object.")
+        raise InvalidInput.on(field, Message("Expected a JSON object."))
     return value
 
 
@@ -81,16 +82,20 @@ def _client_data(raw: bytes, expected_type: str) -> ClientData:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise InvalidInput.on(field, "The client data is not JSON.") from None
+        raise InvalidInput.on(field, Message("The client data is not JSON.")) from None
     if not isinstance(data, dict) or not all(
         isinstance(data.get(key), str) for key in ("type", "challenge", "origin")
     ):
-        raise InvalidInput.on(field, "The client data lacks its type, challenge or origin.")
+        raise InvalidInput.on(
+            field, Message("The client data lacks its type, challenge or origin.")
+        )
     if data["type"] != expected_type:
-        raise InvalidInput.on(field, "The client data is for another kind of ceremony.")
+        raise InvalidInput.on(field, Message("The client data is for another kind of ceremony."))
     if data.get("crossOrigin") is True:
         # Our pages never run a ceremony inside another site's frame.
-        raise InvalidInput.on(field, "The passkey was used inside another website's frame.")
+        raise InvalidInput.on(
+            field, Message("The passkey was used inside another website's frame.")
+        )
     return ClientData(data["type"], data["challenge"], data["origin"])
 
 
@@ -100,9 +105,9 @@ def _common(credential: object) -> tuple[str, bytes, dict[str, Any]]:
     decode(body.get("id"), "credential.id", ID_MAX)
     raw_id = decode(body.get("rawId"), "credential.rawId", ID_MAX)
     if body.get("id") != body.get("rawId"):
-        raise InvalidInput.on("credential.id", "The id and rawId differ.")
+        raise InvalidInput.on("credential.id", Message("The id and rawId differ."))
     if body.get("type") != PublicKeyCredentialType.PUBLIC_KEY.value:
-        raise InvalidInput.on("credential.type", 'Expected "public-key".')
+        raise InvalidInput.on("credential.type", Message('Expected "public-key".'))
     return body["id"], raw_id, _object(body.get("response"), "credential.response")
 
 
@@ -113,7 +118,9 @@ def read_registration(credential: object) -> Registration:
     attestation = decode(response.get("attestationObject"), "credential.response.attestationObject")
     transports = response.get("transports") or []
     if not isinstance(transports, list) or len(transports) > 10:
-        raise InvalidInput.on("credential.response.transports", "Expected a list of transports.")
+        raise InvalidInput.on(
+            "credential.response.transports", Message("Expected a list of transports.")
+        )
     known = [t for t in transports if isinstance(t, str) and t in _TRANSPORTS]
     return Registration(
         RegistrationCredential(

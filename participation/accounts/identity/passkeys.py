@@ -51,6 +51,7 @@ from participation.errors import (
     NotFound,
     PermissionDenied,
 )
+from participation.messages import Message
 
 NAME_MAX = 80
 POSSIBLE_CLONE = "passkey:possible_clone"
@@ -82,7 +83,7 @@ def user_handle(user_id: int) -> bytes:
 
 def _signed_in(actor: Actor | None) -> Actor:
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     return actor
 
 
@@ -90,12 +91,12 @@ def _check_origin(rp: RelyingParty, client_data: credentials.ClientData) -> None
     if client_data.origin not in rp.origins:
         raise InvalidInput.on(
             "credential.response.clientDataJSON",
-            "This passkey answer comes from another website.",
+            Message("This passkey answer comes from another website."),
         )
 
 
 def _refused(
-    exc: Exception, message: str = "The passkey's answer could not be verified."
+    exc: Exception, message: str = Message("The passkey's answer could not be verified.")
 ) -> InvalidInput:
     """The library's refusal as a domain error; its reason helps whoever debugs a client."""
     return InvalidInput(message, [FieldError("credential", message)], reason=str(exc))
@@ -111,10 +112,10 @@ def check_public_key(cose_key: bytes) -> None:
     try:
         key = decoded_public_key_to_cryptography(decode_credential_public_key(cose_key))
     except REFUSALS as exc:
-        raise _refused(exc, "The passkey's public key is broken.") from None
+        raise _refused(exc, Message("The passkey's public key is broken.")) from None
     if isinstance(key, RSAPublicKey) and key.key_size < RSA_MIN_BITS:
         reason = ValueError(f"RSA key of {key.key_size} bits, fewer than {RSA_MIN_BITS}")
-        raise _refused(reason, "The passkey's key is too weak. Use another passkey.")
+        raise _refused(reason, Message("The passkey's key is too weak. Use another passkey."))
 
 
 def clean_name(name: str | None, default: str) -> str:
@@ -122,7 +123,9 @@ def clean_name(name: str | None, default: str) -> str:
     single_line.check("name", name or "")
     text = " ".join((name or "").split())
     if len(text) > NAME_MAX:
-        raise InvalidInput.on("name", f"The name must be at most {NAME_MAX} characters.")
+        raise InvalidInput.on(
+            "name", Message("The name must be at most %(max)s characters.", max=NAME_MAX)
+        )
     return text or default[:NAME_MAX]
 
 
@@ -210,7 +213,7 @@ async def finish_registration(
             )
             await _record(u, "accounts:passkey:added", actor.user_id, passkey.id)
     except IntegrityError:
-        raise Conflict("This passkey is already registered.") from None
+        raise Conflict(Message("This passkey is already registered.")) from None
     return passkey
 
 
@@ -249,7 +252,7 @@ async def finish_authentication(rp: RelyingParty, binding: str, credential: obje
     if passkey is None:
         raise InvalidInput.on(
             "credential.id",
-            "This passkey is not registered here. Sign in with an email link and add it.",
+            Message("This passkey is not registered here. Sign in with an email link and add it."),
         )
     try:
         verified = verify_authentication_response(
@@ -266,13 +269,13 @@ async def finish_authentication(rp: RelyingParty, binding: str, credential: obje
         raise _refused(exc) from None
     if answer.user_handle is not None and answer.user_handle != user_handle(passkey.user_id):
         raise InvalidInput.on(
-            "credential.response.userHandle", "This passkey belongs to another account."
+            "credential.response.userHandle", Message("This passkey belongs to another account.")
         )
     counter = verified.new_sign_count
     if (counter or passkey.sign_count) and counter <= passkey.sign_count:
         await _possible_clone(passkey, counter)
     if await User.filter(id=passkey.user_id, suspended_at=None).count() == 0:
-        raise PermissionDenied("This account is suspended.")
+        raise PermissionDenied(Message("This account is suspended."))
     query = Passkey.filter(id=passkey.id)
     if counter:
         # Conditional, so two answers carrying the same counter cannot both pass.
@@ -301,8 +304,10 @@ async def _possible_clone(passkey: Passkey, counter: int) -> None:
         )
     raise InvalidInput.on(
         "credential.response.authenticatorData",
-        "This passkey's signature counter went backwards, so it may have been copied. "
-        "Sign in with an email link and check your passkeys.",
+        Message(
+            "This passkey's signature counter went backwards, so it may have been copied. "
+            "Sign in with an email link and check your passkeys."
+        ),
     )
 
 
@@ -324,7 +329,7 @@ async def rename_passkey(actor: Actor | None, passkey_id: int, name: str) -> Pas
     actor = _signed_in(actor)
     label = clean_name(name, "")
     if not label:
-        raise InvalidInput.on("name", "Enter a name.")
+        raise InvalidInput.on("name", Message("Enter a name."))
     async with unit.atomic() as u:
         renamed = (
             await Passkey.filter(id=passkey_id, user_id=actor.user_id)
@@ -332,7 +337,7 @@ async def rename_passkey(actor: Actor | None, passkey_id: int, name: str) -> Pas
             .update(name=label)
         )
         if not renamed:
-            raise NotFound("There is no such passkey.")
+            raise NotFound(Message("There is no such passkey."))
         await _record(u, "accounts:passkey:renamed", actor.user_id, passkey_id)
     return await Passkey.get(id=passkey_id)
 
@@ -348,7 +353,7 @@ async def remove_passkey(actor: Actor | None, passkey_id: int) -> None:
             await Passkey.filter(id=passkey_id, user_id=actor.user_id).using_db(u.conn).delete()
         )
         if not removed:
-            raise NotFound("There is no such passkey.")
+            raise NotFound(Message("There is no such passkey."))
         await _record(u, "accounts:passkey:removed", actor.user_id, passkey_id)
 
 

@@ -7,6 +7,7 @@ from participation.accounts.identity.commands import DISPLAY_NAME_MAX
 from participation.accounts.models import User
 from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
+from participation.messages import Message
 
 
 def clean_display_name(name: str) -> str:
@@ -14,10 +15,11 @@ def clean_display_name(name: str) -> str:
     single_line.check("display_name", name or "")
     cleaned = " ".join((name or "").split())
     if not cleaned:
-        raise InvalidInput.on("display_name", "Display name must not be empty.")
+        raise InvalidInput.on("display_name", Message("Display name must not be empty."))
     if len(cleaned) > DISPLAY_NAME_MAX:
         raise InvalidInput.on(
-            "display_name", f"Display name must be at most {DISPLAY_NAME_MAX} characters."
+            "display_name",
+            Message("Display name must be at most %(max)s characters.", max=DISPLAY_NAME_MAX),
         )
     return cleaned
 
@@ -28,12 +30,12 @@ async def change_display_name(actor: Actor | None, display_name: str) -> User:
     Raises NotAuthenticated and InvalidInput (empty, too long, control characters).
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     name = clean_display_name(display_name)
     async with unit.atomic() as u:
         changed = await User.filter(id=actor.user_id).using_db(u.conn).update(display_name=name)
         if not changed:
-            raise NotAuthenticated("This account no longer exists.")
+            raise NotAuthenticated(Message("This account no longer exists."))
         await u.record(
             "accounts:user:renamed",
             "user",

@@ -17,6 +17,7 @@ from participation import clock
 from participation.accounts.models import Session, User
 from participation.actors import Actor
 from participation.errors import NotAuthenticated, NotFound, PermissionDenied
+from participation.messages import Message
 
 BROWSER = "browser"
 API = "api"
@@ -76,7 +77,7 @@ async def start_session(user_id: int, kind: str, device: str, lifetime: timedelt
     would be refused, so a token for one (`auftrag token`) must not look like success.
     """
     if await User.filter(id=user_id).exclude(suspended_at=None).exists():
-        raise PermissionDenied("This account is suspended.")
+        raise PermissionDenied(Message("This account is suspended."))
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     session = await Session.create(
@@ -113,7 +114,7 @@ async def renew_session(cookie: str, lifetime: timedelta) -> Session | None:
 async def list_sessions(actor: Actor | None) -> list[Session]:
     """The actor's open sessions, most recently used first."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     return (
         await Session.filter(user_id=actor.user_id, revoked_at=None, expires_at__gt=clock.now())
         .order_by("-last_used_at")
@@ -124,18 +125,18 @@ async def list_sessions(actor: Actor | None) -> list[Session]:
 async def revoke_session(actor: Actor | None, session_id: int) -> None:
     """End one of the actor's own sessions (sign out there). Raises NotFound otherwise."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     ended = await Session.filter(id=session_id, user_id=actor.user_id, revoked_at=None).update(
         revoked_at=clock.now()
     )
     if not ended:
-        raise NotFound("There is no such open session.")
+        raise NotFound(Message("There is no such open session."))
 
 
 async def revoke_all_sessions(actor: Actor | None, *, keep: int | None = None) -> int:
     """Sign out everywhere, except the session `keep` if given; returns how many ended."""
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     query = Session.filter(user_id=actor.user_id, revoked_at=None)
     if keep is not None:
         query = query.exclude(id=keep)

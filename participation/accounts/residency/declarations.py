@@ -24,6 +24,7 @@ from participation.accounts.models import (
 )
 from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug
 
@@ -53,12 +54,21 @@ class ResidenceMove:
 async def _place(municipality: str, district: str | None) -> tuple[Municipality, District | None]:
     row = await municipality_by_slug(municipality or "")
     if row is None:
-        raise InvalidInput.on("municipality", f"Unknown municipality {municipality!r}.")
+        raise InvalidInput.on(
+            "municipality", Message("Unknown municipality %(slug)r.", slug=municipality)
+        )
     if not district:
         return row, None
     quarter = await district_by_slug(row.id, district)
     if quarter is None:
-        raise InvalidInput.on("district", f"Unknown district {district!r} in {row.name}.")
+        raise InvalidInput.on(
+            "district",
+            Message(
+                "Unknown district %(slug)r in %(municipality)s.",
+                slug=district,
+                municipality=row.name,
+            ),
+        )
     return row, quarter
 
 
@@ -71,7 +81,7 @@ async def declare_residence(
     InvalidInput naming `municipality` or `district` when either is unknown.
     """
     if actor is None:
-        raise NotAuthenticated("Sign in first.")
+        raise NotAuthenticated(Message("Sign in first."))
     place, quarter = await _place(municipality, district)
     async with in_transaction() as conn:
         await move_residence(

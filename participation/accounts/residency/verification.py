@@ -29,6 +29,7 @@ from participation.accounts.models import (
 from participation.accounts.residency import declarations
 from participation.actors import Actor
 from participation.errors import Conflict, InvalidInput, NotFound
+from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.permissions import require
@@ -36,6 +37,8 @@ from participation.permissions import require
 AUDIENCE = "auftrag:residency"
 MAX_LIFETIME = timedelta(minutes=10)
 ATTESTATION_MAX = 4096
+JTI_MAX = 128
+KEY_NAME_MAX = 80
 PORTAL = "portal"
 ADMIN = "admin"
 
@@ -52,7 +55,7 @@ class Resident:
 async def _admin_here(actor: Actor | None, slug: str) -> Municipality:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     require(actor, VERIFY_RESIDENT, await place_of(municipality.id))
     return municipality
 
@@ -62,7 +65,14 @@ async def _district(municipality: Municipality, slug: str | None, field: str) ->
         return None
     district = await district_by_slug(municipality.id, slug)
     if district is None:
-        raise InvalidInput.on(field, f"Unknown district {slug!r} in {municipality.name}.")
+        raise InvalidInput.on(
+            field,
+            Message(
+                "Unknown district %(slug)r in %(municipality)s.",
+                slug=slug,
+                municipality=municipality.name,
+            ),
+        )
     return district
 
 
@@ -85,7 +95,7 @@ async def _record(
             try:
                 await UsedAttestation.create(jti=jti, expires_at=expires, using_db=u.conn)
             except IntegrityError:
-                raise Conflict("This attestation was already used.") from None
+                raise Conflict(Message("This attestation was already used.")) from None
         updated = (
             await Residency.filter(user_id=user.id, municipality_id=municipality.id)
             .using_db(u.conn)
@@ -130,7 +140,9 @@ async def verify_resident(
     municipality = await _admin_here(actor, slug)
     user = await User.get_or_none(email=normalise_email(email))
     if user is None:
-        raise InvalidInput.on("email", "Nobody has an account with this email address yet.")
+        raise InvalidInput.on(
+            "email", Message("Nobody has an account with this email address yet.")
+        )
     district_row = await _district(municipality, district, "district")
     return await _record(user, municipality, district_row, ADMIN, actor=actor)
 
@@ -140,19 +152,21 @@ async def revoke_residency(actor: Actor | None, slug: str, user_id: int) -> None
     municipality = await _admin_here(actor, slug)
     deleted = await Residency.filter(user_id=user_id, municipality_id=municipality.id).delete()
     if not deleted:
-        raise NotFound("This person is not verified as resident here.")
+        raise NotFound(Message("This person is not verified as resident here."))
 
 
 def _public_key(pem: str) -> ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey:
     try:
         key = serialization.load_pem_public_key(pem.encode())
     except (ValueError, TypeError):
-        raise InvalidInput.on("public_key", "This is not a PEM-encoded public key.") from None
+        raise InvalidInput.on(
+            "public_key", Message("This is not a PEM-encoded public key.")
+        ) from None
     if isinstance(key, ed25519.Ed25519PublicKey):
         return key
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return key
-    raise InvalidInput.on("public_key", "Use an Ed25519 or P-256 public key.")
+    raise InvalidInput.on("public_key", Message("Use an Ed25519 or P-256 public key."))
 
 
 def _algorithm(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> str:
@@ -164,8 +178,9 @@ async def add_portal_key(actor: Actor | None, slug: str, name: str, public_key: 
     municipality = await _admin_here(actor, slug)
     single_line.check("name", name or "")
     name = " ".join((name or "").split())
-    if not name or len(name) > 80:
-        raise InvalidInput.on("name", "Give the key a name of 1 to 80 characters.")
+    if not name or len(name) > KEY_NAME_MAX:
+        message = Message("Give the key a name of 1 to %(max)s characters.", max=KEY_NAME_MAX)
+        raise InvalidInput.on("name", message)
     _public_key(public_key)
     return await PortalKey.create(
         municipality_id=municipality.id, name=name, public_key=public_key.strip()
@@ -184,7 +199,7 @@ async def revoke_portal_key(actor: Actor | None, slug: str, key_id: int) -> None
         id=key_id, municipality_id=municipality.id, revoked_at=None
     ).update(revoked_at=clock.now())
     if not revoked:
-        raise NotFound("There is no such active key.")
+        raise NotFound(Message("There is no such active key."))
 
 
 def _invalid(message: str) -> InvalidInput:
@@ -200,14 +215,14 @@ async def attest_residency(slug: str, attestation: str) -> Resident:
     """
     municipality = await municipality_by_slug(slug)
     if municipality is None:
-        raise NotFound("This municipality does not exist.")
+        raise NotFound(Message("This municipality does not exist."))
     if not attestation or len(attestation) > ATTESTATION_MAX:
-        raise _invalid("Send the signed attestation as a compact JWT.")
+        raise _invalid(Message("Send the signed attestation as a compact JWT."))
     keys = await PortalKey.filter(municipality_id=municipality.id, revoked_at=None).all()
     try:
         kid = jwt.get_unverified_header(attestation).get("kid")
     except jwt.PyJWTError:
-        raise _invalid("The attestation is not a well-formed JWT.") from None
+        raise _invalid(Message("The attestation is not a well-formed JWT.")) from None
     candidates = [k for k in keys if kid is None or str(k.id) == str(kid)]
     claims = None
     for candidate in candidates:
@@ -226,23 +241,34 @@ async def attest_residency(slug: str, attestation: str) -> Resident:
             # Without a kid every active key is tried; one of another type does not fit.
             continue
         except jwt.PyJWTError as exc:
-            raise _invalid(f"The attestation is not valid: {exc}.") from None
+            raise _invalid(
+                Message("The attestation is not valid: %(reason)s.", reason=str(exc))
+            ) from None
     if claims is None:
-        raise _invalid("The attestation is not signed by an active key of this municipality.")
+        raise _invalid(
+            Message("The attestation is not signed by an active key of this municipality.")
+        )
     issued = datetime.fromtimestamp(claims["iat"], UTC)
     expires = datetime.fromtimestamp(claims["exp"], UTC)
     if expires - issued > MAX_LIFETIME:
-        raise _invalid("Attestations may be valid for at most 10 minutes.")
+        raise _invalid(
+            Message(
+                "Attestations may be valid for at most %(minutes)s minutes.",
+                minutes=MAX_LIFETIME // timedelta(minutes=1),
+            )
+        )
     jti = str(claims["jti"])
-    if not jti or len(jti) > 128:
-        raise _invalid("The attestation id (jti) must have 1 to 128 characters.")
+    if not jti or len(jti) > JTI_MAX:
+        raise _invalid(
+            Message("The attestation id (jti) must have 1 to %(max)s characters.", max=JTI_MAX)
+        )
     try:
         email = normalise_email(str(claims["email"]))
     except InvalidInput:
-        raise _invalid("The attestation's email is not a valid address.") from None
+        raise _invalid(Message("The attestation's email is not a valid address.")) from None
     user = await User.get_or_none(email=email)
     if user is None:
-        raise _invalid("Nobody has an account with this email address yet.")
+        raise _invalid(Message("Nobody has an account with this email address yet."))
     district = await _district(municipality, claims.get("district"), "attestation")
     await UsedAttestation.filter(expires_at__lt=clock.now()).delete()
     return await _record(user, municipality, district, PORTAL, (jti, expires))
