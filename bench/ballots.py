@@ -240,7 +240,7 @@ class Bench:
             threads=self.args.threads,
             duration=duration,
         )  # fmt: skip
-        self.pool.used(result)
+        self.pool.used(result, start)
         return result
 
     async def open_with_bodies(self, title: str) -> int:

@@ -255,7 +255,7 @@ class Bench:
             threads=self.args.threads,
             duration=duration,
         )
-        self.pool.used(result)
+        self.pool.used(result, start)
         return result
 
 

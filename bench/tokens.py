@@ -68,9 +68,11 @@ class TokenPool:
         self.size += count
         log(f"minted {count:,} users with {len(self.files)} token(s) each ({self.size:,} in all)")
 
-    def used(self, result: harness.WrkResult) -> None:
-        """After a run: skip every line it may have taken, and remember its rate."""
-        self.cursor = max(self.cursor, int(result["tokens_next"]))
+    def used(self, result: harness.WrkResult, start: int) -> None:
+        """After a run from line `start`: skip every line it may have taken, and remember
+        how fast it took them (threads that run ahead leave lines of the others unused)."""
+        taken = int(result["tokens_next"])
+        self.cursor = max(self.cursor, taken)
         seconds = result["duration_us"] / 1e6
         if seconds > 0:
-            self.fastest = max(self.fastest, result["tokens_used"] / seconds)
+            self.fastest = max(self.fastest, (taken - start) / seconds)
