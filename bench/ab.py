@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pairs", type=int, default=3, help="A,B pairs per benchmark")
     p.add_argument("--benchmarks", default="cosign,ballots", help="comma list")
     p.add_argument("--connections", type=int, default=64, help="N")
-    p.add_argument("--duration", type=float, default=5.0, help="seconds per measured run")
+    p.add_argument("--duration", type=float, default=4.0, help="seconds per measured run")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run")
     p.add_argument("--json", type=Path, default=None, help="also write every run here")
     args = p.parse_args(argv)

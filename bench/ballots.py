@@ -135,7 +135,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--rate-guess",
         type=float,
-        default=3000.0,
+        default=1500.0,
         help="ballots/s to mint tokens for before the first run; later runs mint for the "
         "fastest rate seen, with a margin",
     )

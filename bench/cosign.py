@@ -156,7 +156,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--rate-guess",
         type=float,
-        default=6000.0,
+        default=3000.0,
         help="co-signatures/s to mint tokens for before the first run; later runs mint "
         "for the fastest rate seen, with a margin",
     )
@@ -164,7 +164,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reference-users",
         type=int,
         default=0,
-        help="users pgbench signs as (ids wrap around past them); 0: 25,000 per second of "
+        help="users pgbench signs as (ids wrap around past them); 0: 10,000 per second of "
         "--duration",
     )
     p.add_argument(
@@ -186,7 +186,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.worker_list = [int(w) for w in str(args.workers).split(",") if w.strip()]
     args.connection_list = [int(c) for c in args.connections.split(",") if c.strip()]
     if not args.reference_users:
-        args.reference_users = int(25_000 * args.duration)
+        args.reference_users = int(10_000 * args.duration)
     if not 1 <= args.threads <= 2:
         p.error("--threads must be 1 or 2: the load generator must not starve the server")
     return args
