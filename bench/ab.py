@@ -4,9 +4,10 @@ Each checkout runs its own copy of bench/ with its own virtualenv (`DIR/.venv`, 
 `auftrag` serves that checkout's code), so A can be today's code with only the
 corrected bench/ files copied in, and B the changed code. A run is one round of
 bench/cosign.py or bench/ballots.py at N = 64 (`--repeat 1`); the pairs alternate so
-both sides see the same stretch of the machine's background load, and every B/A ratio
-is taken between the two runs of one pair, then summarised as the median with the
-spread (min–max) of the pairs.
+both sides see the same stretch of the machine's background load — A first in odd
+pairs, B first in even ones (A,B,B,A,A,B, …), so a load that rises or falls through the
+run favours neither — and every B/A ratio is taken between the two runs of one pair,
+then summarised as the median with the spread (min–max) of the pairs.
 
     .venv/bin/python bench/ab.py --a /path/to/baseline [--b .] [--pairs 3]
 """
@@ -157,8 +158,8 @@ def report(
         )
     lines = [
         "",
-        f"== {benchmark}, N = {args.connections}, {len(results['A'])} pairs A,B one after the "
-        f"other, {args.duration:g}s per run ==",
+        f"== {benchmark}, N = {args.connections}, {len(results['A'])} pairs one after the other "
+        f"(A,B,B,A, …), {args.duration:g}s per run ==",
         harness.table(["median (min–max)", "A", "B", "B/A per pair"], cells),
     ]
     for key in JUDGED[benchmark]:
@@ -190,7 +191,9 @@ def main(args: argparse.Namespace) -> int:
         for benchmark in args.benchmark_list:
             results: dict[str, list[dict[str, object]]] = {"A": [], "B": []}
             for pair in range(args.pairs):
-                for side, checkout in sides.items():
+                order = ["A", "B"] if pair % 2 == 0 else ["B", "A"]
+                for side in order:
+                    checkout = sides[side]
                     log(f"{benchmark} pair {pair + 1}/{args.pairs}: {side}")
                     out = scratch / f"{benchmark}-{pair}-{side}.json"
                     found = run_once(checkout, benchmark, args, out)
