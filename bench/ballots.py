@@ -77,6 +77,7 @@ class Round:
     server_ms: float  # server CPU ms per new ballot
     pg_ms: float  # CPU ms per new ballot of the backends serving the server
     noise: float  # CPU of everything else during the new-ballot run, % of one core
+    raw_clients: int  # pgbench's clients: N unless PostgreSQL has too few connections
     raw_rate: float  # pgbench transactions per second
     raw_latency_ms: float
     raw_repeats: int  # pgbench transactions that replaced a ballot (user ids wrapped around)
@@ -274,8 +275,6 @@ async def reference(bench: Bench, n: int, title: str) -> tuple[pgbench.Reference
             "event": "votes:ballot:cast",
             "first_user": users.start,
             "users": len(users),
-            "clients": n,
-            "k": 0,
         },
         clients=n,
         threads=args.threads,
@@ -311,7 +310,10 @@ async def run_round(bench: Bench, n: int, round_no: int) -> Round:
     log(f"N={n}: {int(again['replaced'])} replaced = {replace_rate:.0f}/s")
     ref, ref_rows = await reference(bench, n, f"reference N={n} #{round_no}")
     raw_pg_ms = cpu.ms_per(ref.usage.postgres, ref.window_work)
-    log(f"N={n}: pgbench {ref.rate:.0f}/s, {ref.latency_ms:.1f} ms avg, pg {raw_pg_ms:.3f} ms CPU")
+    log(
+        f"N={n}: pgbench -c{ref.clients} {ref.rate:.0f}/s, {ref.latency_ms:.1f} ms avg, "
+        f"pg {raw_pg_ms:.3f} ms CPU"
+    )
     floor = harness.Health(float("nan"), float("nan"), float("nan"))
     if args.health:
         floor = await harness.measure_health(
@@ -343,6 +345,7 @@ async def run_round(bench: Bench, n: int, round_no: int) -> Round:
         server_ms=cpu.ms_per(usage.server, created),
         pg_ms=cpu.ms_per(usage.postgres, created),
         noise=usage.percent("other"),
+        raw_clients=ref.clients,
         raw_rate=ref.rate,
         raw_latency_ms=ref.latency_ms,
         raw_repeats=ref.transactions - ref_rows,
@@ -443,6 +446,11 @@ def report(args: argparse.Namespace, by_n: dict[int, list[Round]]) -> str:
             f"{'OK' if clean else 'NOT OK'}"
             + ("; TOKEN BUDGET EXHAUSTED" if any(r.exhausted for r in rs) else "")
             + (f"; pgbench replaced {repeats} ballots (users wrapped around)" if repeats else "")
+            + (
+                f"; pgbench ran {fewest} clients, not {n} (max_connections)"
+                if (fewest := min(r.raw_clients for r in rs)) < n
+                else ""
+            )
             + (f"; pgbench failed {failed}" if (failed := sum(r.raw_failed for r in rs)) else "")
         )
     return "\n".join(lines)

@@ -85,6 +85,7 @@ class Round:
     server_ms: float  # server CPU ms per co-signature
     pg_ms: float  # CPU ms per co-signature of the backends serving the server
     noise: float  # CPU of everything else during the full-stack run, % of one core
+    raw_clients: int  # pgbench's clients: N unless PostgreSQL has too few connections
     raw_rate: float  # pgbench transactions per second
     raw_latency_ms: float
     raw_repeats: int  # pgbench transactions that wrote nothing (user ids wrapped around)
@@ -296,8 +297,8 @@ async def reference(bench: Bench, n: int) -> tuple[pgbench.Reference, int]:
     ref = await pgbench.run(
         harness.plain_dsn(args.database_url),
         REFERENCE_SCRIPT,
-        {"mandate_id": mandate, "first_user": users.start, "users": len(users), "clients": n,
-         "k": 0, "event": "mandates:signature:created"},
+        {"mandate_id": mandate, "first_user": users.start, "users": len(users),
+         "event": "mandates:signature:created"},
         clients=n,
         threads=args.threads,
         duration=args.duration,
@@ -329,7 +330,10 @@ async def run_round(bench: Bench, n: int) -> Round:
     )
     ref, ref_rows = await reference(bench, n)
     raw_pg_ms = cpu.ms_per(ref.usage.postgres, ref.window_work)
-    log(f"N={n}: pgbench {ref.rate:.0f}/s, {ref.latency_ms:.1f} ms avg, pg {raw_pg_ms:.3f} ms CPU")
+    log(
+        f"N={n}: pgbench -c{ref.clients} {ref.rate:.0f}/s, {ref.latency_ms:.1f} ms avg, "
+        f"pg {raw_pg_ms:.3f} ms CPU"
+    )
     floor = harness.Health(float("nan"), float("nan"), float("nan"))
     if args.health:
         floor = await harness.measure_health(
@@ -360,6 +364,7 @@ async def run_round(bench: Bench, n: int) -> Round:
         server_ms=cpu.ms_per(usage.server, created),
         pg_ms=cpu.ms_per(usage.postgres, created),
         noise=usage.percent("other"),
+        raw_clients=ref.clients,
         raw_rate=ref.rate,
         raw_latency_ms=ref.latency_ms,
         raw_repeats=ref.transactions - ref_rows,
@@ -430,7 +435,7 @@ def report(workers: int, args: argparse.Namespace, by_n: dict[int, list[Round]])
     ]
     check_headers = [
         "N", "lag run db", "lag run api", "lag after", "lag idle", "non-2xx", "sock err",
-        "raw repeats", "raw failed",
+        "pgbench -c", "raw repeats", "raw failed",
     ]  # fmt: skip
     check_cells = [
         [
@@ -441,6 +446,7 @@ def report(workers: int, args: argparse.Namespace, by_n: dict[int, list[Round]])
             max(r.lag_idle for r in rs),
             sum(r.non_2xx for r in rs),
             sum(r.socket_errors for r in rs),
+            min(r.raw_clients for r in rs),
             sum(r.raw_repeats for r in rs),
             sum(r.raw_failed for r in rs),
         ]
@@ -474,6 +480,7 @@ def report(workers: int, args: argparse.Namespace, by_n: dict[int, list[Round]])
         "lag run db:  max of (rows - sum of counter shards) in one-statement snapshots",
         "lag run api: max of (rows - GET signature_count), rows counted before..after the GET",
         "lag after / idle: rows - GET signature_count right after wrk ended / one second later",
+        "pgbench -c: its clients, N unless PostgreSQL's max_connections leaves fewer",
         "raw repeats: pgbench transactions past its block of users (wrapped, wrote nothing)",
         "",
     ]

@@ -4,11 +4,14 @@ A reference driven from Python is held back by its own client (issue 9 found pgb
 running the same INSERT at about twice the rate of the asyncpg tasks used before), so
 the reference is pgbench with a script of the statement the server runs per request, at
 the same concurrency as wrk. PostgreSQL's connections are shared with whoever else uses
-it, so pgbench waits for N free ones and tries again when one was refused.
+it, so pgbench waits for N free ones and tries again when one was refused; and N is
+capped at `max_connections` less HEADROOM (here 100 - 30: N = 256 runs pgbench with 70
+clients), which the caller reports.
 
 Every transaction takes the next user id of its client (`first_user + (client_id +
-clients * k) mod users`), so no two are the same person until the block of users wraps
-around, which the caller sees as fewer rows than transactions.
+clients * k) mod users`, with `clients` and `k` defined here), so no two are the same
+person until the block of users wraps around, which the caller sees as fewer rows than
+transactions.
 
 CPU is measured inside the run — from a little after pgbench has connected to a little
 before it ends — since its backends exit with it; the work done in that window is
@@ -33,8 +36,13 @@ from harness import log
 PGBENCH = os.environ.get("PGBENCH") or shutil.which("pgbench") or "/usr/bin/pgbench"
 
 
+# Connections left to others: the server's pool (20), the driver's and the meter's own.
+HEADROOM = 30
+
+
 @dataclass
 class Reference:
+    clients: int  # pgbench's clients: N, or fewer if PostgreSQL has not the connections
     rate: float  # transactions per second, pgbench's own figure without connection time
     latency_ms: float  # pgbench's average latency
     transactions: int
@@ -53,12 +61,16 @@ _FREE_SLOTS = (
 )
 
 
+async def _driver_connection(dsn: str) -> asyncpg.Connection:
+    return await asyncpg.connect(dsn, server_settings={"application_name": cpu.DRIVER_APP})
+
+
 async def _wait_for_slots(dsn: str, needed: int, polls: int = 60) -> None:
     """Until `needed` connections are free, polling each second, at most `polls` times:
     others' test suites come and go on a shared PostgreSQL, and may fill it."""
     for _ in range(polls):
         with contextlib.suppress(asyncpg.TooManyConnectionsError):
-            conn = await asyncpg.connect(dsn, server_settings={"application_name": cpu.DRIVER_APP})
+            conn = await _driver_connection(dsn)
             try:
                 if await conn.fetchval(_FREE_SLOTS) >= needed:
                     return
@@ -86,6 +98,15 @@ async def run(
     count: Callable[[], Awaitable[int]],
     attempts: int = 3,
 ) -> Reference:
+    conn = await _driver_connection(dsn)
+    try:
+        most = int(await conn.fetchval("SHOW max_connections")) - HEADROOM
+    finally:
+        await conn.close()
+    if clients > most:
+        log(f"pgbench: {clients} clients would not fit PostgreSQL's connections; {most} do")
+        clients = most
+    variables = {**variables, "clients": clients, "k": 0}
     for attempt in range(1, attempts + 1):
         # A few spare connections for the driver, the meter and the server's pool growing.
         await _wait_for_slots(dsn, clients + 5)
@@ -144,6 +165,7 @@ async def _run_once(
         raise SystemExit(f"pgbench failed ({proc.returncode}):\n{text}")
     failed = re.search(r"^number of failed transactions: (\d+)", text, re.M)
     return Reference(
+        clients=clients,
         rate=_field(r"^tps = ([\d.]+)", text),
         latency_ms=_field(r"^latency average = ([\d.]+) ms", text),
         transactions=int(_field(r"^number of transactions actually processed: (\d+)", text)),
