@@ -427,7 +427,7 @@ def report(args: argparse.Namespace, by_n: dict[int, list[Round]]) -> str:
         "participation, ballot upsert, outbox row) at the same N; ratios within each round",
         "health/s: GET /api/v1/health (one SELECT 1) at the same N, the stack's floor",
         "srv ms/ballot, srv ms/health: server CPU milliseconds per new ballot and per health "
-        "request; ballot/health cpu: their ratio, which moves least with the machine's noise",
+        "request; ballot/health cpu: their ratio, a ballot in health requests",
         "pg ms/ballot, raw pg ms/ballot: CPU ms per ballot of the PostgreSQL backends serving "
         "the server / pgbench (only the benchmark database's)",
         "201s, rows: first ballots acknowledged and ballot rows stored; rows - 201s is at "

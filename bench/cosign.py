@@ -469,7 +469,7 @@ def report(workers: int, args: argparse.Namespace, by_n: dict[int, list[Round]])
         "shard +1, outbox row) at the same N; full/raw and full/health within each round",
         "health/s: GET /api/v1/health (one SELECT 1) at the same N, the stack's floor",
         "srv ms/sig, srv ms/health: server CPU milliseconds per co-signature and per health "
-        "request; sig/health cpu: their ratio, which moves least with the machine's noise",
+        "request; sig/health cpu: their ratio, a co-signature in health requests",
         "pg ms/sig, raw pg ms/sig: CPU ms per signature of the PostgreSQL backends serving "
         "the server / pgbench (only the benchmark database's)",
         "noise: CPU of everything else on the machine during the full-stack run, % of one core",
