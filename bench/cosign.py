@@ -1,20 +1,25 @@
 """The viral case: N clients co-sign THE SAME mandate, each as a different verified user.
 
-For each N (16, 64, 256 concurrent connections) this runs, against a fresh PostgreSQL
-database and the real server (`auftrag serve`, production settings, as a subprocess):
+For each N (default 16, 64, 256 concurrent connections) and each of `--repeat` rounds,
+against a fresh PostgreSQL database and the real server (`auftrag serve`, production
+settings, as a subprocess), one after the other:
 
 * full stack: wrk (1 thread by default, so the load generator leaves the server its
-  CPU) with bench/cosign.lua, every request `POST /api/v1/mandates/{id}/signatures`
-  with a bearer token used once; signatures/s counts only 201s, p50/p99 from wrk;
-* the count's lag: while wrk runs, samples the mandate's `signature_count` through
-  `GET /api/v1/mandates/{id}` and the rows (`SELECT count(*) FROM signature …`), plus
-  one-statement snapshots of rows minus counter shards; again right after the run;
-* the reference: the same signature rows (same INSERT, one transaction each, N
-  concurrent tasks, no HTTP) straight through asyncpg into a second mandate.
+  CPU) with bench/cosign.lua on a fresh mandate, every request
+  `POST /api/v1/mandates/{id}/signatures` with a bearer token no other request sends,
+  in this round or any other or the warm-up (bench/tokens.py); signatures/s counts
+  only 201s. Meanwhile a sampler compares the API's `signature_count` with the rows;
+* the reference: pgbench with bench/cosign.sql — the server's signing statement for one
+  signer (insert, counter shard +1, outbox row) — at the same concurrency N into a
+  second mandate (bench/pgbench.py);
+* the floor: `GET /api/v1/health` (one `SELECT 1` through the same stack) with wrk at N.
 
-It prints one table per worker setting with the ratio full/raw and whether the
-targets (>= 1,500 signatures/s, ratio >= 0.5) are met. Everything is bounded in time;
-the database and the server are removed at exit.
+CPU is counted only for the server's processes and the PostgreSQL backends of the
+benchmark's database (bench/cpu.py). Each ratio is taken within its round; the summary
+is the median of the rounds with the spread (min–max). Server CPU per co-signature
+beside server CPU per health request, from the same round, is the figure that moves
+least with the machine's noise. Everything is bounded in time; the database and the
+server are removed at exit.
 
     /work/venv/bin/python bench/cosign.py [--workers 1,2] [--duration 5] [--connections 16,64,256]
 """
@@ -28,7 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import asyncpg
@@ -36,23 +41,23 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cpu  # noqa: E402
 import harness  # noqa: E402
+import pgbench  # noqa: E402
+import rounds  # noqa: E402
 from harness import log  # noqa: E402
+from tokens import TokenPool  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "cosign.lua"
-READ_SCRIPT = HERE / "read.lua"
+REFERENCE_SCRIPT = HERE / "cosign.sql"
 TARGET_RATE = 1500.0
 TARGET_RATIO = 0.5
 SLUG = "bench-cosign"
 # Far beyond anything a run reaches, so the quorum never ends the collecting phase.
 QUORUM = 10_000_000
-SIGN_SQL = (
-    "INSERT INTO signature (mandate_id, user_id, created_at, resident) "
-    "VALUES ($1, $2, now(), false) "
-    "ON CONFLICT (mandate_id, user_id) DO NOTHING RETURNING id"
-)
 ROWS_SQL = "SELECT count(*) FROM signature WHERE mandate_id = $1"
+SHARDS_SQL = "SELECT COALESCE(SUM(count), 0) FROM signature_count WHERE mandate_id = $1"
 SNAPSHOT_LAG_SQL = (
     "SELECT (SELECT count(*) FROM signature WHERE mandate_id = $1) - "
     "(SELECT COALESCE(SUM(count), 0) FROM signature_count WHERE mandate_id = $1)"
@@ -60,35 +65,61 @@ SNAPSHOT_LAG_SQL = (
 
 
 @dataclass
-class Row:
+class Round:
     connections: int
+    workers: int
     full_rate: float  # 201 responses per second
     p50_ms: float
     p99_ms: float
-    raw_rate: float
-    raw_p50_ms: float
-    raw_p99_ms: float
-    lag_api_during: int  # largest lower bound of rows - API count while running
-    lag_api_during_upper: int  # largest upper bound (the API call itself takes time)
-    lag_db_during: int  # largest rows - shards in one statement snapshot
-    lag_after: int  # rows - API count right after wrk finished
-    lag_idle: int  # the same a second later
+    created: int  # 201 responses
+    rows: int  # signature rows the server wrote in the run (minus the initiator's)
+    already: int
     non_2xx: int
     socket_errors: int
-    created: int  # 201 responses
-    rows: int  # signature rows the server wrote during the run (minus the initiator's)
-    rows_rate: float
-    cpu_full: dict[str, float]  # percent of one core, see harness.cpu_shares
-    cpu_raw: dict[str, float]
-    health_rate: float  # GET /api/v1/health per second at the same N: the stack's floor
-    health_p50_ms: float
-    already: int
     exhausted: bool
+    lag_api_lower: int  # largest rows - API count while running, rows counted before the GET
+    lag_api_upper: int  # the same with rows counted after the GET
+    lag_db: int  # largest rows - shards in one-statement snapshots
+    lag_after: int  # rows - API count right after wrk finished
+    lag_idle: int  # the same a second later
+    server_ms: float  # server CPU ms per co-signature
+    pg_ms: float  # CPU ms per co-signature of the backends serving the server
+    noise: float  # CPU of everything else during the full-stack run, % of one core
+    raw_clients: int  # pgbench's clients: N unless PostgreSQL has too few connections
+    raw_rate: float  # pgbench transactions per second
+    raw_latency_ms: float
+    raw_repeats: int  # pgbench transactions that wrote nothing (user ids wrapped around)
+    raw_failed: int
+    raw_pg_ms: float  # CPU ms per signature of pgbench's backends
+    health_rate: float  # GET /api/v1/health per second at the same N
+    health_p50_ms: float
+    health_server_ms: float  # server CPU ms per health request
+
+    @property
+    def full_raw(self) -> float:
+        return self.full_rate / self.raw_rate if self.raw_rate else float("nan")
+
+    @property
+    def full_health(self) -> float:
+        return self.full_rate / self.health_rate if self.health_rate else float("nan")
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Server CPU of a co-signature in health requests: what the comparison rests on."""
+        return self.server_ms / self.health_server_ms if self.health_server_ms else float("nan")
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **asdict(self),
+            "full_raw": self.full_raw,
+            "full_health": self.full_health,
+            "cpu_ratio": self.cpu_ratio,
+        }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        description="Co-signing throughput through the full stack vs. raw asyncpg inserts.",
+        description="Co-signing throughput through the full stack vs. pgbench.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument(
@@ -112,11 +143,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--repeat",
         type=int,
-        default=2,
-        help="rounds per N (full stack then raw each time); the table keeps the best of each, "
-        "since on a shared machine noise only ever slows a run down",
+        default=3,
+        help="rounds per N (full stack, reference, health each time); the summary is the "
+        "median with the spread",
     )
-    p.add_argument("--threads", type=int, default=1, help="wrk threads (1-2 on 2 cores)")
+    p.add_argument("--threads", type=int, default=1, help="wrk and pgbench threads (1-2)")
     p.add_argument(
         "--pool-max",
         type=int,
@@ -124,23 +155,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="server asyncpg pool maxsize per worker; unset keeps the app's default (20)",
     )
     p.add_argument(
-        "--raw-pool-max",
-        type=int,
-        default=0,
-        help="largest asyncpg pool of the raw reference, which uses min(N, this); default: "
-        "as many connections as the server's pools hold (pool maxsize x workers)",
+        "--rate-guess",
+        type=float,
+        default=3000.0,
+        help="co-signatures/s to mint tokens for before the first run; later runs mint "
+        "for the fastest rate seen, with a margin",
     )
     p.add_argument(
-        "--tokens",
+        "--reference-users",
         type=int,
         default=0,
-        help="signers (users+tokens) to generate; 0 means 12,000 per second of --duration",
+        help="users pgbench signs as (ids wrap around past them); 0: 10,000 per second of "
+        "--duration",
     )
     p.add_argument(
         "--no-health",
         dest="health",
         action="store_false",
-        help="skip the ceiling run: GET /api/v1/health (one SELECT 1) at the same N",
+        help="skip the floor run: GET /api/v1/health (one SELECT 1) at the same N",
     )
     p.add_argument("--port", type=int, default=0, help="server port; 0 picks a free one")
     p.add_argument(
@@ -149,12 +181,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="serve the app from another checkout (put first on PYTHONPATH), for A/B runs",
     )
+    p.add_argument("--json", type=Path, default=None, help="also write every round here")
     p.add_argument("--keep-database", action="store_true", help="do not drop it at exit")
     args = p.parse_args(argv)
     args.worker_list = [int(w) for w in str(args.workers).split(",") if w.strip()]
     args.connection_list = [int(c) for c in args.connections.split(",") if c.strip()]
-    if not args.tokens:
-        args.tokens = max(20_000, int(12_000 * args.duration))
+    if not args.reference_users:
+        args.reference_users = int(10_000 * args.duration)
     if not 1 <= args.threads <= 2:
         p.error("--threads must be 1 or 2: the load generator must not starve the server")
     return args
@@ -167,7 +200,7 @@ async def sample_lag(
     api_lower: list[int] = []
     api_upper: list[int] = []
     db_lag: list[int] = []
-    conn = await asyncpg.connect(dsn)
+    conn = await harness.connect(dsn)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             while not stop.is_set():
@@ -196,339 +229,348 @@ async def settled_lag(base: str, mandate_id: int, conn: asyncpg.Connection) -> i
     return await conn.fetchval(ROWS_SQL, mandate_id) - response.json()["signature_count"]
 
 
-async def raw_reference(
-    dsn: str,
-    mandate_id: int,
-    user_ids: list[int],
-    concurrency: int,
-    duration: float,
-    pool: int,
-    server_pid: int,
-) -> tuple[float, float, float, dict[str, float]]:
-    """Signatures/s, p50 and p99 (ms) of the bare INSERT, one transaction each; CPU use."""
-    size = max(1, min(concurrency, pool))
-    async with asyncpg.create_pool(dsn, min_size=size, max_size=size) as db:
-        ids = iter(user_ids)
-        latencies: list[float] = []
-        inserted = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + duration
+@dataclass
+class Bench:
+    """What every round of one server needs."""
 
-        async def client() -> None:
-            nonlocal inserted
-            while loop.time() < deadline:
-                user_id = next(ids, None)
-                if user_id is None:
-                    return
-                started = time.perf_counter()
-                async with db.acquire() as conn:
-                    rows = await conn.fetch(SIGN_SQL, mandate_id, user_id)
-                latencies.append(time.perf_counter() - started)
-                inserted += len(rows)
+    args: argparse.Namespace
+    server: harness.Server
+    conn: asyncpg.Connection
+    initiator_token: str
+    pool: TokenPool
+    reference_users: range
 
-        cpu_before = harness.cpu_snapshot()
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        # Before the pool closes, so its PostgreSQL backends are still there to be counted.
-        cpu = harness.cpu_shares(cpu_before, harness.cpu_snapshot(), server_pid)
-    return (
-        inserted / elapsed,
-        harness.percentile(latencies, 50) * 1000,
-        harness.percentile(latencies, 99) * 1000,
-        cpu,
-    )
+    def meter(self) -> cpu.CpuMeter:
+        admin, name = harness.split_database_url(self.args.database_url)
+        assert self.server.proc is not None
+        return cpu.CpuMeter(admin, name, self.server.proc.pid)
 
-
-async def run_one(
-    args: argparse.Namespace,
-    server: harness.Server,
-    conn: asyncpg.Connection,
-    initiator_token: str,
-    token_file: Path,
-    user_ids: list[int],
-    n: int,
-) -> Row:
-    dsn = harness.plain_dsn(args.database_url)
-    mandate = harness.create_published_mandate(
-        server.base, initiator_token, SLUG, f"Viral N={n} w={server.workers}"
-    )
-    reference = harness.create_published_mandate(
-        server.base, initiator_token, SLUG, f"Raw N={n} w={server.workers}"
-    )
-    path = f"/api/v1/mandates/{mandate}/signatures"
-    log(f"N={n}: wrk -t{args.threads} -c{n} -d{args.duration:g}s POST {path}")
-    stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_lag(server.base, mandate, dsn, stop))
-    cpu_before = harness.cpu_snapshot()
-    try:
+    async def cosign(self, mandate: int, n: int, duration: float, start: int) -> harness.WrkResult:
+        """One wrk run of co-signatures from token line `start` on (see TokenPool.ensure)."""
+        path = f"/api/v1/mandates/{mandate}/signatures"
         result = await harness.run_wrk(
-            server.base,
+            self.server.base,
             SCRIPT,
-            [str(token_file), str(min(args.threads, n)), path],
+            [str(self.pool.file), str(min(self.args.threads, n)), path, str(start)],
             connections=n,
-            threads=args.threads,
-            duration=args.duration,
+            threads=self.args.threads,
+            duration=duration,
         )
+        self.pool.used(result, start)
+        return result
+
+
+async def full_stack(bench: Bench, n: int) -> tuple[harness.WrkResult, dict, cpu.Usage, int]:
+    args, server = bench.args, bench.server
+    mandate = harness.create_published_mandate(
+        server.base, bench.initiator_token, SLUG, f"Viral N={n} w={server.workers}"
+    )
+    # Minting happens here, before the meter starts.
+    start = await bench.pool.ensure(args.duration, n)
+    log(f"N={n}: wrk -t{args.threads} -c{n} -d{args.duration:g}s co-signing mandate {mandate}")
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(
+        sample_lag(server.base, mandate, harness.plain_dsn(args.database_url), stop)
+    )
+    try:
+        async with bench.meter() as meter:
+            result = await bench.cosign(mandate, n, args.duration, start)
     finally:
-        cpu_full = harness.cpu_shares(cpu_before, harness.cpu_snapshot(), server.proc.pid)
         stop.set()
         lag = await sampler
-    lag_after = await settled_lag(server.base, mandate, conn)
+    assert meter.usage is not None
+    return result, lag, meter.usage, mandate
+
+
+async def reference(bench: Bench, n: int) -> tuple[pgbench.Reference, int]:
+    """pgbench's run and the signature rows it wrote."""
+    args, server, conn = bench.args, bench.server, bench.conn
+    mandate = harness.create_published_mandate(
+        server.base, bench.initiator_token, SLUG, f"Reference N={n} w={server.workers}"
+    )
+    log(f"N={n}: pgbench -c{n} -T{args.duration:g} {REFERENCE_SCRIPT.name} into mandate {mandate}")
+    users = bench.reference_users
+
+    async def signed() -> int:
+        return await conn.fetchval(SHARDS_SQL, mandate)
+
+    ref = await pgbench.run(
+        harness.plain_dsn(args.database_url),
+        REFERENCE_SCRIPT,
+        {"mandate_id": mandate, "first_user": users.start, "users": len(users),
+         "event": "mandates:signature:created"},
+        clients=n,
+        threads=args.threads,
+        duration=args.duration,
+        meter=bench.meter,
+        count=signed,
+    )  # fmt: skip
+    return ref, await conn.fetchval(ROWS_SQL, mandate) - 1
+
+
+async def run_round(bench: Bench, n: int) -> Round:
+    args, conn = bench.args, bench.conn
+    result, lag, usage, mandate = await full_stack(bench, n)
+    lag_after = await settled_lag(bench.server.base, mandate, conn)
     await asyncio.sleep(1.0)
-    lag_idle = await settled_lag(server.base, mandate, conn)
+    lag_idle = await settled_lag(bench.server.base, mandate, conn)
     rows = await conn.fetchval(ROWS_SQL, mandate) - 1
     seconds = result["duration_us"] / 1e6
-    full_rate = result["created"] / seconds
+    created = int(result["created"])
+    full_rate = created / seconds
     socket_errors = int(
         result["connect_errors"] + result["read_errors"] + result["write_errors"]
         + result["timeouts"]
     )  # fmt: skip
     log(
-        f"N={n}: {int(result['created'])} created in {seconds:.2f}s = {full_rate:.0f}/s, "
-        f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {result['p99_us'] / 1000:.1f} ms; "
+        f"N={n}: {created} created in {seconds:.2f}s = {full_rate:.0f}/s, "
+        f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {result['p99_us'] / 1000:.1f} ms, "
+        f"server {cpu.ms_per(usage.server, created):.3f} ms CPU each; "
         f"lag samples {lag['samples']}"
     )
-    raw_pool = args.raw_pool_max or (args.pool_max or 20) * server.workers
-    log(f"N={n}: raw asyncpg reference, {n} tasks, pool {min(n, raw_pool)}")
-    raw_rate, raw_p50, raw_p99, cpu_raw = await raw_reference(
-        dsn, reference, user_ids, n, args.duration, raw_pool, server.proc.pid
+    ref, ref_rows = await reference(bench, n)
+    raw_pg_ms = cpu.ms_per(ref.usage.postgres, ref.window_work)
+    log(
+        f"N={n}: pgbench -c{ref.clients} {ref.rate:.0f}/s, {ref.latency_ms:.1f} ms avg, "
+        f"pg {raw_pg_ms:.3f} ms CPU"
     )
-    log(f"N={n}: raw {raw_rate:.0f}/s, p50 {raw_p50:.1f} ms, p99 {raw_p99:.1f} ms")
-    health_rate = health_p50 = float("nan")
+    floor = harness.Health(float("nan"), float("nan"), float("nan"))
     if args.health:
-        health = await harness.run_wrk(
-            server.base,
-            READ_SCRIPT,
-            ["/api/v1/health", "-"],
-            connections=n,
-            threads=args.threads,
+        floor = await harness.measure_health(
+            bench.server, args.database_url, connections=n, threads=args.threads,
             duration=args.duration,
+        )  # fmt: skip
+        log(
+            f"N={n}: GET /api/v1/health {floor.rate:.0f}/s, p50 {floor.p50_ms:.1f} ms, "
+            f"server {floor.server_ms:.3f} ms CPU each"
         )
-        health_rate = health["requests"] / (health["duration_us"] / 1e6)
-        health_p50 = health["p50_us"] / 1000
-        log(f"N={n}: GET /api/v1/health {health_rate:.0f}/s, p50 {health_p50:.1f} ms")
-    return Row(
+    return Round(
         connections=n,
+        workers=bench.server.workers,
         full_rate=full_rate,
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
-        raw_rate=raw_rate,
-        raw_p50_ms=raw_p50,
-        raw_p99_ms=raw_p99,
-        lag_api_during=lag["api_lower"],
-        lag_api_during_upper=lag["api_upper"],
-        lag_db_during=lag["db"],
-        lag_after=lag_after,
-        lag_idle=lag_idle,
+        created=created,
+        rows=rows,
+        already=int(result["already"]),
         non_2xx=int(result["status_errors"] + result["other"]),
         socket_errors=socket_errors,
-        created=int(result["created"]),
-        rows=rows,
-        rows_rate=rows / seconds,
-        cpu_full=cpu_full,
-        cpu_raw=cpu_raw,
-        health_rate=health_rate,
-        health_p50_ms=health_p50,
-        already=int(result["already"]),
         exhausted=bool(result["exhausted"]),
+        lag_api_lower=lag["api_lower"],
+        lag_api_upper=lag["api_upper"],
+        lag_db=lag["db"],
+        lag_after=lag_after,
+        lag_idle=lag_idle,
+        server_ms=cpu.ms_per(usage.server, created),
+        pg_ms=cpu.ms_per(usage.postgres, created),
+        noise=usage.percent("other"),
+        raw_clients=ref.clients,
+        raw_rate=ref.rate,
+        raw_latency_ms=ref.latency_ms,
+        raw_repeats=ref.transactions - ref_rows,
+        raw_failed=ref.failed,
+        raw_pg_ms=raw_pg_ms,
+        health_rate=floor.rate,
+        health_p50_ms=floor.p50_ms,
+        health_server_ms=floor.server_ms,
     )
 
 
-async def warm_up(
-    args: argparse.Namespace, server: harness.Server, token: str, token_file: Path
-) -> None:
-    if args.warmup <= 0:
+async def warm_up(bench: Bench) -> None:
+    if bench.args.warmup <= 0:
         return
-    mandate = harness.create_published_mandate(server.base, token, SLUG, "Warm-up")
-    n = max(args.connection_list)
-    log(f"warm-up: {args.warmup:g}s with {n} connections")
-    await harness.run_wrk(
-        server.base,
-        SCRIPT,
-        [str(token_file), str(min(args.threads, n)), f"/api/v1/mandates/{mandate}/signatures"],
-        connections=n,
-        threads=args.threads,
-        duration=args.warmup,
+    mandate = harness.create_published_mandate(
+        bench.server.base, bench.initiator_token, SLUG, "Warm-up"
     )
+    n = max(bench.args.connection_list)
+    log(f"warm-up: {bench.args.warmup:g}s with {n} connections")
+    start = await bench.pool.ensure(bench.args.warmup, n)
+    await bench.cosign(mandate, n, bench.args.warmup, start)
 
 
-def best_of(rounds: list[Row]) -> Row:
-    """The fastest full-stack round and the fastest raw round; errors and lags of all."""
-    full = max(rounds, key=lambda r: r.full_rate)
-    raw = max(rounds, key=lambda r: r.raw_rate)
-    return replace(
-        full,
-        raw_rate=raw.raw_rate,
-        raw_p50_ms=raw.raw_p50_ms,
-        raw_p99_ms=raw.raw_p99_ms,
-        cpu_raw=raw.cpu_raw,
-        health_rate=max(r.health_rate for r in rounds),
-        health_p50_ms=min(r.health_p50_ms for r in rounds),
-        lag_api_during=max(r.lag_api_during for r in rounds),
-        lag_api_during_upper=max(r.lag_api_during_upper for r in rounds),
-        lag_db_during=max(r.lag_db_during for r in rounds),
-        lag_after=max(r.lag_after for r in rounds),
-        lag_idle=max(r.lag_idle for r in rounds),
-        non_2xx=sum(r.non_2xx for r in rounds),
-        socket_errors=sum(r.socket_errors for r in rounds),
-        already=sum(r.already for r in rounds),
-        exhausted=any(r.exhausted for r in rounds),
-    )
-
-
-def _ms_per(share: float, rate: float) -> str:
-    """CPU milliseconds per signature from a share in percent of one core and a rate."""
-    return f"{share * 10 / rate:.2f}" if rate else "n/a"
-
-
-def report(workers: int, args: argparse.Namespace, rows: list[Row]) -> str:
-    headers = [
-        "N", "full sig/s", "p50 ms", "p99 ms", "raw sig/s", "full/raw", "lag run db",
-        "lag run api", "lag after", "lag idle", "non-2xx", "sock err",
+def report(workers: int, args: argparse.Namespace, by_n: dict[int, list[Round]]) -> str:
+    round_headers = [
+        "N", "round", "full sig/s", "p50 ms", "p99 ms", "raw sig/s", "full/raw", "health/s",
+        "full/health", "srv ms/sig", "srv ms/health", "sig/health cpu", "pg ms/sig",
+        "raw pg ms/sig", "noise",
     ]  # fmt: skip
-    cells = [
+    round_cells = [
         [
             r.connections,
+            k + 1,
             f"{r.full_rate:,.0f}",
             f"{r.p50_ms:.1f}",
             f"{r.p99_ms:.1f}",
             f"{r.raw_rate:,.0f}",
-            f"{r.full_rate / r.raw_rate:.2f}" if r.raw_rate else "n/a",
-            r.lag_db_during,
-            f"{r.lag_api_during}..{r.lag_api_during_upper}",
-            r.lag_after,
-            r.lag_idle,
-            r.non_2xx,
-            r.socket_errors,
+            f"{r.full_raw:.3f}",
+            f"{r.health_rate:,.0f}",
+            f"{r.full_health:.3f}",
+            f"{r.server_ms:.3f}",
+            f"{r.health_server_ms:.3f}",
+            f"{r.cpu_ratio:.2f}",
+            f"{r.pg_ms:.3f}",
+            f"{r.raw_pg_ms:.3f}",
+            f"{r.noise:.0f}%",
         ]
-        for r in rows
+        for n, rs in by_n.items()
+        for k, r in enumerate(rs)
     ]
-    detail_headers = [
-        "N", "rows/s", "raw p50", "raw p99", "health/s", "full/health", "srv ms/sig",
-        "pg ms/sig", "raw pg ms/sig", "raw drv ms/sig", "noise full", "noise raw",
+    summary_headers = [
+        "N", "full sig/s", "raw sig/s", "full/raw", "full/health", "srv ms/sig",
+        "srv ms/health", "sig/health cpu", "noise",
     ]  # fmt: skip
-    details = [
+    summary_cells = [
         [
-            r.connections,
-            f"{r.rows_rate:,.0f}",
-            f"{r.raw_p50_ms:.1f}",
-            f"{r.raw_p99_ms:.1f}",
-            f"{r.health_rate:,.0f}" if r.health_rate == r.health_rate else "n/a",
-            f"{r.full_rate / r.health_rate:.2f}" if r.health_rate == r.health_rate else "n/a",
-            _ms_per(r.cpu_full["server"], r.full_rate),
-            _ms_per(r.cpu_full["postgres"], r.full_rate),
-            _ms_per(r.cpu_raw["postgres"], r.raw_rate),
-            _ms_per(r.cpu_raw["driver"], r.raw_rate),
-            f"{r.cpu_full['other']:.0f}%",
-            f"{r.cpu_raw['other']:.0f}%",
+            n,
+            rounds.spread([r.full_rate for r in rs]),
+            rounds.spread([r.raw_rate for r in rs]),
+            rounds.spread([r.full_raw for r in rs], 3),
+            rounds.spread([r.full_health for r in rs], 3),
+            rounds.spread([r.server_ms for r in rs], 3),
+            rounds.spread([r.health_server_ms for r in rs], 3),
+            rounds.spread([r.cpu_ratio for r in rs], 2),
+            rounds.spread([r.noise for r in rs], 0, "%"),
         ]
-        for r in rows
+        for n, rs in by_n.items()
+    ]
+    check_headers = [
+        "N", "lag run db", "lag run api", "lag after", "lag idle", "non-2xx", "sock err",
+        "pgbench -c", "raw repeats", "raw failed",
+    ]  # fmt: skip
+    check_cells = [
+        [
+            n,
+            max(r.lag_db for r in rs),
+            f"{max(r.lag_api_lower for r in rs)}..{max(r.lag_api_upper for r in rs)}",
+            max(r.lag_after for r in rs),
+            max(r.lag_idle for r in rs),
+            sum(r.non_2xx for r in rs),
+            sum(r.socket_errors for r in rs),
+            min(r.raw_clients for r in rs),
+            sum(r.raw_repeats for r in rs),
+            sum(r.raw_failed for r in rs),
+        ]
+        for n, rs in by_n.items()
     ]
     lines = [
         "",
         f"== co-sign the same mandate: --workers {workers}, pool maxsize "
-        f"{args.pool_max or 20}/worker, wrk -t{args.threads}, {args.duration:g}s per run, "
-        f"best of {max(1, args.repeat)}, {harness.describe_app(args.app_dir)} ==",
-        harness.table(headers, cells),
+        f"{args.pool_max or 20}/worker, wrk and pgbench -t{args.threads}, {args.duration:g}s "
+        f"per run, {max(1, args.repeat)} rounds, {harness.describe_app(args.app_dir)} ==",
         "",
-        "full sig/s: 201 responses per second; raw sig/s: the same INSERT straight through "
-        "asyncpg, one transaction each, N tasks",
-        "lag run db:  max of (rows - sum of counter shards) in one-statement snapshots during "
-        "the run",
-        "lag run api: max of (rows - GET signature_count) during the run, as lower..upper bound "
-        "(rows counted just before and just after the GET)",
+        "median of the rounds (min–max):",
+        harness.table(summary_headers, summary_cells),
+        "",
+        "every round:",
+        harness.table(round_headers, round_cells),
+        "",
+        "full sig/s: 201 responses per second, each request with a token never sent before",
+        "raw sig/s: pgbench running the server's signing statement for one signer (insert, "
+        "shard +1, outbox row) at the same N; full/raw and full/health within each round",
+        "health/s: GET /api/v1/health (one SELECT 1) at the same N, the stack's floor",
+        "srv ms/sig, srv ms/health: server CPU milliseconds per co-signature and per health "
+        "request; sig/health cpu: their ratio, a co-signature in health requests",
+        "pg ms/sig, raw pg ms/sig: CPU ms per signature of the PostgreSQL backends serving "
+        "the server / pgbench (only the benchmark database's)",
+        "noise: CPU of everything else on the machine during the full-stack run, % of one core",
+        "",
+        "checks (worst or sum over the rounds):",
+        harness.table(check_headers, check_cells),
+        "",
+        "lag run db:  max of (rows - sum of counter shards) in one-statement snapshots",
+        "lag run api: max of (rows - GET signature_count), rows counted before..after the GET",
         "lag after / idle: rows - GET signature_count right after wrk ended / one second later",
-        "",
-        "diagnostics:",
-        harness.table(detail_headers, details),
-        "",
-        "rows/s: signature rows the server wrote; health/s: GET /api/v1/health (one SELECT 1) "
-        "at the same N, the stack's ceiling",
-        "ms/sig: CPU milliseconds per signature of the server processes (srv), of PostgreSQL "
-        "(pg) and of the raw clients (drv);",
-        "        they move much less than rates when the machine is shared",
-        "noise: CPU used by everything else on the machine (other people's work), in % of one "
-        "core; high noise = slower rates",
+        "pgbench -c: its clients, N unless PostgreSQL's max_connections leaves fewer",
+        "raw repeats: pgbench transactions past its block of users (wrapped, wrote nothing)",
         "",
     ]
-    for r in rows:
-        rate_ok = r.full_rate >= TARGET_RATE
-        ratio = r.full_rate / r.raw_rate if r.raw_rate else 0.0
-        ratio_ok = ratio >= TARGET_RATIO
-        clean = r.non_2xx == 0 and r.socket_errors == 0
+    for n, rs in by_n.items():
+        rate = rounds.median(r.full_rate for r in rs)
+        ratio = rounds.median(r.full_raw for r in rs)
+        clean = all(r.non_2xx == 0 and r.socket_errors == 0 for r in rs)
         lines.append(
-            f"N={r.connections:>3}: rate {r.full_rate:,.0f}/s >= {TARGET_RATE:,.0f}: "
-            f"{'MET' if rate_ok else 'NOT MET'}; ratio {ratio:.2f} >= {TARGET_RATIO}: "
-            f"{'MET' if ratio_ok else 'NOT MET'}; non-2xx {r.non_2xx}, socket errors "
-            f"{r.socket_errors}: {'OK' if clean else 'NOT OK'}"
-            + ("; TOKEN BUDGET EXHAUSTED, raise --tokens" if r.exhausted else "")
-            + (f"; {r.already} repeated signatures (200)" if r.already else "")
-        )
-        # Requests cut off when wrk stops may still commit, so rows may exceed 201s by <= N.
-        if not 0 <= r.rows - r.created <= r.connections:
-            lines.append(
-                f"N={r.connections:>3}: INCONSISTENT: {r.rows} new signature rows but "
-                f"{r.created} responses were 201 ({r.already} said 'already signed' = 200)"
+            f"N={n:>3}: rate {rate:,.0f}/s >= {TARGET_RATE:,.0f}: "
+            f"{'MET' if rate >= TARGET_RATE else 'NOT MET'}; ratio {ratio:.2f} >= "
+            f"{TARGET_RATIO}: {'MET' if ratio >= TARGET_RATIO else 'NOT MET'}; non-2xx and "
+            f"socket errors: {'OK' if clean else 'NOT OK'} (medians)"
+            + ("; TOKEN BUDGET EXHAUSTED" if any(r.exhausted for r in rs) else "")
+            + (
+                f"; {sum(r.already for r in rs)} repeated signatures (200)"
+                if any(r.already for r in rs)
+                else ""
             )
+        )
+        for k, r in enumerate(rs):
+            # Requests cut off when wrk stops may still commit: rows may exceed 201s by <= N.
+            if not 0 <= r.rows - r.created <= r.connections:
+                lines.append(
+                    f"N={n:>3} round {k + 1}: INCONSISTENT: {r.rows} new signature rows but "
+                    f"{r.created} responses were 201 ({r.already} said 'already signed' = 200)"
+                )
     return "\n".join(lines)
+
+
+async def serve_and_measure(
+    args: argparse.Namespace, workers: int, workdir: Path
+) -> dict[int, list[Round]]:
+    server = harness.Server(
+        args.database_url,
+        workers=workers,
+        port=args.port,
+        redis_url=args.redis_url if workers > 1 else None,
+        pool_max=args.pool_max,
+        app_dir=args.app_dir,
+    )
+    dsn = harness.plain_dsn(args.database_url)
+    try:
+        server.start()
+        conn = await harness.connect(dsn)
+        try:
+            bench = await prepare(args, server, conn, workdir)
+            await warm_up(bench)
+            return {
+                n: [await run_round(bench, n) for _ in range(max(1, args.repeat))]
+                for n in args.connection_list
+            }
+        finally:
+            await conn.close()
+    finally:
+        server.stop()
+
+
+async def prepare(
+    args: argparse.Namespace, server: harness.Server, conn: asyncpg.Connection, workdir: Path
+) -> Bench:
+    """The municipality, an initiator, pgbench's block of users and the token pool."""
+    started = time.perf_counter()
+    if not await conn.fetchval("SELECT 1 FROM municipality WHERE slug = $1", SLUG):
+        await harness.create_municipality(conn, SLUG, QUORUM)
+    prefix = f"w{server.workers}-"
+    initiator = (await harness.create_users(conn, 1, prefix + "initiator"))[0]
+    await harness.declare_residence(conn, [initiator], SLUG)
+    initiator_token = (await harness.mint_tokens(conn, server.secret_key, [initiator]))[0]
+    ids = await harness.create_users(conn, args.reference_users, prefix + "reference")
+    if ids != list(range(ids[0], ids[0] + len(ids))):
+        raise SystemExit("pgbench's users must have consecutive ids")
+    pool = TokenPool(
+        conn, server.secret_key, SLUG, workdir, prefix=prefix + "signer",
+        rate_guess=args.rate_guess,
+    )  # fmt: skip
+    log(f"initiator and {len(ids):,} reference users in {time.perf_counter() - started:.1f}s")
+    return Bench(args, server, conn, initiator_token, pool, range(ids[0], ids[0] + len(ids)))
 
 
 async def main(args: argparse.Namespace) -> int:
     harness.exit_on_signals()
-    dsn = harness.plain_dsn(args.database_url)
     await harness.recreate_database(args.database_url)
     log(f"created database {harness.split_database_url(args.database_url)[1]}")
     workdir = Path(tempfile.mkdtemp(prefix="auftrag-cosign-"))
-    token_file = workdir / "tokens.txt"
-    secret = None
-    reports: list[tuple[int, list[Row]]] = []
+    reports: list[tuple[int, dict[int, list[Round]]]] = []
     try:
         for workers in args.worker_list:
-            server = harness.Server(
-                args.database_url,
-                workers=workers,
-                port=args.port,
-                redis_url=args.redis_url if workers > 1 else None,
-                pool_max=args.pool_max,
-                app_dir=args.app_dir,
-            )
-            if secret:
-                server.secret_key = secret
-            secret = server.secret_key
-            try:
-                server.start()
-                conn = await asyncpg.connect(dsn)
-                try:
-                    if not token_file.exists():
-                        started = time.perf_counter()
-                        await harness.create_municipality(conn, SLUG, QUORUM)
-                        initiator = (await harness.create_users(conn, 1, "initiator"))[0]
-                        user_ids = await harness.create_users(conn, args.tokens, "signer")
-                        await harness.declare_residence(conn, [initiator, *user_ids], SLUG)
-                        tokens = await harness.mint_tokens(conn, secret, [initiator, *user_ids])
-                        initiator_token = tokens[0]
-                        token_file.write_text("\n".join(tokens[1:]) + "\n")
-                        log(
-                            f"{len(user_ids):,} verified users and tokens in "
-                            f"{time.perf_counter() - started:.1f}s"
-                        )
-                    await warm_up(args, server, initiator_token, token_file)
-                    rows = []
-                    for n in args.connection_list:
-                        rounds = [
-                            await run_one(
-                                args, server, conn, initiator_token, token_file, user_ids, n
-                            )
-                            for _ in range(max(1, args.repeat))
-                        ]
-                        rows.append(best_of(rounds))
-                finally:
-                    await conn.close()
-            finally:
-                server.stop()
-            reports.append((workers, rows))
-            print(report(workers, args, rows), flush=True)
+            by_n = await serve_and_measure(args, workers, workdir)
+            reports.append((workers, by_n))
+            print(report(workers, args, by_n), flush=True)
     finally:
         harness.remove_tree(workdir)
         if args.keep_database:
@@ -536,14 +578,27 @@ async def main(args: argparse.Namespace) -> int:
         else:
             await harness.drop_database(args.database_url)
             log("dropped the benchmark database")
+    if args.json:
+        rounds.write_json(
+            args.json,
+            {
+                "benchmark": "cosign",
+                "app": harness.describe_app(args.app_dir),
+                "rounds": [r.as_json() for _, by_n in reports for rs in by_n.values() for r in rs],
+            },
+        )
     if len(reports) > 1:
-        print("\n== workers compared (full-stack signatures/s) ==")
-        best = max(reports, key=lambda item: statistics.mean(r.full_rate for r in item[1]))
-        for workers, rows in reports:
-            rates = ", ".join(f"N={r.connections}: {r.full_rate:,.0f}" for r in rows)
-            mean = statistics.mean(r.full_rate for r in rows)
-            print(f"--workers {workers}: {rates} (mean {mean:,.0f})")
-        print(f"best: --workers {best[0]}")
+        print("\n== workers compared (median full-stack signatures/s) ==")
+        means = {
+            w: statistics.mean(rounds.median(r.full_rate for r in rs) for rs in by_n.values())
+            for w, by_n in reports
+        }
+        for workers, by_n in reports:
+            rates = ", ".join(
+                f"N={n}: {rounds.median(r.full_rate for r in rs):,.0f}" for n, rs in by_n.items()
+            )
+            print(f"--workers {workers}: {rates} (mean {means[workers]:,.0f})")
+        print(f"best: --workers {max(means, key=lambda w: means[w])}")
     return 0
 
 

@@ -26,9 +26,11 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import cpu
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
+READ_SCRIPT = REPO / "bench" / "read.lua"
 VENV_BIN = Path(sys.executable).parent
 AUFTRAG = str(VENV_BIN / "auftrag")
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
@@ -65,6 +67,11 @@ def plain_dsn(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgres://" + url[len("postgresql://") :]
     return urlunsplit(urlsplit(url)._replace(query=""))
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """A connection of the driver's own, which the CPU meter does not count as the app's."""
+    return await asyncpg.connect(dsn, server_settings={"application_name": cpu.DRIVER_APP})
 
 
 async def recreate_database(url: str) -> None:
@@ -218,17 +225,6 @@ class Server:
             return ""
         text = (self.workdir / "server.log").read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
-
-    def pids(self) -> list[int]:
-        """The server and its worker processes (children of the uvicorn supervisor)."""
-        if self.proc is None:
-            return []
-        found = [self.proc.pid]
-        with contextlib.suppress(OSError):
-            for child in Path(f"/proc/{self.proc.pid}/task").iterdir():
-                children = (child / "children").read_text().split()
-                found.extend(int(c) for c in children)
-        return found
 
     def stop(self) -> None:
         if self.proc is None:
@@ -419,92 +415,36 @@ async def run_wrk(
     return WrkResult(fields, text)
 
 
-# --- CPU accounting -------------------------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _process_times() -> dict[int, tuple[str, int, int]]:
-    """pid -> (comm, parent pid, utime+stime ticks) for every process we can read."""
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            raw = Path(entry.path, "stat").read_text()
-            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-            rest = raw[raw.rindex(")") + 2 :].split()
-            found[int(entry.name)] = (comm, int(rest[1]), int(rest[11]) + int(rest[12]))
-    return found
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs since boot."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
-
-
 @dataclass
-class CpuSnapshot:
-    at: float
-    procs: dict[int, tuple[str, int, int]]
-    machine: tuple[int, int]
-    reaped_children: float  # seconds of CPU of this process's children that have ended
+class Health:
+    """`GET /api/v1/health` (one `SELECT 1` through the whole stack) with wrk: the floor a
+    request of the app stands on, measured in the same round as the request compared."""
+
+    rate: float
+    p50_ms: float
+    server_ms: float  # server CPU milliseconds per request
 
 
-def cpu_snapshot() -> CpuSnapshot:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return CpuSnapshot(
-        time.monotonic(), _process_times(), _machine_ticks(), usage.ru_utime + usage.ru_stime
-    )
-
-
-def cpu_shares(before: CpuSnapshot, after: CpuSnapshot, server_pid: int) -> dict[str, float]:
-    """CPU use between two snapshots in percent of one core, by who used it.
-
-    `server` is the uvicorn process tree, `postgres` every postgres process, `wrk` the load
-    generator (a child of this process that ended in between: measured from its rusage),
-    `driver` this Python process (the lag sampler, the raw asyncpg clients),
-    `other` the rest of the machine (other people's work on a shared box). Processes that
-    ended in between are missing, so this is a lower bound.
-    """
-    elapsed = after.at - before.at
-    server_tree = {server_pid}
-    for pid, (_, ppid, _) in after.procs.items():
-        if ppid in server_tree:
-            server_tree.add(pid)
-    shares = {"server": 0.0, "postgres": 0.0, "wrk": 0.0, "driver": 0.0}
-    me = os.getpid()
-    for pid, (comm, _, ticks) in after.procs.items():
-        used = ticks - before.procs.get(pid, (comm, 0, 0))[2] if pid in before.procs else ticks
-        if pid == me:
-            shares["driver"] += used
-        elif pid in server_tree:
-            shares["server"] += used
-        elif comm == "postgres":
-            shares["postgres"] += used
-        elif comm == "wrk":
-            shares["wrk"] += used
-    busy = after.machine[0] - before.machine[0]
-    total = after.machine[1] - before.machine[1]
-    cores = os.cpu_count() or 1
-    result = {k: 100 * v / CLOCK_TICKS / elapsed for k, v in shares.items()}
-    result["wrk"] += 100 * (after.reaped_children - before.reaped_children) / elapsed
-    result["machine"] = 100 * cores * busy / total if total else 0.0
-    result["other"] = max(0.0, result["machine"] - sum(result[k] for k in shares))
-    return result
-
-
-def format_cpu(shares: dict[str, float]) -> str:
-    cores = os.cpu_count() or 1
-    return (
-        f"server {shares['server']:.0f}%, postgres {shares['postgres']:.0f}%, "
-        f"wrk {shares['wrk']:.0f}%, driver {shares['driver']:.0f}%, "
-        f"other {shares['other']:.0f}% "
-        f"(machine {shares['machine']:.0f}% of {cores * 100}%)"
+async def measure_health(
+    server: Server, database_url: str, *, connections: int, threads: int, duration: float
+) -> Health:
+    admin, name = split_database_url(database_url)
+    assert server.proc is not None
+    async with cpu.CpuMeter(admin, name, server.proc.pid) as meter:
+        result = await run_wrk(
+            server.base,
+            READ_SCRIPT,
+            ["/api/v1/health", "-"],
+            connections=connections,
+            threads=threads,
+            duration=duration,
+        )
+    assert meter.usage is not None
+    requests = result["requests"]
+    return Health(
+        rate=requests / (result["duration_us"] / 1e6),
+        p50_ms=result["p50_us"] / 1000,
+        server_ms=cpu.ms_per(meter.usage.server, requests),
     )
 
 
