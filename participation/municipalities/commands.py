@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
+from participation import unit
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
@@ -44,11 +43,11 @@ async def set_verification_levels(
     if problems:
         raise InvalidInput(Message("The verification levels are invalid."), problems)
     if chosen:
-        async with in_transaction() as conn:
+        async with unit.atomic() as u:
             for name, level in chosen.items():
                 await VerificationLevel.update_or_create(
                     {"level": level},
-                    using_db=conn,
+                    using_db=u.conn,
                     municipality_id=municipality.id,
                     action=LEVEL_FIELDS[name],
                 )

@@ -7,9 +7,8 @@ import secrets
 from datetime import timedelta
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
-from tortoise.transactions import in_transaction
 
-from participation import clock, single_line
+from participation import clock, single_line, unit
 from participation.accounts.models import Membership, ResidenceSource, Session, SignInToken, User
 from participation.accounts.residency import declarations
 from participation.errors import InvalidInput, PermissionDenied
@@ -57,18 +56,18 @@ async def request_sign_in_link(
             Message("Display name must be at most %(max)s characters.", max=DISPLAY_NAME_MAX),
         )
     token = secrets.token_urlsafe(32)
-    async with in_transaction() as conn:
-        user = await User.get_or_none(email=address, using_db=conn)
+    async with unit.atomic() as u:
+        user = await User.get_or_none(email=address, using_db=u.conn)
         if user is None:
             user = await User.create(
-                email=address, display_name=name or _default_name(), using_db=conn
+                email=address, display_name=name or _default_name(), using_db=u.conn
             )
         await SignInToken.create(
             user_id=user.id,
             token_hash=_hash(token),
             expires_at=clock.now() + timedelta(minutes=LINK_MINUTES),
             next_path=safe_next(next_path),
-            using_db=conn,
+            using_db=u.conn,
         )
     return user, token
 
@@ -84,21 +83,21 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
     )
     if not token or len(token) > 200:
         raise invalid
-    async with in_transaction() as conn:
-        row = await SignInToken.get_or_none(token_hash=_hash(token), using_db=conn)
+    async with unit.atomic() as u:
+        row = await SignInToken.get_or_none(token_hash=_hash(token), using_db=u.conn)
         if row is None or row.used_at is not None or row.expires_at < clock.now():
             raise invalid
-        if await User.filter(id=row.user_id).exclude(suspended_at=None).using_db(conn).exists():
+        if await User.filter(id=row.user_id).exclude(suspended_at=None).using_db(u.conn).exists():
             raise PermissionDenied(Message("This account is suspended."))
         claimed = (
             await SignInToken.filter(id=row.id, used_at=None)
-            .using_db(conn)
+            .using_db(u.conn)
             .update(used_at=clock.now())
         )
         if not claimed:
             raise invalid
-        await User.filter(id=row.user_id).using_db(conn).update(email_verified=True)
-        user = await User.get(id=row.user_id, using_db=conn)
+        await User.filter(id=row.user_id).using_db(u.conn).update(email_verified=True)
+        user = await User.get(id=row.user_id, using_db=u.conn)
     return user, row.next_path
 
 
@@ -141,24 +140,24 @@ async def ensure_user(
             raise InvalidInput.on(
                 "district", Message("Unknown district %(slug)r.", slug=district_slug)
             )
-    async with in_transaction() as conn:
-        user = await User.get_or_none(email=address, using_db=conn)
+    async with unit.atomic() as u:
+        user = await User.get_or_none(email=address, using_db=u.conn)
         if user is None:
             user = await User.create(
-                email=address, display_name=display_name or _default_name(), using_db=conn
+                email=address, display_name=display_name or _default_name(), using_db=u.conn
             )
         elif display_name:
             user.display_name = display_name
         if verified:
             user.email_verified = True
-        await user.save(using_db=conn)
+        await user.save(using_db=u.conn)
         if municipality is not None:
             membership_role = role or Role.CITIZEN
             exists = (
                 await Membership.filter(
                     user_id=user.id, municipality_id=municipality.id, role=membership_role
                 )
-                .using_db(conn)
+                .using_db(u.conn)
                 .exists()
             )
             if not exists:
@@ -166,11 +165,11 @@ async def ensure_user(
                     user_id=user.id,
                     municipality_id=municipality.id,
                     role=membership_role,
-                    using_db=conn,
+                    using_db=u.conn,
                 )
             if declare:
                 await declarations.move_residence(
-                    conn,
+                    u.conn,
                     user.id,
                     municipality.id,
                     district.id if district else None,
@@ -189,12 +188,14 @@ async def suspend_user(email: str, suspended: bool = True) -> User:
     if user is None:
         raise InvalidInput.on("email", Message("Nobody has an account with this email address."))
     now = clock.now()
-    async with in_transaction() as conn:
-        await User.filter(id=user.id).using_db(conn).update(suspended_at=now if suspended else None)
+    async with unit.atomic() as u:
+        await (
+            User.filter(id=user.id).using_db(u.conn).update(suspended_at=now if suspended else None)
+        )
         if suspended:
             await (
                 Session.filter(user_id=user.id, revoked_at=None)
-                .using_db(conn)
+                .using_db(u.conn)
                 .update(revoked_at=now)
             )
     return await User.get(id=user.id)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -290,7 +289,7 @@ async def finish_authentication(rp: RelyingParty, binding: str, credential: obje
 
 async def _possible_clone(passkey: Passkey, counter: int) -> None:
     """Record the warning in its own transaction, then refuse."""
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         await SecurityEvent.create(
             user_id=passkey.user_id,
             kind=POSSIBLE_CLONE,
@@ -300,7 +299,7 @@ async def _possible_clone(passkey: Passkey, counter: int) -> None:
                 "stored_count": passkey.sign_count,
                 "presented_count": counter,
             },
-            using_db=conn,
+            using_db=u.conn,
         )
     raise InvalidInput.on(
         "credential.response.authenticatorData",

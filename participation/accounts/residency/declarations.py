@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
-from participation import clock
+from participation import clock, unit
 from participation.accounts.models import (
     ResidenceChange,
     ResidenceDeclaration,
@@ -83,9 +82,13 @@ async def declare_residence(
     if actor is None:
         raise NotAuthenticated(Message("Sign in first."))
     place, quarter = await _place(municipality, district)
-    async with in_transaction() as conn:
+    async with unit.atomic() as u:
         await move_residence(
-            conn, actor.user_id, place.id, quarter.id if quarter else None, ResidenceSource.DECLARED
+            u.conn,
+            actor.user_id,
+            place.id,
+            quarter.id if quarter else None,
+            ResidenceSource.DECLARED,
         )
     current = await residence_of(actor.user_id)
     assert current is not None
