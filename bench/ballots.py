@@ -456,16 +456,6 @@ def report(args: argparse.Namespace, by_n: dict[int, list[Round]]) -> str:
     return "\n".join(lines)
 
 
-async def create_municipality(conn: asyncpg.Connection, slug: str) -> None:
-    """The tenant, at the email level for votes (every voter here has a verified email)."""
-    await conn.execute(
-        "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-        "service_promise_days, created_at) VALUES ($1, $2, 100, 90, 5, now())",
-        slug,
-        f"Benchmark {slug}",
-    )
-
-
 async def add_council_member(conn: asyncpg.Connection, user_id: int, slug: str) -> None:
     await conn.execute(
         "INSERT INTO account_membership (user_id, municipality_id, role, created_at) "
@@ -480,7 +470,7 @@ async def prepare(
 ) -> Bench:
     """The municipality, a council member, pgbench's block of users and the token pool."""
     started = time.perf_counter()
-    await create_municipality(conn, SLUG)
+    await harness.create_municipality(conn, SLUG, 100)
     council = (await harness.create_users(conn, 1, "council"))[0]
     await add_council_member(conn, council, SLUG)
     await harness.declare_residence(conn, [council], SLUG)
