@@ -126,3 +126,15 @@ def test_no_two_packages_import_each_other_even_around_a_circle() -> None:
     cycle = _cycle(graph)
     shown = [graph[a][b] for a, b in zip(cycle, cycle[1:], strict=False)] if cycle else []
     assert cycle is None, " → ".join(cycle or []) + "\n" + "\n".join(shown)
+
+
+def test_only_the_outbox_writes_the_outbox_table() -> None:
+    """Every event goes through participation/outbox (the batched statements use its
+    column list, `events.INSERT`), so the envelope is the same everywhere."""
+    writers = sorted(
+        str(path.relative_to(ROOT))
+        for top in TOPS
+        for path in (ROOT / top).rglob("*.py")
+        if "outbox_event" in path.read_text() and "outbox" not in path.relative_to(ROOT).parts
+    )
+    assert writers == []
