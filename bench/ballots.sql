@@ -16,7 +16,7 @@
 \set user_id :first_user + (:client_id + :clients * :k) % :users
 \set k :k + 1
 WITH open AS (
-    SELECT id FROM vote
+    SELECT id, municipality_id FROM vote
     WHERE id = :vote_id AND status = 'open' AND ballot_key = :ballot_key
       AND (closes_at IS NULL OR closes_at > now())
     FOR SHARE
@@ -34,7 +34,8 @@ WITH open AS (
     ON CONFLICT (vote_id, slot) DO UPDATE SET
         id = excluded.id, choices = excluded.choices, receipt_digest = excluded.receipt_digest
 ), recorded AS (
-    INSERT INTO outbox_event (name, payload, created_at)
-    SELECT :event, :payload::jsonb, now() FROM open
+    INSERT INTO outbox_event
+        (name, subject_type, subject_id, municipality_id, actor_id, payload, created_at)
+    SELECT :event, 'vote', id, municipality_id, NULL, :payload::jsonb, now() FROM open
 )
 SELECT created FROM joined;

@@ -14,7 +14,7 @@
 \set k :k + 1
 \set shard random(0, 15)
 WITH open AS (
-    SELECT id FROM mandate
+    SELECT id, municipality_id FROM mandate
     WHERE id = :mandate_id AND status IN ('collecting', 'submitted')
       AND (closes_at IS NULL OR closes_at > now())
 ), added AS (
@@ -30,7 +30,10 @@ WITH open AS (
     FROM per_mandate p
     WHERE c.mandate_id = p.mandate_id AND c.shard = :shard
 ), recorded AS (
-    INSERT INTO outbox_event (name, mandate_id, payload, created_at)
-    SELECT :event, mandate_id, '{}', now() FROM added
+    INSERT INTO outbox_event
+        (name, subject_type, subject_id, municipality_id, actor_id, payload, created_at)
+    SELECT :event, 'mandate', a.mandate_id, o.municipality_id, a.user_id,
+           jsonb_build_object('mandate_id', a.mandate_id), now()
+    FROM added a JOIN open o ON o.id = a.mandate_id
 )
 SELECT mandate_id, user_id FROM added;
