@@ -12,6 +12,7 @@ import contextlib
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -59,6 +60,11 @@ class Unit:
     def after_commit(self, hook: Hook) -> None:
         self._hooks.append(hook)
 
+    def _join(self, outer: Unit) -> None:
+        """Hand what an inner unit collected to the unit that commits it."""
+        outer._hooks.extend(self._hooks)
+        outer._recorded += self._recorded
+
     async def _committed(self) -> None:
         if self._recorded:
             events.committed()
@@ -72,13 +78,29 @@ class Unit:
                 log.exception("after-commit hook %r failed", hook)
 
 
+_current: ContextVar[Unit | None] = ContextVar("unit", default=None)
+
+
 @contextlib.asynccontextmanager
 async def atomic() -> AsyncIterator[Unit]:
-    """One transaction; events and hooks take effect only if it commits."""
+    """One transaction; events and hooks take effect only if it commits.
+
+    Inside another unit (a command calling another) it is a savepoint of the outer
+    transaction, and its hooks wait for the outer commit: only the outermost commit
+    makes anything final.
+    """
+    outer = _current.get()
     async with in_transaction() as conn:
         unit = Unit(conn)
-        yield unit
-    await unit._committed()
+        token = _current.set(unit)
+        try:
+            yield unit
+        finally:
+            _current.reset(token)
+    if outer is not None:
+        unit._join(outer)
+    else:
+        await unit._committed()
 
 
 @contextlib.asynccontextmanager
