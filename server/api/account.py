@@ -91,5 +91,5 @@ async def put_consent(request: Request, topic: str, body: ConsentIn) -> JSONResp
     if body.granted:
         state = await consent.grant_consent(actor, topic, body.wording_version or "")
     else:
-        state = await consent.withdraw_consent(actor, topic)
+        state = await consent.withdraw_consent(actor, topic, body.wording_version)
     return JSONResponse(consent_out(state).model_dump(mode="json"))

@@ -117,10 +117,21 @@ def check_wording(topic: Topic, version: str | None) -> str:
             ),
             current_version=topic.current,
         )
-    raise InvalidInput.on(
+    raise _unknown(topic)
+
+
+def _unknown(topic: Topic) -> InvalidInput:
+    return InvalidInput.on(
         "wording_version",
         Message("Unknown wording version; the current one is %(current)r.", current=topic.current),
     )
+
+
+def _withdrawn_wording(topic: Topic, version: str | None) -> str | None:
+    """Withdrawing needs no version; one that is given must have existed."""
+    if version is not None and version not in topic.wordings:
+        raise _unknown(topic)
+    return version
 
 
 async def _latest(user_id: int, connection: BaseDBAsyncClient | None = None) -> dict[str, Consent]:
@@ -148,14 +159,19 @@ async def update_consents(
     """Grant or withdraw several topics at once: topic → (granted, wording version shown).
 
     A grant needs the current wording version (see check_wording); a withdrawal is always
-    accepted, whatever the person saw. A choice equal to the current state records nothing.
-    All choices are checked before any is written. Raises NotAuthenticated, NotFound,
-    InvalidInput and Conflict.
+    accepted, whatever wording the person saw, if it ever existed. A choice equal to the
+    current state records nothing. All choices are checked before any is written. Raises
+    NotAuthenticated, NotFound, InvalidInput and Conflict.
     """
     if actor is None:
         raise NotAuthenticated(Message("Sign in first."))
     checked = {
-        topic_named(name).name: (granted, check_wording(TOPICS[name], version) if granted else None)
+        topic_named(name).name: (
+            granted,
+            check_wording(TOPICS[name], version)
+            if granted
+            else _withdrawn_wording(TOPICS[name], version),
+        )
         for name, (granted, version) in choices.items()
     }
     async with unit.atomic() as u:
@@ -190,9 +206,12 @@ async def grant_consent(actor: Actor | None, topic: str, wording_version: str) -
     return (await update_consents(actor, {topic: (True, wording_version)}))[0]
 
 
-async def withdraw_consent(actor: Actor | None, topic: str) -> ConsentState:
-    """Take back consent to `topic`; always possible, and as easy as giving it."""
-    return (await update_consents(actor, {topic: (False, None)}))[0]
+async def withdraw_consent(
+    actor: Actor | None, topic: str, wording_version: str | None = None
+) -> ConsentState:
+    """Take back consent to `topic`; always possible, and as easy as giving it. A wording
+    version is not needed; one that is given must be one the topic ever had."""
+    return (await update_consents(actor, {topic: (False, wording_version)}))[0]
 
 
 async def has_consent(user_id: int, topic: str) -> bool:

@@ -98,6 +98,18 @@ async def test_an_outdated_wording_is_a_conflict_and_withdrawal_always_works(
     assert not withdrawn.granted and withdrawn.wording_version == "2"
 
 
+async def test_a_withdrawal_naming_a_wording_that_never_existed_is_refused(
+    clara: Actor, reworded: Topic
+) -> None:
+    await grant_consent(clara, EMAIL_NOTIFICATIONS, "2")
+    with pytest.raises(InvalidInput) as unknown:
+        await withdraw_consent(clara, EMAIL_NOTIFICATIONS, "__not_in_enum__")
+    assert [e.field for e in unknown.value.errors] == ["wording_version"]
+    assert await has_consent(clara.user_id, EMAIL_NOTIFICATIONS)
+    withdrawn = await withdraw_consent(clara, EMAIL_NOTIFICATIONS, "1")
+    assert not withdrawn.granted
+
+
 async def test_a_grant_to_an_earlier_wording_asks_for_renewal(
     clara: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
