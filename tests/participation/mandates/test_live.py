@@ -77,7 +77,7 @@ async def test_signatures_alone_signal_only_the_count() -> None:
     assert bus.messages == [{"mandate_id": mandate.id, "type": "count", "count": 2, "resident": 0}]
 
 
-async def test_the_running_dispatcher_wakes_on_a_commit() -> None:
+async def test_the_running_consumer_wakes_on_a_commit() -> None:
     town = await factories.municipality(quorum=10)
     mandate = await factories.mandate(await factories.person(), town, Status.COLLECTING)
     bus = RecordingBus()
