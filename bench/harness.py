@@ -280,21 +280,37 @@ async def create_municipality(conn: asyncpg.Connection, slug: str, quorum: int) 
 
     Before issue 9 the levels were three columns without a database default; after it
     the email level is the absence of a row. Both schemas are benchmarked (bench/ab.py).
+    Columns the ORM fills with a default but the database has none for (the moderation
+    settings of issue 11) get the model's default when the schema has them, so older
+    checkouts still run.
     """
-    legacy = await conn.fetchval(
-        "SELECT count(*) FROM information_schema.columns "
-        "WHERE table_name = 'municipality' AND column_name = 'launch_level'"
-    )
-    columns = ", launch_level, sign_level, vote_level" if legacy else ""
-    levels = ", 'email_verified', 'email_verified', 'email_verified'" if legacy else ""
+    present = {
+        r["column_name"]
+        for r in await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'municipality'"
+        )
+    }
+    extra = {name: value for name, value in _MUNICIPALITY_DEFAULTS.items() if name in present}
+    columns = "".join(f", {name}" for name in extra)
+    values = "".join(f", {value}" for value in extra.values())
     return await conn.fetchval(
         "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-        f"service_promise_days, created_at{columns}) VALUES ($1, $2, $3, 90, 5, now(){levels}) "
+        f"service_promise_days, created_at{columns}) VALUES ($1, $2, $3, 90, 5, now(){values}) "
         "RETURNING id",
         slug,
         f"Benchmark {slug}",
         quorum,
     )
+
+
+# Column → SQL literal of the model's default, for columns without a database default.
+_MUNICIPALITY_DEFAULTS = {
+    "launch_level": "'email_verified'",
+    "sign_level": "'email_verified'",
+    "vote_level": "'email_verified'",
+    "flag_threshold": "3",
+    "new_account_hours": "24",
+}
 
 
 async def create_users(conn: asyncpg.Connection, count: int, prefix: str) -> list[int]:

@@ -1,4 +1,9 @@
-"""Enqueueing jobs: onto arq when Redis is configured, else run in this process."""
+"""Enqueueing jobs: onto arq when Redis is configured, else run in this process.
+
+Either way a job gets the same tries, timeouts and dead letter (`notifications.tasks`).
+When Redis cannot be reached, a job is not lost and the request that enqueued it does
+not fail: it runs in this process instead, and the failure is logged.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,13 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-from notifications.tasks import functions
-from participation.outage import is_database_lost
+from redis.exceptions import RedisError
+
+from notifications import tasks
 
 log = logging.getLogger(__name__)
 
 CLOSE_SECONDS = 5.0
-ATTEMPTS = 5
 
 
 class Jobs(Protocol):
@@ -29,22 +34,20 @@ class InProcessJobs:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:
-        task = asyncio.create_task(self._run(name, kwargs))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = tasks.registered().get(name)
+        if task is None:
+            log.error("no job is called %s; nothing enqueued", name)
+            return
+        running = asyncio.create_task(self._run(task, kwargs))
+        self._tasks.add(running)
+        running.add_done_callback(self._tasks.discard)
 
-    async def _run(self, name: str, kwargs: dict[str, Any]) -> None:
-        # Like arq's retries: a restarting database is back within seconds.
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                await functions()[name](self.ctx, **kwargs)
-                return
-            except Exception as exc:
-                if attempt == ATTEMPTS or not is_database_lost(exc):
-                    log.exception("job %s failed", name)
-                    return
-                log.warning("job %s: connection lost (%s); retrying", name, exc)
-            await asyncio.sleep(attempt)
+    async def _run(self, task: tasks.Task, kwargs: dict[str, Any]) -> None:
+        try:
+            await tasks.perform(task, self.ctx, kwargs)
+        except Exception:
+            # Only when even the dead letter could not be written.
+            log.exception("job %s failed and could not be recorded", task.name)
 
     async def close(self) -> None:
         """Give running jobs a few seconds, then cancel them: shutdown must end."""
@@ -59,14 +62,27 @@ class InProcessJobs:
 
 
 class ArqJobs:
-    def __init__(self, pool: Any) -> None:
+    """Enqueues on Redis; `owned` says whether closing this closes the pool too."""
+
+    def __init__(self, pool: Any, ctx: dict[str, Any], owned: bool = True) -> None:
         self.pool = pool
+        self.owned = owned
+        self.fallback = InProcessJobs(ctx)
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:
-        await self.pool.enqueue_job(name, **kwargs)
+        if name not in tasks.registered():
+            log.error("no job is called %s; nothing enqueued", name)
+            return
+        try:
+            await self.pool.enqueue_job(name, **kwargs)
+        except (RedisError, OSError) as exc:
+            log.error("cannot enqueue job %s on Redis (%r); running it in this process", name, exc)
+            await self.fallback.enqueue(name, **kwargs)
 
     async def close(self) -> None:
-        await self.pool.aclose()
+        await self.fallback.close()
+        if self.owned:
+            await self.pool.aclose()
 
 
 async def make_jobs(redis_url: str | None, ctx: dict[str, Any]) -> Jobs:
@@ -75,4 +91,4 @@ async def make_jobs(redis_url: str | None, ctx: dict[str, Any]) -> Jobs:
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    return ArqJobs(await create_pool(RedisSettings.from_dsn(redis_url)))
+    return ArqJobs(await create_pool(RedisSettings.from_dsn(redis_url)), ctx)

@@ -18,10 +18,14 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    # More header fields, such as Message-ID and List-Unsubscribe.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Mailer(Protocol):
     async def send(self, mail: Mail) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class DevMailbox:
@@ -30,9 +34,19 @@ class DevMailbox:
     async def send(self, mail: Mail) -> None:
         await MailboxMessage.create(to=mail.to, subject=mail.subject, body=mail.text)
 
+    async def close(self) -> None:
+        return None
+
 
 class SmtpMailer:
-    """SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS)."""
+    """SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS).
+
+    Connections are kept open between messages (up to `IDLE` of them), since a new one
+    per message (connect, EHLO, STARTTLS, AUTH, QUIT) costs more than the message. A kept
+    connection the server has closed meanwhile is replaced by a new one, once; a message
+    that fails on a new connection raises, for the caller to retry."""
+
+    IDLE = 8
 
     def __init__(self, url: str, sender: str) -> None:
         parts = urlsplit(url)
@@ -42,17 +56,22 @@ class SmtpMailer:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.sender = sender
+        self._idle: list[aiosmtplib.SMTP] = []
 
-    async def send(self, mail: Mail) -> None:
+    def _message(self, mail: Mail) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = mail.to
         message["Subject"] = mail.subject
+        for name, value in mail.headers:
+            message[name] = value
         message.set_content(mail.text)
         if mail.html:
             message.add_alternative(mail.html, subtype="html")
-        await aiosmtplib.send(
-            message,
+        return message
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
             username=self.username,
@@ -60,6 +79,54 @@ class SmtpMailer:
             use_tls=self.implicit_tls,
             timeout=30,
         )
+        await client.connect()
+        return client
+
+    async def send(self, mail: Mail) -> None:
+        message = self._message(mail)
+        while self._idle:
+            client = self._idle.pop()
+            try:
+                await client.send_message(message)
+            except (aiosmtplib.SMTPServerDisconnected, OSError, RuntimeError):
+                # Closed by the server while idle, or from a loop that is gone: a new one.
+                _drop(client)
+                continue
+            except BaseException:
+                _drop(client)
+                raise
+            self._keep(client)
+            return
+        client = await self._connect()
+        try:
+            await client.send_message(message)
+        except BaseException:
+            _drop(client)
+            raise
+        self._keep(client)
+
+    async def close(self) -> None:
+        """Say goodbye on the kept connections."""
+        idle, self._idle = self._idle, []
+        for client in idle:
+            try:
+                await client.quit()
+            except Exception:
+                _drop(client)
+
+    def _keep(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < self.IDLE:
+            self._idle.append(client)
+        else:
+            _drop(client)
+
+
+def _drop(client: aiosmtplib.SMTP) -> None:
+    """Close without waiting on a server that may be gone."""
+    try:
+        client.close()
+    except Exception:  # its loop may be closed already
+        return
 
 
 def make_mailer(smtp_url: str | None, sender: str) -> Mailer:

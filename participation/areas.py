@@ -43,6 +43,18 @@ class ClockJob:
 
 
 @dataclass(frozen=True)
+class Task:
+    """A job function that commands enqueue by `name`, run by an arq worker or by the web
+    process. `timeout` bounds one try; a try that fails is retried up to `tries` times in
+    all, with backoff, and then recorded as a dead letter."""
+
+    name: str
+    function: Callable[..., Awaitable[object]]
+    timeout: float = 60
+    tries: int = 5
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     # The Tortoise models module, if the area has tables.
@@ -56,6 +68,9 @@ class Area:
     # loosely so that this module imports nothing of it.
     consumers: tuple[Any, ...] = ()
     events: tuple[Any, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    # Read by notifications (its Kinds: which event notifies whom, and how).
+    kinds: tuple[Any, ...] = ()
 
 
 _found: list[Area] | None = None
@@ -113,6 +128,14 @@ def actions() -> tuple[Action, ...]:
 
 def clock_jobs() -> tuple[ClockJob, ...]:
     return tuple(job for area in all_areas() for job in area.clock_jobs)
+
+
+def tasks() -> tuple[Task, ...]:
+    return tuple(task for area in all_areas() for task in area.tasks)
+
+
+def kinds() -> tuple[Any, ...]:
+    return tuple(kind for area in all_areas() for kind in area.kinds)
 
 
 def consumers() -> tuple[Any, ...]:

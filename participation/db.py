@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise import context as tortoise_context
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import connections
 from tortoise.migrations.api import migrate as migrate_api
@@ -95,7 +96,15 @@ async def migrate(database_url: str, connect_timeout: float = 5.0) -> None:
 
 
 async def close() -> None:
-    await Tortoise.close_connections()
+    """Close the pools. The ORM's process-wide context goes even when closing fails or is
+    cancelled (a bounded shutdown forces it), or the next start in this process — a
+    restarted app, the next test — would find it still set and refuse to initialise."""
+    ctx = tortoise_context.get_current_context()
+    try:
+        await Tortoise.close_connections()
+    finally:
+        if ctx is not None and tortoise_context._global_context is ctx:
+            tortoise_context._global_context = None
 
 
 def terminate() -> None:

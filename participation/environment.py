@@ -6,6 +6,7 @@ The web app's settings (server.settings) add its own; the worker needs only thes
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,35 @@ def database_url(var: Path) -> str:
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
         raise ValueError("DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
     return url
+
+
+def secret_key(var: Path) -> str:
+    """SECRET_KEY, else a generated key kept in ./var, so that sessions survive restarts of
+    the embedded default and the worker signs links with the key the web checks."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = var / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process (the web, a worker) made it first.
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def old_secret_keys() -> tuple[str, ...]:
+    """OLD_SECRET_KEYS: former keys whose signatures still verify."""
+    return tuple(k.strip() for k in os.environ.get("OLD_SECRET_KEYS", "").split(",") if k.strip())
+
+
+def base_url() -> str:
+    return os.environ.get("BASE_URL", "http://localhost:8000").rstrip("/")
 
 
 @dataclass(frozen=True)

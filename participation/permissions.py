@@ -73,6 +73,12 @@ COUNCIL = frozenset({Role.COUNCIL, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 
 
+def signing_role(actor: Actor, municipality_id: int) -> Role:
+    """The role an official text is signed with: council member, or administrator if only
+    that (official answers, official statements in discussions)."""
+    return Role.COUNCIL if actor.has_role(municipality_id, Role.COUNCIL) else Role.ADMIN
+
+
 class Refusal(StrEnum):
     """Why an action that asks for a level was refused: clients act on it, pages offer a fix."""
 

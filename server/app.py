@@ -18,15 +18,20 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from notifications import tasks
+from notifications.email import outgoing
 from notifications.jobs import make_jobs
 from notifications.mail import make_mailer
 from participation import areas, db
+from participation.files import storage
 from participation.live.bus import make_bus
 from participation.outbox import consumers
-from server import api, i18n, pages, shutdown
+from server import api, i18n, pages, shutdown, uploads
+from server.api.event_stream import StreamHandoff
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import CSRFMiddleware
+from server.header_links import HeaderLinksMiddleware
 from server.limits import Limiter, RateLimited, configure
 from server.outage import DatabaseLostMiddleware
 from server.pages.forms import render_error
@@ -107,9 +112,10 @@ async def _run_clock_jobs() -> None:
             if rounds % job.every:
                 continue
             try:
-                await job.function()
+                # Tries, timeout and dead letter as on a worker.
+                await tasks.perform(tasks.clock_task(job), {}, {})
             except Exception:
-                log.exception("clock job %s failed", job.name)
+                log.exception("clock job %s failed and could not be recorded", job.name)
 
 
 class Auftrag(Starlette):
@@ -119,7 +125,9 @@ class Auftrag(Starlette):
         # Starlette puts every configured middleware inside the layer that answers a
         # crash with 500; this one goes outside, so that answer carries the headers too.
         hsts = self.state.settings.base_url.startswith("https://")
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=hsts)
+        # Outermost of all: event streams are answered through every layer, then their
+        # endless body is sent from here, so no layer waits in memory per open stream.
+        return StreamHandoff(SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=hsts))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -131,7 +139,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         bus = make_bus(settings.redis_url)
         await bus.start()
         mailer = make_mailer(settings.smtp_url, settings.mail_from)
-        jobs = await make_jobs(settings.redis_url, {"mailer": mailer})
+        # The sender signs unsubscribe links with this app's keys, not the environment's.
+        ctx = {"mailer": mailer, "outgoing": outgoing.from_settings(settings)}
+        jobs = await make_jobs(settings.redis_url, ctx)
         runners = consumers.runners({"bus": bus, "jobs": jobs})
         for runner in runners:
             runner.start()
@@ -156,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await shutdown.bounded(f"outbox consumer {runner.name}", runner.stop())
             await shutdown.bounded("rate limiter", app.state.limiter.close())
             await shutdown.bounded("jobs", jobs.close())
+            await shutdown.bounded("mailer", mailer.close())
             await shutdown.bounded("live bus", bus.stop())
             await shutdown.bounded("database", db.close(), force=db.terminate)
 
@@ -173,8 +184,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(DatabaseLostMiddleware),
             Middleware(SessionMiddleware, settings=settings),
             Middleware(CSRFMiddleware, settings=settings, handler=http_exception),
+            Middleware(HeaderLinksMiddleware),
             Middleware(
-                BodyLimitMiddleware, max_bytes=settings.max_request_bytes, handler=http_exception
+                BodyLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                handler=http_exception,
+                larger=uploads.LARGER_BODIES,
             ),
         ],
         exception_handlers={
@@ -185,4 +200,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    storage.use(storage.LocalStorage(settings.file_store))
     return app

@@ -1,4 +1,5 @@
-"""The `auftrag` command: serve, worker, migrate, demo, token, create-user, suspend, tally."""
+"""The `auftrag` command: serve, worker, migrate, demo, token, create-user, suspend, tally,
+dead-letters."""
 
 from __future__ import annotations
 
@@ -109,6 +110,48 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from notifications.worker import worker_settings
 
     run_worker(worker_settings(settings.redis_url))
+    return 0
+
+
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from notifications import deadletters, tasks
+    from notifications.jobs import InProcessJobs, make_jobs
+    from notifications.mail import make_mailer
+
+    ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from)}
+
+    class Now:
+        """Without Redis a retried job runs here, to its end, before the command exits."""
+
+        async def enqueue(self, name: str, **kwargs: object) -> None:
+            await tasks.perform(tasks.registered()[name], ctx, dict(kwargs))
+
+    async def retry() -> str:
+        jobs = await make_jobs(settings.redis_url, ctx)
+        try:
+            target = Now() if isinstance(jobs, InProcessJobs) else jobs
+            letter = await deadletters.operator_retry(args.retry, target)
+        finally:
+            await jobs.close()
+        return f"auftrag: job {letter.id} ({letter.task}) sent again"
+
+    async def listing() -> str:
+        lines = []
+        for letter in await deadletters.operator_dead_letters(args.all):
+            state = f"retried {letter.retried_at:%Y-%m-%d %H:%M}" if letter.retried_at else "failed"
+            error = (letter.error.strip().splitlines() or [""])[-1]
+            lines.append(
+                f"{letter.id}\t{letter.task}\t{letter.failed_at:%Y-%m-%d %H:%M}\t{state}\t"
+                f"{letter.municipality_id or '-'}\t{json.dumps(letter.kwargs)}\t{error}"
+            )
+        return "\n".join(lines)
+
+    if args.retry is not None:
+        print(asyncio.run(_with_db(settings, retry)), file=sys.stderr)
+    else:
+        shown = asyncio.run(_with_db(settings, listing))
+        if shown:
+            print(shown)
     return 0
 
 
@@ -233,6 +276,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run background jobs from Redis (arq)")
     worker.set_defaults(func=cmd_worker)
+
+    dead = sub.add_parser(
+        "dead-letters",
+        help="list jobs that failed for good (of no municipality unless --all); --retry ID",
+    )
+    dead.add_argument(
+        "--retry", type=_bounded(1, 2**31 - 1), metavar="ID", help="send job ID again"
+    )
+    dead.add_argument("--all", action="store_true", help="every municipality's too")
+    dead.set_defaults(func=cmd_dead_letters)
 
     migrate = sub.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(func=cmd_migrate)

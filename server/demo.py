@@ -8,21 +8,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from notifications.visits import offer
 from participation import clock
 from participation.accounts.authorization.actors import load_actor
 from participation.accounts.identity.commands import ensure_user
 from participation.accounts.residency.verification import verify_resident
 from participation.actors import Actor
+from participation.answers import commands as answer_commands
+from participation.deliberation import commands as discussion
+from participation.deliberation.models import SubjectType
+from participation.deliberation.threads import thread_ids
 from participation.mandates import commands
 from participation.mandates.models import Status
-from participation.municipalities.models import District, Municipality
+from participation.mandates.rating import rate_outcome
+from participation.municipalities import departments
+from participation.municipalities.models import Department, District, Municipality
 from participation.permissions import Role
+from participation.plans import commands as plan_commands
 from participation.votes import commands as vote_commands
 from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
 from participation.votes.queries import options_of
+from server.demo_costs import seed_costs
 
 SLUG = "demo"
+MOBILITY = ("mobilität", "verkehr", "radverkehr")
 DISTRICTS = [
     ("altstadt", "Altstadt"),
     ("nordviertel", "Nordviertel"),
@@ -130,6 +140,7 @@ MANDATES = [
 ]
 
 ENERGY = "Bürgerauftrag Energieeffizienz in städtischen Gebäuden"
+FOUNTAINS = "Öffentliche Trinkbrunnen in der Innenstadt"
 
 BUDGET_PROJECTS = [
     ("Spielplatz am Mühlbach", "Neue Geräte für Kinder bis zwölf Jahre.", 45_000_00),
@@ -163,7 +174,8 @@ async def seed() -> bool:
         name="Musterstadt",
         default_quorum=30,
         signature_period_days=60,
-        service_promise_days=5,
+        service_promise_days=3,
+        state="BB",
     )
     await District.bulk_create(
         [District(municipality_id=municipality.id, slug=s, name=n) for s, n in DISTRICTS]
@@ -216,7 +228,79 @@ async def seed() -> bool:
                 await commands.transition_mandate(council, mandate.id, status, REASONS.get(status))
         launched[title] = mandate.id
     await _seed_votes(council, signers, launched)
+    await _seed_answers(people["admin@demo.example"], council, launched)
+    await seed_costs(council)
+    await _seed_plan(council, municipality, launched[FOUNTAINS])
+    await _seed_ratings(signers, launched[CAR_PARK])
+    await _seed_discussion(people, council, launched[FOUNTAINS])
+    await _seed_services(people["admin@demo.example"])
     return True
+
+
+# The portal's services; re-registration leads to the new district's consultations,
+# vehicle registration and the resident parking permit to mobility topics.
+SERVICES = [
+    ("residence.registration", "Ummeldung", "Re-registration", (), True),
+    ("id_card.collection", "Ausweisabholung", "ID card collection", (), True),
+    ("vehicle.registration", "Kfz-Zulassung", "Vehicle registration", MOBILITY, False),
+    ("parking.resident_permit", "Anwohnerparkausweis", "Resident parking permit", MOBILITY, True),
+    ("waste.bulky_pickup", "Sperrmüllabholung", "Bulky waste pickup", ("grün", "klima"), False),
+]
+
+
+async def _seed_services(admin: Actor | None) -> None:
+    await offer.replace_catalogue(
+        admin, SLUG, [offer.Service(code, de, en) for code, de, en, _, _ in SERVICES]
+    )
+    rules = tuple(offer.Rule(code, topics, district) for code, _, _, topics, district in SERVICES)
+    await offer.replace_invitation_rules(admin, SLUG, offer.Rules(14, rules))
+
+
+CAR_PARK = "Parkhaus am Hafen abreißen"
+# Scores of the first co-signers of the rejected car park mandate, some with a comment;
+# the completed one is left for visitors to rate.
+RATINGS = [
+    (4, "Die Absage ist nachvollziehbar begründet, der Pachtvertrag war mir neu.", True),
+    (2, "Bis 2031 zu warten ist enttäuschend.", False),
+    (3, None, False),
+    (4, "Gut, dass die Fläche danach geprüft wird.", False),
+    (3, None, False),
+    (2, None, False),
+]
+
+
+async def _seed_ratings(signers: list[Actor | None], mandate_id: int) -> None:
+    """Co-signers rate the rejected car park mandate, so an outcome's ratings show."""
+    for signer, (score, comment, show_name) in zip(signers, RATINGS, strict=False):
+        await rate_outcome(signer, mandate_id, score, comment, show_name)
+
+
+DEPARTMENTS = ["Tiefbauamt", "Amt für Grünflächen", "Bürgeramt", "Gebäudemanagement"]
+
+
+async def _seed_answers(
+    admin: Actor | None, council: Actor | None, mandates: dict[str, int]
+) -> None:
+    """Departments, and official answers on the fountains and the car park."""
+    made = {name: await departments.create_department(admin, SLUG, name) for name in DEPARTMENTS}
+    fountains = mandates["Öffentliche Trinkbrunnen in der Innenstadt"]
+    assert council is not None
+    await answer_commands.assign_mandate(council, fountains, made["Tiefbauamt"].id, council.user_id)
+    await answer_commands.respond_to_mandate(
+        council,
+        fountains,
+        "decision",
+        "Der Rat hat die fünf Trinkbrunnen beschlossen. Das **Tiefbauamt** baut sie bis "
+        "zum Sommer; die Standorte stehen in der Vorlage.",
+        council_paper_reference="DS 2026/041",
+        council_paper_url="https://ris.musterstadt.example/vorlage/2026-041",
+    )
+    await answer_commands.respond_to_mandate(
+        council,
+        mandates["Parkhaus am Hafen abreißen"],
+        "decision",
+        "Das Parkhaus ist bis 2031 verpachtet. Wir prüfen die Fläche für die Zeit danach.",
+    )
 
 
 async def _seed_votes(
@@ -269,3 +353,70 @@ async def _seed_votes(
         await vote_commands.cast_ballot(signer, ranked.id, order)
     await vote_commands.close_vote(council, ranked.id, "Die Bürgerversammlung hat abgestimmt.")
     await vote_commands.publish_vote(council, ranked.id)
+
+
+async def _seed_plan(council: Actor | None, municipality: Municipality, mandate_id: int) -> None:
+    """The fountains' action plan: one measure done, one under way with milestones ahead."""
+    today = clock.now().date()
+    office = await Department.get(municipality_id=municipality.id, name="Tiefbauamt")
+    survey = await plan_commands.create_measure(
+        council,
+        mandate_id,
+        title="Standorte prüfen",
+        description="Wasseranschlüsse und Platz an fünf Plätzen der Innenstadt prüfen.",
+        planned_start=today - timedelta(days=60),
+        planned_end=today - timedelta(days=20),
+        department_id=office.id,
+        weight=1,
+    )
+    await plan_commands.update_measure(council, survey.id, status="in_progress")
+    await plan_commands.update_measure(council, survey.id, status="done")
+    build = await plan_commands.create_measure(
+        council,
+        mandate_id,
+        title="Fünf Trinkbrunnen bauen",
+        description="Bau und Anschluss der Brunnen, **barrierefrei** erreichbar.",
+        planned_start=today - timedelta(days=10),
+        planned_end=today + timedelta(days=120),
+        department_id=office.id,
+        weight=3,
+    )
+    await plan_commands.update_measure(council, build.id, status="in_progress", progress_percent=40)
+    await plan_commands.add_milestone(
+        council, build.id, title="Aufträge vergeben", day=today - timedelta(days=5)
+    )
+    await plan_commands.add_milestone(
+        council, build.id, title="Erster Brunnen am Markt", day=today + timedelta(days=30)
+    )
+
+
+async def _seed_discussion(
+    people: dict[str, Actor | None], council: Actor | None, mandate_id: int
+) -> None:
+    """Both sides of an argument and the council's statement, so the balanced view shows."""
+    thread_id = (await thread_ids(SubjectType.MANDATE, [mandate_id]))[mandate_id]
+    anna, ben = people["anna@demo.example"], people["ben@demo.example"]
+    pro = await discussion.post_comment(
+        anna,
+        thread_id,
+        "Im Sommer 2025 gab es zwölf Hitzetage. Wer in der Innenstadt einkauft, braucht "
+        "Wasser, ohne etwas kaufen zu müssen.",
+        "for",
+    )
+    await discussion.post_comment(
+        ben,
+        thread_id,
+        "Die Wartung kostet jedes Jahr Geld, und an der Marktstraße steht schon ein Brunnen, "
+        "der oft außer Betrieb ist. Erst den reparieren!",
+        "against",
+    )
+    await discussion.post_comment(
+        ben, thread_id, "Einverstanden, wenn der Brunnen am Markt mit dabei ist.", parent_id=pro.id
+    )
+    await discussion.post_comment(
+        council,
+        thread_id,
+        "Der Brunnen an der Marktstraße wird im Rahmen der Maßnahme mit erneuert; die "
+        "Wartungskosten stehen in der Kostenanalyse.",
+        official=True,
+    )

@@ -32,6 +32,7 @@ LAUNCH = "launch"
 COSIGN = "cosign"
 COMMENT = "comment"
 BALLOT = "ballot"
+UPLOAD = "upload"
 
 IP = "ip"
 # A Redis that does not answer must not hold up the request it was asked about.
@@ -60,6 +61,8 @@ DEFAULTS: dict[str, Limit] = {
     COMMENT: Limit(parse("120/minute"), parse("10/minute")),
     # Replacing one's ballot is allowed, but not as a flood.
     BALLOT: Limit(parse("600/minute"), parse("30/minute")),
+    # Each upload may be 20 MB: the store must not fill up from one account.
+    UPLOAD: Limit(parse("300/hour"), parse("60/hour")),
 }
 
 

@@ -89,9 +89,11 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 is_page = headers.get("content-type", "").startswith("text/html")
-                headers["Content-Security-Policy"] = (
-                    page_policy(request_nonce) if is_page else NOTHING
-                )
+                if is_page:
+                    headers["Content-Security-Policy"] = page_policy(request_nonce)
+                elif "content-security-policy" not in headers:
+                    # Served files bring a stricter one of their own (sandbox).
+                    headers["Content-Security-Policy"] = NOTHING
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -66,19 +65,6 @@ def _rate_limits(value: str) -> str:
     return value
 
 
-def _read_or_create_secret(var_dir: Path) -> str:
-    """Keep a generated key in ./var so sessions survive restarts of the embedded default."""
-    path = var_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
-
-
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -103,6 +89,8 @@ class Settings:
     rate_limit_prefix: str = "auftrag-limits"
     trusted_proxies: tuple[Network, ...] = ()
     max_request_bytes: int = 1024 * 1024
+    # Attachments' store (FILES_DIR); None means `files` under var_dir.
+    files_dir: Path | None = None
 
     @property
     def dev_mailbox(self) -> bool:
@@ -115,6 +103,10 @@ class Settings:
         return self.secure_cookies and self.base_url.startswith("https://")
 
     @property
+    def file_store(self) -> Path:
+        return self.files_dir or self.var_dir / "files"
+
+    @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
 
@@ -123,15 +115,13 @@ class Settings:
         env = os.environ
         var_dir = environment.var_dir()
         services = Services.from_env()
-        secret = env.get("SECRET_KEY") or _read_or_create_secret(var_dir)
-        base_url = env.get("BASE_URL", "http://localhost:8000").rstrip("/")
+        secret = environment.secret_key(var_dir)
+        base_url = environment.base_url()
         values: dict[str, object] = dict(
             var_dir=var_dir,
             database_url=services.database_url,
             secret_key=secret,
-            old_secret_keys=tuple(
-                k.strip() for k in env.get("OLD_SECRET_KEYS", "").split(",") if k.strip()
-            ),
+            old_secret_keys=environment.old_secret_keys(),
             redis_url=services.redis_url,
             smtp_url=services.smtp_url,
             mail_from=services.mail_from,
@@ -148,6 +138,7 @@ class Settings:
             rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
             trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
             max_request_bytes=int(positive("MAX_REQUEST_BYTES", str(1024 * 1024))),
+            files_dir=Path(env["FILES_DIR"]).resolve() if env.get("FILES_DIR") else None,
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

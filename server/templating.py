@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -37,14 +37,32 @@ def _local_time(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value.astimezone(BERLIN), format=fmt, locale=i18n.current())
 
 
-def _local_date(value: datetime | None) -> str:
+def _local_date(value: datetime | str | None) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Timeline entries keep their times as ISO text in their JSON data.
+        value = datetime.fromisoformat(value)
     return format_date(value.astimezone(BERLIN), format="long", locale=i18n.current())
+
+
+def _calendar_date(value: date | str | None) -> str:
+    """A calendar day (or its ISO text, as timeline entries keep it) in the reader's language."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, format="long", locale=i18n.current())
 
 
 def _number(value: int) -> str:
     return format_decimal(value, locale=i18n.current())
+
+
+def _decimal(value: float | None, digits: int = 1) -> str:
+    """A figure with exactly `digits` decimals in the reader's notation (4,0 in German)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=i18n.current())
 
 
 def in_language(request: Request, locale: str) -> str:
@@ -59,6 +77,8 @@ env.filters["safe_next"] = safe_next
 env.filters["local_time"] = _local_time
 env.filters["local_date"] = _local_date
 env.filters["number"] = _number
+env.filters["calendar_date"] = _calendar_date
+env.filters["decimal"] = _decimal
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -69,6 +89,12 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         csrf_token=csrf_token(request),
         csp_nonce=security_headers.nonce(request),
         actor=getattr(request.state, "actor", None),
+        # (slug, name, overdue count) per municipality the actor works for as council.
+        council_queues=getattr(request.state, "council_queues", ()),
+        # (slug, name, open items) per municipality the actor moderates.
+        moderation_queues=getattr(request.state, "moderation_queues", ()),
+        # Unread notifications of the signed-in person, for the header's inbox link.
+        inbox_unread=getattr(request.state, "inbox_unread", 0),
         debug=request.app.state.settings.debug,
     )
     html = env.get_template(template).render(context)
@@ -76,5 +102,5 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def render_text(template: str, **context: Any) -> str:
-    """A template outside a request: emails and fragments for the live script."""
+    """A template outside a request: emails and the entries of Atom feeds."""
     return env.get_template(template).render(context)

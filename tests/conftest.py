@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 
 from participation import db
 from participation.actors import Actor
+from participation.council import queue as council_queue
 from participation.mandates import commands as mandate_commands
 from participation.municipalities import queries as municipality_queries
 from server.app import create_app
@@ -35,7 +36,9 @@ from tests.support import bearer_token, make_settings
 ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = ENV_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 REDIS_URL = os.environ.get("REDIS_URL") or None
-CHROMIUM = Path("/usr/bin/chromium")
+# AUFTRAG_CHROMIUM names another binary; CI points it nowhere for the no-services run,
+# which stands for a fresh machine, since the PostgreSQL run drives the browser anyway.
+CHROMIUM = Path(os.environ.get("AUFTRAG_CHROMIUM", "/usr/bin/chromium"))
 # The tests' own database may hold more connections than the app's default of 20:
 # the concurrency test signs with 200 people at once.
 TEST_POOL = "maxsize=50"
@@ -219,6 +222,7 @@ async def database_url(template_database: str, tmp_path: Path) -> str:
     # Ids start again in every test's database, so the process-wide caches must too.
     mandate_commands._homes.clear()
     municipality_queries._places.clear()
+    council_queue._names.clear()
     if USE_POSTGRES:
         await _truncate(template_database)
         return template_database

@@ -259,7 +259,9 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
             )
 
-    async def wait_until_healthy(self, within: float = 30.0) -> None:
+    async def wait_until_healthy(self, within: float = 90.0) -> None:
+        # Generous: on a loaded two-core machine, migrating, seeding and starting the
+        # render workers once took over 30 s; a healthy server answers at once.
         async with httpx.AsyncClient(base_url=self.base, timeout=2) as http:
             try:
                 async with asyncio.timeout(within):

@@ -15,7 +15,8 @@ async def _serve_demo(cwd: Path) -> dict:
     # No DATABASE_URL, REDIS_URL, SECRET_KEY or AUFTRAG_VAR_DIR: the embedded default.
     server = ServerProcess(["--demo"], cwd=cwd, env=server_environment())
     try:
-        await server.wait_until_healthy()
+        # A fresh directory applies every migration and seeds first: slow on a busy machine.
+        await server.wait_until_healthy(within=120)
         async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
             home = await http.get("/", follow_redirects=True)
             assert home.status_code == 200, home.text[:500]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     from participation.municipalities.models import District, Municipality
 
 
+def new_account_ref() -> str:
+    """A pseudonymous reference a service portal may send instead of the email address:
+    random, so it says nothing about the person and cannot be guessed."""
+    return "acc_" + secrets.token_urlsafe(18)
+
+
 class User(Model):
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
@@ -21,6 +28,8 @@ class User(Model):
     email_verified = fields.BooleanField(default=False)
     suspended_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Null only for accounts older than migration 0020 until it filled them in.
+    account_ref = fields.CharField(max_length=32, unique=True, null=True, default=new_account_ref)
 
     memberships: fields.ReverseRelation[Membership]
 
@@ -279,6 +288,8 @@ class Consent(Model):
 
     class Meta:
         table = "account_consent"
+        # The dispatcher asks for a person's latest record on a topic, per recipient.
+        indexes = (("user_id", "topic", "id"),)
 
 
 class PortalKey(Model):

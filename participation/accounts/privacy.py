@@ -220,13 +220,14 @@ async def _keep_an_administrator(conn: BaseDBAsyncClient, user_id: int) -> None:
         .values_list("municipality_id", flat=True)
     )
     for municipality_id in municipality_ids:
+        # Rows, not values_list(): Tortoise drops FOR UPDATE from a values query.
         admins = (
             await Membership.filter(municipality_id=municipality_id, role=Role.ADMIN)
             .using_db(conn)
             .select_for_update()
-            .values_list("user_id", flat=True)
+            .only("id", "user_id")
         )
-        if list(admins) == [user_id]:
+        if [admin.user_id for admin in admins] == [user_id]:
             municipality = await Municipality.get(id=municipality_id, using_db=conn)
             raise Conflict(
                 Message(

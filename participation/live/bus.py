@@ -7,6 +7,7 @@ A topic is a string naming what a reader follows (see `topics`): "mandate:42",
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -18,13 +19,70 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "auftrag:live:{database}"
 QUEUE_SIZE = 64
+# Every subscriber hears this now and then, so a stream can keep its connection open
+# (proxies close idle ones) without a timer of its own around every wait.
+KEEPALIVE_SECONDS = 15.0
+KEEPALIVE: dict[str, Any] = {"type": "keepalive"}
+
+
+class Inbox:
+    """One subscriber's messages, the newest QUEUE_SIZE of them: a slow client only needs
+    the newest state. `overflowed` says some were dropped since it was reset, so a reader
+    that relies on every message (new timeline entries) reads the database instead.
+
+    Smaller than an asyncio.Queue (one deque and one waiter, no locks or events): ten
+    thousand open streams hold one each.
+    """
+
+    __slots__ = ("_items", "_waiter", "maxsize", "overflowed")
+
+    def __init__(self, maxsize: int = QUEUE_SIZE) -> None:
+        self._items: collections.deque[dict[str, Any]] = collections.deque(maxlen=maxsize)
+        self._waiter: asyncio.Future[None] | None = None
+        self.maxsize = maxsize
+        self.overflowed = False
+
+    def put_nowait(self, message: dict[str, Any]) -> None:
+        if len(self._items) == self.maxsize:
+            self.overflowed = True  # the deque drops its oldest as this one goes in
+        self._items.append(message)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> dict[str, Any]:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+    def get_nowait(self) -> dict[str, Any]:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def full(self) -> bool:
+        return len(self._items) == self.maxsize
 
 
 class LocalBus:
-    """In-process fan-out; enough when one process serves every stream."""
+    """In-process fan-out; enough when one process serves every stream.
+
+    Every subscriber of a topic gets the same message object: readers must not change it.
+    """
 
     def __init__(self) -> None:
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._queues: dict[str, set[Inbox]] = {}
+        self._keepalive: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         return None
@@ -37,15 +95,19 @@ class LocalBus:
 
     def _deliver(self, topic: str, message: dict[str, Any]) -> None:
         for queue in self._queues.get(topic, ()):
-            if queue.full():
-                # A slow client only needs the newest state; drop its oldest signal.
-                queue.get_nowait()
             queue.put_nowait(message)
 
+    def subscriber_count(self, topic: str | None = None) -> int:
+        """Open subscriptions to `topic`, or to any topic: what a closed stream must leave."""
+        if topic is not None:
+            return len(self._queues.get(topic, ()))
+        return sum(len(queues) for queues in self._queues.values())
+
     @contextlib.asynccontextmanager
-    async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+    async def subscribe(self, topic: str) -> AsyncIterator[Inbox]:
+        queue = Inbox(maxsize=QUEUE_SIZE)
         self._queues.setdefault(topic, set()).add(queue)
+        self._keep_alive_later()
         try:
             yield queue
         finally:
@@ -53,6 +115,24 @@ class LocalBus:
             subscribers.discard(queue)
             if not subscribers:
                 self._queues.pop(topic, None)
+            if not self._queues and self._keepalive is not None:
+                self._keepalive.cancel()
+                self._keepalive = None
+
+    def _keep_alive_later(self) -> None:
+        if self._keepalive is None:
+            loop = asyncio.get_running_loop()
+            self._keepalive = loop.call_later(KEEPALIVE_SECONDS, self._keep_alive)
+
+    def _keep_alive(self) -> None:
+        """One timer per process for every subscriber, not one per subscriber."""
+        self._keepalive = None
+        if not self._queues:
+            return
+        for queues in list(self._queues.values()):
+            for queue in queues:
+                queue.put_nowait(KEEPALIVE)
+        self._keep_alive_later()
 
 
 class RedisBus(LocalBus):

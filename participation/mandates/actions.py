@@ -10,6 +10,8 @@ MOVE_AS_INITIATOR = Action("mandate:move_as_initiator", Need(owner=True))
 SIGN_MANDATE = Action("mandate:sign", Need(level=True))
 WITHDRAW_SIGNATURE = Action("mandate:withdraw_signature", Need())
 DECIDE_MANDATE = Action("mandate:decide", Need(roles=COUNCIL))
+# Open to every signed-in person; the command admits only those who co-signed.
+RATE_OUTCOME = Action("mandate:rate", Need())
 
 ACTIONS = (
     LAUNCH_MANDATE,
@@ -18,4 +20,5 @@ ACTIONS = (
     SIGN_MANDATE,
     WITHDRAW_SIGNATURE,
     DECIDE_MANDATE,
+    RATE_OUTCOME,
 )

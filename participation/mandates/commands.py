@@ -7,6 +7,9 @@ from functools import partial
 
 from participation import clock, text, unit
 from participation.actors import Actor
+from participation.deliberation import subjects
+from participation.deliberation.models import SubjectType
+from participation.deliberation.threads import open_thread
 from participation.errors import (
     Conflict,
     FieldError,
@@ -23,6 +26,7 @@ from participation.messages import Message
 from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
 from participation.permissions import require
 from participation.sql import run
+from participation.suspensions.check import ensure_not_suspended
 from participation.timeline import entries as timeline
 
 
@@ -58,6 +62,19 @@ async def get_visible(actor: Actor | None, mandate_id: int) -> Mandate:
     return mandate
 
 
+@subjects.discussed(SubjectType.MANDATE)
+async def discussed_mandate(actor: Actor | None, mandate_id: int) -> subjects.Subject:
+    """The mandate as its discussion names it, if `actor` may see it."""
+    try:
+        mandate = await get_visible(actor, mandate_id)
+    except NotFound:
+        raise NotFound(subjects.GONE) from None
+    link = f"/mandates/{mandate.id}"
+    return subjects.Subject(
+        SubjectType.MANDATE, mandate.id, mandate.title, link, mandate.department_id
+    )
+
+
 async def launch_mandate(
     actor: Actor | None,
     municipality_slug: str,
@@ -82,6 +99,7 @@ async def launch_mandate(
             "municipality", Message("Unknown municipality %(slug)r.", slug=municipality_slug)
         )
     require(actor, LAUNCH_MANDATE, await place_of(municipality.id))
+    await ensure_not_suspended(actor, municipality.id)
     problems = rules.check_content(title, summary, body, topics or [])
     tags = rules.normalise_topics(topics or [])
     district_row = None
@@ -117,6 +135,7 @@ async def launch_mandate(
                 [MandateTopic(mandate_id=mandate.id, topic=t) for t in tags], using_db=u.conn
             )
         await counter.create_shards(u.conn, mandate.id)
+        await open_thread(u, SubjectType.MANDATE, mandate.id, municipality.id)
         await timeline.record(
             u,
             mandate.id,
@@ -134,6 +153,7 @@ async def publish_mandate(actor: Actor | None, mandate_id: int) -> Mandate:
 
     Raises NotFound, PermissionDenied (not the initiator) and Conflict (not a draft).
     """
+    await ensure_not_suspended(actor, await mandate_home(mandate_id) or 0)
     return await transition_mandate(actor, mandate_id, Status.COLLECTING)
 
 

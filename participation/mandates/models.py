@@ -10,7 +10,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from participation.accounts.models import User
-    from participation.municipalities.models import District, Municipality
+    from participation.municipalities.models import Department, District, Municipality
 
 
 class Status(StrEnum):
@@ -55,11 +55,33 @@ class Mandate(Model):
     submitted_at = fields.DatetimeField(null=True)
     answer_due_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    # The service promise's facts: set once by the first official answer, never flipped;
+    # the traffic light and "overdue" are derived from them when read.
+    first_answer_at = fields.DatetimeField(null=True)
+    promise_kept = fields.BooleanField(null=True)
+    # When the clock job recorded "due tomorrow" and "overdue": each fires once.
+    promise_reminded_at = fields.DatetimeField(null=True)
+    promise_overdue_at = fields.DatetimeField(null=True)
+    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "auftrag.Department", related_name="mandates", null=True, on_delete=fields.SET_NULL
+    )
+    department_id: int | None
+    responsible: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="responsible_for", null=True, on_delete=fields.SET_NULL
+    )
+    responsible_id: int | None
+    # Derived from the action plan's measures, written with each change to them.
+    progress = fields.SmallIntField(null=True)
 
     topics: fields.ReverseRelation[MandateTopic]
 
     class Meta:
         table = "mandate"
+        # The council's review queue and its overdue count (participation/council/queue.py).
+        indexes = (
+            ("municipality_id", "answer_due_at", "id"),
+            ("municipality_id", "status", "answer_due_at", "first_answer_at"),
+        )
 
 
 class MandateTopic(Model):
@@ -114,3 +136,33 @@ class SignatureCount(Model):
     class Meta:
         table = "signature_count"
         unique_together = (("mandate", "shard"),)
+
+
+class Rating(Model):
+    """A verdict of a co-signer on the outcome of a finished mandate, one per person.
+
+    When her account goes, the row stays without her and without her comment: the
+    published count, average and distribution do not change.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    mandate: fields.ForeignKeyRelation[Mandate] = fields.ForeignKeyField(
+        "auftrag.Mandate", related_name="ratings", on_delete=fields.CASCADE
+    )
+    mandate_id: int
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="ratings", null=True, on_delete=fields.SET_NULL
+    )
+    user_id: int | None
+    score = fields.SmallIntField()
+    # Markdown as written, and rendered once by the safe renderer.
+    comment = fields.TextField(default="")
+    comment_html = fields.TextField(default="")
+    show_name = fields.BooleanField(default=False)
+    # Set from the domain's clock: the 30-day edit window counts from created_at.
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "rating"
+        unique_together = (("mandate", "user"),)

@@ -7,17 +7,21 @@ from typing import Any, cast
 
 from tortoise.expressions import Q
 
-from participation.accounts.models import User
+from participation import clock
+from participation.accounts.models import Membership, User
 from participation.actors import Actor
+from participation.deliberation.models import SubjectType
+from participation.deliberation.threads import thread_ids
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
-from participation.mandates import counter, lifecycle, permissions, rules
+from participation.mandates import counter, lifecycle, permissions, rating, rules
 from participation.mandates.actions import SIGN_MANDATE
 from participation.mandates.models import Mandate, MandateTopic, Signature, Status
+from participation.mandates.promise import service_promise
 from participation.messages import Message
-from participation.municipalities.models import District, Municipality
+from participation.municipalities.models import Department, District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of, possible_slug
-from participation.permissions import who_may
+from participation.permissions import COUNCIL, Role, who_may
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
         return []
     ids = [m.id for m in mandates]
     tallies = await counter.tallies(ids)
+    ratings = await rating.summaries(ids)
+    threads = await thread_ids(SubjectType.MANDATE, ids)
     municipalities: dict[int, str] = dict(
         await Municipality.filter(id__in={m.municipality_id for m in mandates}).values_list(
             "id", "slug"
@@ -124,7 +130,9 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
             "mandate_id", flat=True
         )
         signed = set(cast(list[int], mandate_ids))
+    assignments = await assignments_of(mandates)
     views = []
+    now = clock.now()
     for m in mandates:
         district = districts.get(m.district_id) if m.district_id is not None else None
         name = names.get(m.initiator_id)
@@ -150,6 +158,10 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                 "submitted_at": m.submitted_at,
                 "answer_due_at": m.answer_due_at,
                 "closed_at": m.closed_at,
+                "service_promise": service_promise(
+                    m.status, m.answer_due_at, m.first_answer_at, m.promise_kept, now
+                ),
+                "progress": m.progress,
                 "allowed_transitions": [
                     t.target for t in lifecycle.moves_from(Status(m.status), movers)
                 ],
@@ -158,8 +170,52 @@ async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[st
                 "participation": who_may(
                     places[m.municipality_id].level(SIGN_MANDATE), municipalities[m.municipality_id]
                 ),
+                **assignments[m.id],
+                "rating": ratings[m.id],
+                "thread_id": threads.get(m.id),
             }
         )
+    return views
+
+
+async def assignments_of(mandates: list[Mandate]) -> dict[int, dict[str, Any]]:
+    """`department` ({id, name} or None) and `responsible` ({display_name, role} or
+    None) per mandate id, read once for a page of mandates; never an email."""
+    department_ids = {m.department_id for m in mandates if m.department_id}
+    names = (
+        dict(await Department.filter(id__in=department_ids).values_list("id", "name"))
+        if department_ids
+        else {}
+    )
+    responsible_ids = {m.responsible_id for m in mandates if m.responsible_id}
+    people: dict[int, str] = {}
+    roles: dict[tuple[int, int], Role] = {}
+    if responsible_ids:
+        people = dict(await User.filter(id__in=responsible_ids).values_list("id", "display_name"))
+        for user_id, municipality_id, role in await Membership.filter(
+            user_id__in=responsible_ids,
+            municipality_id__in={m.municipality_id for m in mandates},
+            role__in=list(COUNCIL),
+        ).values_list("user_id", "municipality_id", "role"):
+            key = (user_id, municipality_id)
+            if roles.get(key) != Role.COUNCIL:
+                roles[key] = Role(role)
+    views = {}
+    for m in mandates:
+        department = (
+            {"id": m.department_id, "name": names[m.department_id]}
+            if m.department_id in names
+            else None
+        )
+        responsible = None
+        if m.responsible_id in people:
+            role = roles.get((m.responsible_id, m.municipality_id))
+            responsible = {
+                "display_name": people[m.responsible_id],
+                # A role revoked since: she was made responsible as a council member.
+                "role": role or Role.COUNCIL,
+            }
+        views[m.id] = {"department": department, "responsible": responsible}
     return views
 
 

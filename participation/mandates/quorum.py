@@ -6,13 +6,14 @@ commit, and a job runs `expire_mandates` every minute.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 from participation import clock, unit
 from participation.errors import Conflict
 from participation.mandates import counter, lifecycle, rules
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
+from participation.municipalities.queries import working_calendar
 from participation.timeline import entries as timeline
 
 
@@ -58,7 +59,7 @@ async def check_quorum(mandate_id: int, known: Mandate | None = None) -> tuple[i
             changes = {
                 "milestone": 100,
                 "submitted_at": now,
-                "answer_due_at": now + timedelta(days=await _promise_days(mandate)),
+                "answer_due_at": await _answer_due(mandate, now),
             }
             try:
                 await lifecycle.move(u, mandate, Status.SUBMITTED, changes=changes, count=total)
@@ -95,6 +96,9 @@ async def expire_mandates() -> int:
     return expired
 
 
-async def _promise_days(mandate: Mandate) -> int:
+async def _answer_due(mandate: Mandate, submitted_at: datetime) -> datetime:
+    """The service promise: its working days from the submission, in the municipality's
+    calendar (participation/municipalities/calendar.py)."""
     municipality = await Municipality.get(id=mandate.municipality_id)
-    return municipality.service_promise_days
+    calendar = await working_calendar(municipality)
+    return calendar.due_at(submitted_at, municipality.service_promise_days)

@@ -1,8 +1,15 @@
-"""The municipalities area: the tenants, their districts and the levels each asks for."""
+"""The municipalities area: the tenants, their districts, departments and the levels each
+asks for."""
 
 from __future__ import annotations
 
 from participation.areas import Area
 from participation.municipalities.actions import ACTIONS
+from participation.municipalities.events import EVENTS
 
-AREA = Area(name="municipalities", models="participation.municipalities.models", actions=ACTIONS)
+AREA = Area(
+    name="municipalities",
+    models="participation.municipalities.models",
+    actions=ACTIONS,
+    events=EVENTS,
+)

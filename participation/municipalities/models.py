@@ -1,4 +1,5 @@
-"""Municipalities are the tenants; districts subdivide them; each sets its levels per action."""
+"""Municipalities are the tenants; districts subdivide them; departments do their work; each
+sets its levels per action."""
 
 from __future__ import annotations
 
@@ -25,11 +26,25 @@ class Municipality(Model):
     name = fields.CharField(max_length=200)
     default_quorum = fields.IntField(default=100)
     signature_period_days = fields.IntField(default=90)
-    service_promise_days = fields.IntField(default=5)
+    # Working days to a first official answer (participation/municipalities/calendar.py).
+    service_promise_days = fields.IntField(default=3)
+    # Residents, for costs per resident; set by the administrators.
+    population = fields.IntField(null=True)
+    # The Bundesland as the holidays package names it (BW, BY, …, NW), whose public
+    # holidays are no working days; None means the nationwide ones only.
+    state = fields.CharField(max_length=2, null=True)
+    # Where due dates and "end of day" are reckoned.
+    time_zone = fields.CharField(max_length=64, default="Europe/Berlin")
+    # Flags from this many people hide a comment until a moderator decides.
+    flag_threshold = fields.IntField(default=3)
+    # Accounts younger than this may put only a few links in a comment.
+    new_account_hours = fields.IntField(default=24)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     districts: fields.ReverseRelation[District]
     verification_levels: fields.ReverseRelation[VerificationLevel]
+    departments: fields.ReverseRelation[Department]
+    local_holidays: fields.ReverseRelation[LocalHoliday]
 
     # Levels by action: empty for a new municipality (every action at the email level),
     # loaded by refresh_from_db, None on a row read without them.
@@ -101,3 +116,42 @@ class VerificationLevel(Model):
     class Meta:
         table = "municipality_verification_level"
         unique_together = (("municipality", "action"),)
+
+
+class Department(Model):
+    """A unit of the administration that mandates are assigned to, shown publicly by name.
+
+    Retired departments stay, so that what they did keeps its name on the timeline.
+    """
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="departments", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    name = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    retired_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "department"
+        unique_together = (("municipality", "name"),)
+        ordering = ["name"]
+
+
+class LocalHoliday(Model):
+    """A day off in this municipality only (a carnival Monday, a city festival), no working
+    day for the service promise."""
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="local_holidays", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    date = fields.DateField()
+    name = fields.CharField(max_length=120, default="")
+
+    class Meta:
+        table = "municipality_holiday"
+        unique_together = (("municipality", "date"),)
+        ordering = ["date"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from participation.municipalities.models import District, Municipality, VerificationLevel
+from participation.municipalities.calendar import WorkingCalendar
+from participation.municipalities.models import (
+    District,
+    LocalHoliday,
+    Municipality,
+    VerificationLevel,
+)
 from participation.permissions import Level, Place
 
 SLUG_MAX = 64
@@ -61,3 +67,13 @@ async def levels_of(municipality_ids: list[int]) -> dict[int, dict[str, Level]]:
     for municipality_id, action, level in rows:
         chosen[municipality_id][action] = Level(level)
     return chosen
+
+
+async def working_calendar(municipality: Municipality) -> WorkingCalendar:
+    """The municipality's working days: its state's holidays, its own, its time zone."""
+    days = await LocalHoliday.filter(municipality_id=municipality.id).values_list("date", flat=True)
+    return WorkingCalendar.of(municipality.state, days, municipality.time_zone)  # type: ignore[arg-type]
+
+
+async def local_holidays(municipality_id: int) -> list[LocalHoliday]:
+    return await LocalHoliday.filter(municipality_id=municipality_id).order_by("date")

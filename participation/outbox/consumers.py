@@ -52,8 +52,11 @@ from participation.sql import is_postgres, run
 log = logging.getLogger(__name__)
 
 BATCH = 500
-# How long a runner may hold a leased event before another one takes it over.
-LEASE = timedelta(minutes=1)
+# How long a runner may hold a leased event before another one takes it over. A
+# runner renews its lease while its handlers work (a fan-out to 100,000 people takes
+# longer than this), so the lease only runs out when the runner is gone: a killed
+# worker's events are taken over after at most this long.
+LEASE = timedelta(seconds=15)
 GRACE = timedelta(minutes=5)
 BACKOFF_MAX = 300
 WALK = 1000
@@ -243,6 +246,21 @@ class Runner:
         await self._advance()
         return len(leased)
 
+    async def _renew(self, ids: list[int]) -> None:
+        """Keep extending the lease of the batch in hand, until cancelled."""
+        connection = connections.get("default")
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            try:
+                await run(
+                    connection,
+                    "UPDATE outbox_delivery SET retry_at = $1 "
+                    f"WHERE id IN ({_ids(ids)}) AND delivered_at IS NULL",
+                    clock.now() + LEASE,
+                )
+            except Exception as exc:
+                log.warning("consumer %s: cannot renew its lease (%r)", self.name, exc)
+
     async def _deliver(self, leased: list[dict[str, Any]]) -> None:
         connection = connections.get("default")
         rows = await run(connection, _EVENTS.format(ids=_ids([r["event_id"] for r in leased])))
@@ -252,8 +270,14 @@ class Runner:
         for event in batch:
             for handler in self.consumer.handlers_of(event.name):
                 groups.setdefault(handler, []).append(event)
-        for handler, group in groups.items():
-            failed.update(await self._handle(handler, group))
+        renewing = asyncio.create_task(self._renew([r["id"] for r in leased]))
+        try:
+            for handler, group in groups.items():
+                failed.update(await self._handle(handler, group))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         now = clock.now()
         done = [r["id"] for r in leased if r["event_id"] not in failed]
         if done:

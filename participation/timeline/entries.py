@@ -24,7 +24,12 @@ async def record(
     notifications need no second read.
     """
     entry = await TimelineEntry.create(
-        mandate_id=mandate_id, kind=kind, data=data, actor_id=actor_id, using_db=unit.conn
+        mandate_id=mandate_id,
+        kind=kind,
+        data=data,
+        actor_id=actor_id,
+        municipality_id=municipality_id,
+        using_db=unit.conn,
     )
     await unit.record(
         name,

@@ -24,8 +24,12 @@ class TimelineEntry(Model):
         "auftrag.User", related_name="timeline_entries", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None
+    # The mandate's municipality, copied (a mandate never moves): the municipality's feed
+    # reads its newest entries from one index instead of every mandate's.
+    municipality_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "timeline_entry"
         ordering = ["id"]
+        indexes = (("mandate_id", "id"), ("municipality_id", "id"))

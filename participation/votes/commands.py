@@ -10,6 +10,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from participation import clock, unit
 from participation.actors import Actor
+from participation.deliberation import subjects
+from participation.deliberation.models import SubjectType
+from participation.deliberation.threads import open_thread
 from participation.errors import (
     Conflict,
     FieldError,
@@ -47,6 +50,20 @@ async def get_visible(actor: Actor | None, vote_id: int) -> Vote:
     if vote is None or not permissions.may_view(actor, vote):
         raise NotFound(Message("This vote does not exist."))
     return await clockwork.catch_up(vote)
+
+
+@subjects.discussed(SubjectType.VOTE)
+async def discussed_vote(actor: Actor | None, vote_id: int) -> subjects.Subject:
+    """The vote as its discussion names it, if `actor` may see it; signed for with its
+    mandate's department, if it has a mandate."""
+    vote = await Vote.get_or_none(id=vote_id)
+    if vote is None or not permissions.may_view(actor, vote):
+        raise NotFound(subjects.GONE)
+    department = None
+    if vote.mandate_id is not None:
+        mandate = await Mandate.get_or_none(id=vote.mandate_id).only("id", "department_id")
+        department = mandate.department_id if mandate else None
+    return subjects.Subject(SubjectType.VOTE, vote.id, vote.title, f"/votes/{vote.id}", department)
 
 
 async def create_vote(
@@ -97,6 +114,7 @@ async def create_vote(
         await VoteOption.bulk_create(
             [_attach(row, vote.id) for row in option_rows], using_db=u.conn
         )
+        await open_thread(u, SubjectType.VOTE, vote.id, municipality.id)
         await u.record(
             "votes:vote:created",
             "vote",

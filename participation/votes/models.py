@@ -91,6 +91,8 @@ class Vote(Model):
     published_at = fields.DatetimeField(null=True)
     # When storage last held anything that linked its ballots to people (see storage.py).
     sealed_at = fields.DatetimeField(null=True)
+    # When "closes tomorrow" was announced: claimed once, by whichever run comes first.
+    closing_announced_at = fields.DatetimeField(null=True)
 
     options: fields.ReverseRelation[VoteOption]
 

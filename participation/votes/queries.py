@@ -8,6 +8,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from participation.actors import Actor
+from participation.deliberation.models import SubjectType
+from participation.deliberation.threads import thread_ids
 from participation.mandates.queries import decode_cursor, encode_cursor
 from participation.municipalities.models import District, Municipality
 from participation.permissions import Level, who_may
@@ -112,6 +114,7 @@ async def views_of(actor: Actor | None, votes: list[Vote]) -> list[dict[str, Any
             "vote_id", flat=True
         )
         voted = set(cast(list[int], taken))
+    threads = await thread_ids(SubjectType.VOTE, ids)
     views = []
     for v in votes:
         district = districts.get(v.district_id) if v.district_id is not None else None
@@ -121,6 +124,7 @@ async def views_of(actor: Actor | None, votes: list[Vote]) -> list[dict[str, Any
                 "id": v.id,
                 "municipality": slugs[v.municipality_id],
                 "mandate_id": v.mandate_id,
+                "thread_id": threads.get(v.id),
                 "district": {"slug": district.slug, "name": district.name} if district else None,
                 "title": v.title,
                 "description": v.description,

@@ -43,6 +43,10 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     media_type: str = "application/json"
     events: dict[str, type[BaseModel]] = field(default_factory=dict)
+    # A multipart form the handler reads itself (uploads); documented, not validated here.
+    upload: type[BaseModel] | None = None
+    # Every type a binary answer may have (downloads), in place of `media_type`.
+    media_types: tuple[str, ...] = ()
     extra_responses: dict[int, str] = field(default_factory=dict)
 
     async def __call__(self, request: Request) -> Response:

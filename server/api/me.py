@@ -35,6 +35,7 @@ async def me(request: Request) -> JSONResponse:
             id=user.id,
             email=user.email,
             display_name=user.display_name,
+            account_ref=user.account_ref,
             roles=[MembershipOut(municipality=slug, role=role) for slug, role in memberships],
             verification=VerificationOut(
                 email_verified=user.email_verified,

@@ -8,17 +8,26 @@ from starlette.responses import JSONResponse
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
+from participation.municipalities.commands import update_municipality
+from participation.municipalities.models import (
+    LEVEL_FIELDS,
+    District,
+    LocalHoliday,
+    Municipality,
+)
 from participation.municipalities.queries import levels_of, municipality_by_slug
 from participation.permissions import Level
 from server.api.endpoint import Registry
+from server.api.municipality_schemas import MunicipalitySettingsIn
 from server.api.schemas import (
     DistrictOut,
     LevelsView,
     ListQuery,
+    LocalHolidayOut,
     MunicipalityList,
     MunicipalityOut,
 )
+from server.auth import require_actor
 
 api = Registry(order=50)
 
@@ -28,6 +37,9 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
     for d in await District.filter(municipality_id__in=list(districts)).order_by("name"):
         districts[d.municipality_id].append(DistrictOut(slug=d.slug, name=d.name))
     levels = await levels_of(list(districts))
+    holidays: dict[int, list[LocalHolidayOut]] = {m.id: [] for m in municipalities}
+    for h in await LocalHoliday.filter(municipality_id__in=list(holidays)).order_by("date"):
+        holidays[h.municipality_id].append(LocalHolidayOut(date=h.date, name=h.name))
     return [
         MunicipalityOut(
             slug=m.slug,
@@ -35,6 +47,10 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
             default_quorum=m.default_quorum,
             signature_period_days=m.signature_period_days,
             service_promise_days=m.service_promise_days,
+            state=m.state,
+            local_holidays=holidays[m.id],
+            population=m.population,
+            time_zone=m.time_zone,
             districts=districts[m.id],
             verification_levels=LevelsView(
                 **{
@@ -67,4 +83,22 @@ async def get_municipality(request: Request, slug: str) -> JSONResponse:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
+    return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities/{slug}",
+    "PATCH",
+    body=MunicipalitySettingsIn,
+    response=MunicipalityOut,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 404, 422),
+)
+async def patch_municipality(
+    request: Request, slug: str, body: MunicipalitySettingsIn
+) -> JSONResponse:
+    """Change the settings: quorum, service promise, state, local holidays, population,
+    time zone (administrators)."""
+    municipality = await update_municipality(await require_actor(request), slug, body.changes())
     return JSONResponse((await _views([municipality]))[0])

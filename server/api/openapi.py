@@ -127,10 +127,21 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
                 "required": True,
                 "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
             }
+        if endpoint.upload is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {"schema": _schema(endpoint.upload, components)}
+                },
+            }
         ok: dict[str, Any] = {"description": "Success"}
         if endpoint.response is not None:
             ok["content"] = {
                 endpoint.media_type: {"schema": _schema(endpoint.response, components)}
+            }
+        elif endpoint.media_types:
+            ok["content"] = {
+                media_type: {"schema": {"type": "string"}} for media_type in endpoint.media_types
             }
         elif endpoint.events:
             ok["content"] = {endpoint.media_type: {"schema": _events(endpoint, components)}}
@@ -140,7 +151,7 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
         for status, description in endpoint.extra_responses.items():
             operation["responses"][str(status)] = {"description": description}
         errors = set(endpoint.errors) | {503}
-        if endpoint.body is not None or endpoint.query is not None or endpoint.params:
+        if endpoint.body or endpoint.upload or endpoint.query or endpoint.params:
             errors.add(422)
         if endpoint.auth:
             errors.update({401, 403})

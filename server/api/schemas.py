@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as date_type
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -135,12 +136,24 @@ class LevelsView(BaseModel):
     vote_level: Level
 
 
+class LocalHolidayOut(BaseModel):
+    date: date_type
+    name: str
+
+
 class MunicipalityOut(BaseModel):
     slug: str
     name: str
     default_quorum: int
     signature_period_days: int
-    service_promise_days: int
+    service_promise_days: int = Field(description="Working days to a first official answer")
+    state: str | None = Field(
+        description="Bundesland code as the holidays package names it (BW, BY, …, NW); "
+        "null: the nationwide holidays only"
+    )
+    local_holidays: list[LocalHolidayOut]
+    population: int | None
+    time_zone: str
     districts: list[DistrictOut]
     verification_levels: LevelsView
 
@@ -168,9 +181,48 @@ class PersonOut(BaseModel):
     display_name: str
 
 
+class ServicePromiseOut(BaseModel):
+    """The council's promise of a first official answer within the municipality's working
+    days; light and overdue are derived when read."""
+
+    due_at: datetime | None = Field(
+        description="End of the last promised working day (23:59:59 in the municipality's zone)"
+    )
+    light: Literal["red", "yellow", "green"] = Field(
+        description="red: submitted, not started; yellow: in review, accepted or in "
+        "progress; green: completed or rejected"
+    )
+    overdue: bool = Field(description="No first answer yet and the due time has passed")
+    first_answer_at: datetime | None = Field(description="Set once by the first answer")
+    kept: bool | None = Field(
+        description="Whether the first answer came by the due time; set once, never changed"
+    )
+
+
+class AssignedDepartmentOut(BaseModel):
+    id: int
+    name: str
+
+
+class ResponsibleOut(BaseModel):
+    display_name: str
+    role: Role = Field(description="council or admin")
+
+
+class RatingSummaryOut(BaseModel):
+    """Co-signers' ratings of a finished mandate's outcome."""
+
+    average: float | None = Field(description="Mean score to one decimal; null with no ratings")
+    count: int
+    distribution: dict[Literal["1", "2", "3", "4", "5"], int] = Field(
+        description="How many ratings gave each score"
+    )
+
+
 class MandateOut(BaseModel):
     id: int
     municipality: str
+    thread_id: int | None = Field(description="Its discussion: GET /threads/{thread_id}")
     title: str
     summary: str
     body: str
@@ -192,11 +244,28 @@ class MandateOut(BaseModel):
     submitted_at: datetime | None
     answer_due_at: datetime | None
     closed_at: datetime | None
+    service_promise: ServicePromiseOut | None = Field(
+        description="null for mandates that never reached the council"
+    )
+    progress: int | None = Field(
+        ge=0,
+        le=100,
+        description="Percent done, derived from the action plan's measures (weighted by "
+        "their weights, else by their costs, else averaged; dropped ones do not count); "
+        "null without measures",
+    )
     allowed_transitions: list[Status] = Field(
         description="Moves the caller may make now (empty when anonymous)"
     )
     signed: bool | None = Field(description="Whether the caller has signed; null when anonymous")
     participation: ParticipationOut = Field(description="Who may co-sign")
+    department: AssignedDepartmentOut | None = Field(
+        description="The department the mandate is assigned to; null until assigned"
+    )
+    responsible: ResponsibleOut | None = Field(
+        description="The council member responsible, by name and role; null if none"
+    )
+    rating: RatingSummaryOut = Field(description="Ratings of the outcome, once finished")
 
 
 class MandateList(BaseModel):
@@ -212,10 +281,22 @@ class SignatureOut(BaseModel):
 
 
 class TimelineEntryOut(BaseModel):
-    id: int
-    kind: str = Field(description="launched, status, milestone or vote (one of its votes moved)")
-    data: dict
-    actor: PersonOut | None
+    id: int = Field(description="Increasing; the stream's event id, and the page's `#entry-{id}`")
+    kind: str = Field(
+        description="What happened: launched, status, milestone, vote (one of its votes "
+        "moved), and each area's own (an official answer, an assignment, a cost analysis, a "
+        "measure, a milestone reached, a rating summary); `data` depends on it"
+    )
+    data: dict = Field(
+        description="What the entry shows, by kind. Text written in Markdown comes rendered "
+        "as safe HTML under a key ending in `_html`; who acted for the council under `role` "
+        "and `department` (names, never an email); what it links to as ids (`vote_id`, …) "
+        "or URLs (`council_paper_url`, …); a status move as `from`, `to` and `reason`"
+    )
+    actor: PersonOut | None = Field(
+        description="Who acted, by display name; null for the platform (quorum, milestones) "
+        "or a deleted account"
+    )
     created_at: datetime
 
 
@@ -286,6 +367,9 @@ class MeOut(BaseModel):
     id: int
     email: str
     display_name: str
+    account_ref: str | None = Field(
+        description="pseudonymous reference a service portal may send instead of the email"
+    )
     roles: list[MembershipOut]
     verification: VerificationOut
     residence: DeclaredResidenceOut | None = Field(

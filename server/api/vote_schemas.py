@@ -211,6 +211,7 @@ class VoteOut(BaseModel):
     id: int
     municipality: str
     mandate_id: int | None
+    thread_id: int | None = Field(description="Its discussion: GET /threads/{thread_id}")
     district: DistrictOut | None
     title: str
     description: str

@@ -16,9 +16,11 @@ from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.municipalities.commands import set_verification_levels
+from participation.municipalities import departments
+from participation.municipalities.calendar import STATES
+from participation.municipalities.commands import set_verification_levels, update_municipality
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
-from participation.municipalities.queries import municipality_by_slug, place_of
+from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
 from participation.permissions import Level, Role, may
 from server.auth import actor_of
 from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
@@ -47,10 +49,13 @@ async def _admin_page(
         members=await roles.list_members(actor, slug),
         audit=await roles.audit_log(actor, slug, limit=50),
         keys=await residency.list_portal_keys(actor, slug),
+        departments=await departments.list_departments(slug),
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         roles=[r.value for r in Role],
         levels=[level.value for level in Level],
         level_fields=LEVEL_FIELDS,
+        states=STATES,
+        holidays=await local_holidays(municipality.id),
         section=section,
         errors=errors or {},
         values=values or {},
@@ -156,15 +161,88 @@ async def _revoke_key(actor: Actor, municipality: Municipality, form: FormData) 
     await residency.revoke_portal_key(actor, municipality.slug, _id(form, "key_id"))
 
 
+async def _promise(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    names = ("service_promise_days", "state", "population", "time_zone")
+    await update_municipality(actor, municipality.slug, {n: _text(form, n) for n in names})
+
+
+async def _holidays(municipality: Municipality) -> list[dict[str, object]]:
+    return [{"date": h.date, "name": h.name} for h in await local_holidays(municipality.id)]
+
+
+async def _add_holiday(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    added = {"date": _text(form, "date"), "name": _text(form, "name")}
+    changes = {"local_holidays": [*await _holidays(municipality), added]}
+    try:
+        await update_municipality(actor, municipality.slug, changes)
+    except InvalidInput as exc:
+        # The form has a date and a name; the list's errors are the new date's.
+        fields = {"local_holidays": "date"}
+        exc.errors = [type(e)(fields.get(e.field, e.field), e.message) for e in exc.errors]
+        raise
+
+
+async def _remove_holiday(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    gone = _text(form, "date")
+    kept = [h for h in await _holidays(municipality) if str(h["date"]) != gone]
+    await update_municipality(actor, municipality.slug, {"local_holidays": kept})
+
+
+async def _add_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    await departments.create_department(actor, municipality.slug, _text(form, "name"))
+
+
+async def _rename_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    department = await _department_here(municipality, form)
+    await departments.rename_department(actor, department, _text(form, "name"))
+
+
+async def _retire_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+    department = await _department_here(municipality, form)
+    retired = _text(form, "retired") != "0"
+    await departments.change_department(actor, department, retired=retired)
+
+
+async def _department_here(municipality: Municipality, form: FormData) -> int:
+    """The department the form names, if it is one of this municipality's."""
+    department_id = _id(form, "department_id")
+    department = await departments.department_by_id(department_id)
+    if department.municipality_id != municipality.id:
+        raise NotFound(Message("This department does not exist."))
+    return department_id
+
+
 ROUTES = [
     Route("/m/{slug}/admin", administration, methods=["GET"]),
     Route("/m/{slug}/admin/roles", _form_action("roles", _grant), methods=["POST"]),
     Route("/m/{slug}/admin/roles/revoke", _form_action("roles", _revoke), methods=["POST"]),
     Route("/m/{slug}/admin/levels", _form_action("levels", _levels), methods=["POST"]),
+    Route("/m/{slug}/admin/promise", _form_action("promise", _promise), methods=["POST"]),
+    Route("/m/{slug}/admin/holidays", _form_action("holidays", _add_holiday), methods=["POST"]),
+    Route(
+        "/m/{slug}/admin/holidays/remove",
+        _form_action("holidays", _remove_holiday),
+        methods=["POST"],
+    ),
     Route("/m/{slug}/admin/residents", _form_action("residents", _resident), methods=["POST"]),
     Route("/m/{slug}/admin/portal-keys", _form_action("keys", _add_key), methods=["POST"]),
     Route(
         "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
+    ),
+    Route(
+        "/m/{slug}/admin/departments",
+        _form_action("departments", _add_department),
+        methods=["POST"],
+    ),
+    Route(
+        "/m/{slug}/admin/departments/rename",
+        _form_action("rename-department", _rename_department),
+        methods=["POST"],
+    ),
+    Route(
+        "/m/{slug}/admin/departments/retire",
+        _form_action("departments", _retire_department),
+        methods=["POST"],
     ),
 ]
 

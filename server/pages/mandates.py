@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from notifications import follows
+from notifications.models import FollowSubject
 from participation import clock
 from participation.accounts.authorization.actions import MANAGE_ROLES
 from participation.actors import Actor
+from participation.answers import queries as answer_queries
+from participation.deliberation.models import SubjectType
 from participation.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from participation.ids import BIGINT_MAX, parse_id
+from participation.files import queries as file_queries
 from participation.mandates import commands, lifecycle, permissions, queries, rules
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE
 from participation.mandates.models import Mandate, Status
@@ -24,9 +30,11 @@ from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
 from server import i18n, limits
 from server.auth import actor_of
-from server.pages import residence
+from server.pages import costs, plans, ratings, residence
+from server.pages import deliberation as discussion
+from server.pages import preferences as notification_preferences
 from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
-from server.templating import render, render_text
+from server.templating import render
 from server.web import Pages
 
 PAGE_SIZE = 20
@@ -75,10 +83,41 @@ async def municipality_page(request: Request) -> Response:
         mandates=mandates,
         next_cursor=cursor,
         administers=may(actor, MANAGE_ROLES, Place(municipality.id)),
+        **await _filter_follows(actor, municipality, filters),
     )
 
 
-async def mandate_page(request: Request) -> Response:
+async def _filter_follows(
+    actor: Actor | None, municipality: Municipality, filters: queries.MandateFilter
+) -> dict[str, Any]:
+    """Follow buttons for the district and the topic the list is filtered by, if they exist."""
+    found: dict[str, Any] = {"district_follow": None, "topic_follow": None}
+    if actor is None:
+        return found
+    if filters.district:
+        district = await District.get_or_none(
+            municipality_id=municipality.id, slug=filters.district
+        )
+        if district is not None:
+            found["district_follow"] = await notification_preferences.following(
+                actor, FollowSubject.DISTRICT, district.id, municipality.id
+            ) | {"name": district.name}
+    if filters.topic:
+        try:
+            subject = await follows.resolve(actor, "topic", filters.topic, municipality.slug)
+        except DomainError:
+            return found
+        found["topic_follow"] = await notification_preferences.following(
+            actor, FollowSubject.TOPIC, subject.key, municipality.id
+        ) | {"name": subject.title}
+    return found
+
+
+async def mandate_page(
+    request: Request, *, status: int = 200, answer_forms: dict[str, Any] | None = None
+) -> Response:
+    """`answer_forms` names the council's answer or assignment form (`section`) whose
+    `errors` and `values` are shown again."""
     actor = await actor_of(request)
     try:
         mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
@@ -92,6 +131,7 @@ async def mandate_page(request: Request) -> Response:
     return render(
         request,
         "pages/mandate.html",
+        status=status,
         mandate=view,
         residence_offer=await residence.offer(actor, place.level(SIGN_MANDATE), place),
         municipality=municipality,
@@ -105,28 +145,19 @@ async def mandate_page(request: Request) -> Response:
         initiator_moves=[t for t in moves if t.mover == lifecycle.Mover.INITIATOR],
         votes=(await vote_queries.list_votes(actor, municipality, mandate_id=mandate.id))[0],
         may_propose_vote=vote_permissions.may_propose_on(actor, mandate),
-    )
-
-
-async def timeline_fragment(request: Request) -> Response:
-    """New timeline entries as HTML, rendered in the reader's language for the live script."""
-    actor = await actor_of(request)
-    after = parse_id(request.query_params.get("after") or "0", BIGINT_MAX)
-    try:
-        mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
-    except DomainError:
-        after = None
-    if after is None:
-        return JSONResponse({"entries": "", "status": None}, status_code=404)
-    new = await entries(mandate.id, after=after)
-    html = "".join(render_text("partials/timeline_entry.html", e=e) for e in new)
-    return JSONResponse(
-        {
-            "entries": html,
-            "last_id": new[-1]["id"] if new else after,
-            "status": mandate.status,
-            "status_badge": render_text("partials/status_badge.html", status=mandate.status),
-        }
+        answer_section=await answer_queries.answer_section(actor, mandate),
+        answer_forms=answer_forms or {"section": None, "errors": {}, "values": {}},
+        **await costs.section_context(actor, mandate),
+        attachments=await file_queries.section(actor, mandate),
+        plan=await plans.plan_context(actor, mandate),
+        ratings=await ratings.section(actor, mandate),
+        discussion=await discussion.subject_section(
+            request, actor, SubjectType.MANDATE, mandate.id
+        ),
+        follow=await notification_preferences.following(
+            actor, FollowSubject.MANDATE, mandate.id, mandate.municipality_id
+        ),
+        email_offer=await notification_preferences.email_offer(actor),
     )
 
 
@@ -217,6 +248,9 @@ async def sign(request: Request) -> Response:
             if exc.extra.get("reason") not in residence.OFFERED:
                 raise
             # The mandate's page offers the declaration right next to the button.
+            return RedirectResponse(_back(request) + "#signatures", status_code=303)
+        # Signing follows the mandate in the inbox; the box adds email for all she follows.
+        await notification_preferences.grant_from_form(actor, form)
         return RedirectResponse(_back(request) + "#signatures", status_code=303)
 
     return await action(request, perform, _back(request))
@@ -261,7 +295,6 @@ ROUTES = [
     Route("/m/{slug}/launch", launch_form, methods=["GET"]),
     Route("/m/{slug}/launch", launch_submit, methods=["POST"]),
     Route("/mandates/{mandate_id:id}", mandate_page),
-    Route("/mandates/{mandate_id:id}/timeline-entries", timeline_fragment),
     Route("/mandates/{mandate_id:id}/sign", sign, methods=["POST"]),
     Route("/mandates/{mandate_id:id}/withdraw-signature", withdraw, methods=["POST"]),
     Route("/mandates/{mandate_id:id}/transition", transition, methods=["POST"]),

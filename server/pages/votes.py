@@ -9,7 +9,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from notifications.models import FollowSubject
 from participation.actors import Actor
+from participation.deliberation.models import SubjectType
 from participation.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.mandates.models import Mandate
 from participation.messages import Message
@@ -22,6 +24,8 @@ from participation.votes.ballots import BUDGETED, RANKING, ballot_cost
 from participation.votes.models import Rule, Vote, VoteStatus
 from server import i18n, limits
 from server.auth import actor_of
+from server.pages import deliberation as discussion
+from server.pages import preferences as notification_preferences
 from server.pages import residence
 from server.pages.forms import error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import read_ballot, read_form
@@ -113,6 +117,10 @@ async def vote_page(request: Request) -> Response:
         residence_offer=await residence.offer(actor, place.level(CAST_BALLOT), place),
         moves=moves,
         editable=permissions.may_edit(actor, vote),
+        discussion=await discussion.subject_section(request, actor, SubjectType.VOTE, vote.id),
+        follow=await notification_preferences.following(
+            actor, FollowSubject.VOTE, vote.id, vote.municipality_id
+        ),
         **context,
     )
 

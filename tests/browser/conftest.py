@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import INSTALL_HINT, Axe, axe_core_path
+from tests.conftest import CHROMIUM
 from tests.support import ServerProcess, server_environment
 
-CHROMIUM = "/usr/bin/chromium"
 # Without these, headless Chromium keeps trying to reach Google's services, which
 # this sandboxed network refuses.
 CHROMIUM_ARGS = [
@@ -37,7 +38,7 @@ def live_server(live_dir: Path) -> Iterator[str]:
     """The README's embedded default: SQLite in ./var, jobs and live bus in-process."""
     server = ServerProcess(["--demo"], live_dir, server_environment(PYTHONWARNINGS="ignore"))
     try:
-        _blocking(server.wait_until_healthy(within=60))
+        _blocking(server.wait_until_healthy(within=120))
         yield server.base
     finally:
         _blocking(server.stop())
@@ -54,6 +55,15 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    """axe-core, or a skip saying how to get it (a failure where skips are forbidden, as in CI)."""
+    path = axe_core_path()
+    if path is None:
+        pytest.skip(f"needs axe-core: run `{INSTALL_HINT}` or set AXE_CORE_JS=/path/to/axe.min.js")
+    return Axe(path.read_text(encoding="utf-8"))

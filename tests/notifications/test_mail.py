@@ -44,6 +44,7 @@ async def test_smtp_mailer_delivers_text_and_html(smtp_server) -> None:  # type:
     await mailer.send(
         Mail(to="anna@example.org", subject="Dein Link", text="Öffne: http://x/1", html="<p>x</p>")
     )
+    await mailer.close()
     [(sender, recipients, message)] = inbox.messages
     assert sender == "noreply@example.org"
     assert recipients == ["anna@example.org"]
@@ -55,3 +56,27 @@ async def test_smtp_mailer_delivers_text_and_html(smtp_server) -> None:  # type:
 
 def test_without_smtp_url_mail_goes_to_the_dev_mailbox() -> None:
     assert isinstance(make_mailer(None, "Auftrag <noreply@example.org>"), DevMailbox)
+
+
+async def test_smtp_mailer_keeps_its_connection_and_reconnects_when_the_server_closed_it() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inbox = Inbox()
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}", "Auftrag <noreply@example.org>")
+    mail = Mail(to="anna@example.org", subject="Eins", text="eins")
+    first = Controller(inbox, hostname="127.0.0.1", port=port)
+    first.start()
+    try:
+        await mailer.send(mail)
+        await mailer.send(mail)
+    finally:
+        first.stop()
+    second = Controller(inbox, hostname="127.0.0.1", port=port)
+    second.start()
+    try:
+        await mailer.send(mail)
+        await mailer.close()
+    finally:
+        second.stop()
+    assert len(inbox.messages) == 3

@@ -6,13 +6,22 @@ from types import SimpleNamespace
 
 import pytest
 
+from notifications import actions as notifications
+from notifications.visits import actions as visits
 from participation import areas, permissions
 from participation.accounts.authorization import actions as accounts
 from participation.actors import Actor
+from participation.answers import actions as answers
+from participation.costs import actions as costs
+from participation.council import actions as council
+from participation.deliberation import actions as deliberation
 from participation.errors import NotAuthenticated, PermissionDenied
+from participation.files import actions as files
 from participation.mandates import actions as mandates
+from participation.moderation import actions as moderation
 from participation.municipalities import actions as municipalities
 from participation.permissions import Level, Place, Role, may, require
+from participation.plans import actions as plans
 from participation.votes import actions as votes
 
 HERE = 1
@@ -59,7 +68,21 @@ NEEDS = {action: action.need for action in Action}
 A = SimpleNamespace(
     **{
         name: value
-        for module in (accounts, mandates, municipalities, votes)
+        for module in (
+            accounts,
+            answers,
+            costs,
+            council,
+            deliberation,
+            files,
+            mandates,
+            moderation,
+            municipalities,
+            notifications,
+            plans,
+            visits,
+            votes,
+        )
         for name, value in vars(module).items()
         if isinstance(value, permissions.Action)
     }
@@ -101,6 +124,18 @@ ALLOWED: dict[Action, set[str]] = {
         "living elsewhere",
     },
     A.DECIDE_MANDATE: {"council", "admin"},
+    # Anyone signed in: the command admits only those who co-signed the mandate.
+    A.RATE_OUTCOME: {
+        "unverified",
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+        "living elsewhere",
+    },
     A.PROPOSE_VOTE: {"owner", "council", "admin"},
     A.MANAGE_VOTE: {"council", "admin"},
     A.CAST_BALLOT: {
@@ -117,6 +152,58 @@ ALLOWED: dict[Action, set[str]] = {
     A.VIEW_AUDIT_LOG: {"admin"},
     A.VERIFY_RESIDENT: {"admin"},
     A.CONFIGURE_MUNICIPALITY: {"admin"},
+    A.MANAGE_DEPARTMENTS: {"admin"},
+    A.ASSIGN_MANDATE: {"council", "admin"},
+    A.RESPOND_TO_MANDATE: {"council", "admin"},
+    A.VIEW_REVIEW_QUEUE: {"council", "admin"},
+    A.WRITE_COST_ANALYSIS: {"council", "admin"},
+    A.PUBLISH_COST_ANALYSIS: {"council", "admin"},
+    A.VIEW_COST_DRAFTS: {"council", "admin"},
+    # The initiator attaches to her own mandate; the command keeps her to that.
+    A.ATTACH_FILE: {"owner", "council", "admin"},
+    A.VIEW_UNPUBLISHED: {"council", "admin"},
+    A.CREATE_MEASURE: {"council", "admin"},
+    A.UPDATE_MEASURE: {"council", "admin"},
+    A.ADD_MILESTONE: {"council", "admin"},
+    # As co-signing: the municipality's level, whatever one's role.
+    A.POST_COMMENT: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    # Those who may take part here report; being the author is checked by the command.
+    A.FLAG_COMMENT: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.MODERATE_DISCUSSION: {"moderator", "admin"},
+    A.SUSPEND_ACCOUNT: {"moderator", "admin"},
+    # Only the hidden comment's author, whatever her roles.
+    A.REQUEST_REVIEW: {"owner"},
+    A.ENDORSE_COMMENT: {
+        "citizen",
+        "resident",
+        "owner",
+        "council",
+        "moderator",
+        "admin",
+        "council elsewhere",
+    },
+    A.POST_OFFICIAL: {"council", "admin"},
+    # The author alone (the owner is the comment's author); moderators hide instead.
+    A.EDIT_COMMENT: {"owner"},
+    A.DELETE_COMMENT: {"owner"},
+    A.MANAGE_JOBS: {"admin"},
+    A.MANAGE_SERVICE_VISITS: {"admin"},
 }
 
 

@@ -98,13 +98,14 @@ async def revoke_role(actor: Actor | None, slug: str, user_id: int, role: str) -
     wanted = _role(role)
     async with unit.atomic() as u:
         if wanted == Role.ADMIN:
+            # Rows, not values_list(): Tortoise drops FOR UPDATE from a values query.
             admins = (
                 await Membership.filter(municipality_id=municipality.id, role=Role.ADMIN)
                 .using_db(u.conn)
                 .select_for_update()
-                .values_list("user_id", flat=True)
+                .only("id", "user_id")
             )
-            if list(admins) == [user_id]:
+            if [admin.user_id for admin in admins] == [user_id]:
                 raise Conflict(Message("A municipality keeps at least one administrator."))
         deleted = (
             await Membership.filter(user_id=user_id, municipality_id=municipality.id, role=wanted)

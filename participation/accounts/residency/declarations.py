@@ -111,7 +111,8 @@ async def move_residence(
     No outbox event: nothing listens for it, and the change record is its trace.
     """
     # Serialises one person's changes, so two at once cannot both create her declaration.
-    await User.filter(id=user_id).using_db(conn).select_for_update().values_list("id")
+    # A row, not values_list(): Tortoise drops FOR UPDATE from a values query.
+    await User.filter(id=user_id).using_db(conn).select_for_update().only("id")
     current = await ResidenceDeclaration.get_or_none(user_id=user_id, using_db=conn)
     if keep_district and district_id is None and current is not None:
         if current.municipality_id == municipality_id:

@@ -9,14 +9,12 @@ already used, so nothing stored here can mint an attestation or replay one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from tortoise.exceptions import IntegrityError
 
 from participation import clock, single_line, unit
+from participation.accounts import portal_tokens
 from participation.accounts.authorization.actions import VERIFY_RESIDENT
 from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import (
@@ -35,9 +33,7 @@ from participation.municipalities.queries import district_by_slug, municipality_
 from participation.permissions import require
 
 AUDIENCE = "auftrag:residency"
-MAX_LIFETIME = timedelta(minutes=10)
 ATTESTATION_MAX = 4096
-JTI_MAX = 128
 KEY_NAME_MAX = 80
 PORTAL = "portal"
 ADMIN = "admin"
@@ -155,24 +151,6 @@ async def revoke_residency(actor: Actor | None, slug: str, user_id: int) -> None
         raise NotFound(Message("This person is not verified as resident here."))
 
 
-def _public_key(pem: str) -> ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey:
-    try:
-        key = serialization.load_pem_public_key(pem.encode())
-    except (ValueError, TypeError):
-        raise InvalidInput.on(
-            "public_key", Message("This is not a PEM-encoded public key.")
-        ) from None
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return key
-    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
-        return key
-    raise InvalidInput.on("public_key", Message("Use an Ed25519 or P-256 public key."))
-
-
-def _algorithm(key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey) -> str:
-    return "EdDSA" if isinstance(key, ed25519.Ed25519PublicKey) else "ES256"
-
-
 async def add_portal_key(actor: Actor | None, slug: str, name: str, public_key: str) -> PortalKey:
     """Register a service portal's public key. Raises InvalidInput for a bad key or name."""
     municipality = await _admin_here(actor, slug)
@@ -181,7 +159,7 @@ async def add_portal_key(actor: Actor | None, slug: str, name: str, public_key: 
     if not name or len(name) > KEY_NAME_MAX:
         message = Message("Give the key a name of 1 to %(max)s characters.", max=KEY_NAME_MAX)
         raise InvalidInput.on("name", message)
-    _public_key(public_key)
+    portal_tokens.public_key(public_key)
     return await PortalKey.create(
         municipality_id=municipality.id, name=name, public_key=public_key.strip()
     )
@@ -218,50 +196,18 @@ async def attest_residency(slug: str, attestation: str) -> Resident:
         raise NotFound(Message("This municipality does not exist."))
     if not attestation or len(attestation) > ATTESTATION_MAX:
         raise _invalid(Message("Send the signed attestation as a compact JWT."))
-    keys = await PortalKey.filter(municipality_id=municipality.id, revoked_at=None).all()
     try:
-        kid = jwt.get_unverified_header(attestation).get("kid")
-    except jwt.PyJWTError:
-        raise _invalid(Message("The attestation is not a well-formed JWT.")) from None
-    candidates = [k for k in keys if kid is None or str(k.id) == str(kid)]
-    claims = None
-    for candidate in candidates:
-        public = _public_key(candidate.public_key)
-        try:
-            claims = jwt.decode(
-                attestation,
-                public,
-                algorithms=[_algorithm(public)],
-                audience=AUDIENCE,
-                issuer=municipality.slug,
-                options={"require": ["exp", "iat", "jti", "iss", "aud", "email"]},
-            )
-            break
-        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
-            # Without a kid every active key is tried; one of another type does not fit.
-            continue
-        except jwt.PyJWTError as exc:
-            raise _invalid(
-                Message("The attestation is not valid: %(reason)s.", reason=str(exc))
-            ) from None
-    if claims is None:
-        raise _invalid(
-            Message("The attestation is not signed by an active key of this municipality.")
+        claims = await portal_tokens.verify(
+            attestation,
+            municipality.id,
+            issuer=municipality.slug,
+            audience=AUDIENCE,
+            claims=("email",),
         )
-    issued = datetime.fromtimestamp(claims["iat"], UTC)
-    expires = datetime.fromtimestamp(claims["exp"], UTC)
-    if expires - issued > MAX_LIFETIME:
-        raise _invalid(
-            Message(
-                "Attestations may be valid for at most %(minutes)s minutes.",
-                minutes=MAX_LIFETIME // timedelta(minutes=1),
-            )
-        )
-    jti = str(claims["jti"])
-    if not jti or len(jti) > JTI_MAX:
-        raise _invalid(
-            Message("The attestation id (jti) must have 1 to %(max)s characters.", max=JTI_MAX)
-        )
+    except (portal_tokens.Malformed, portal_tokens.Untrusted) as exc:
+        raise _invalid(str(exc)) from None
+    jti = claims["jti"]
+    expires = portal_tokens.expires(claims)
     try:
         email = normalise_email(str(claims["email"]))
     except InvalidInput:

@@ -20,7 +20,9 @@ from participation.votes import lifecycle as vote_lifecycle
 from tests import factories
 from tests.factories import votes as vote_factories
 
-SOURCES = Path(__file__).resolve().parents[3] / "participation"
+ROOT = Path(__file__).resolve().parents[3]
+# The packages whose areas record events (participation.areas.ROOTS).
+SOURCES = (ROOT / "participation", ROOT / "notifications")
 # Lifecycle moves name their events from the target state, not with a literal.
 LIFECYCLES = (mandate_lifecycle.LIFECYCLE, vote_lifecycle.LIFECYCLE)
 
@@ -29,7 +31,8 @@ def _code() -> str:
     """The code that records events: not the catalogue or the areas' declarations of it."""
     return "\n".join(
         path.read_text()
-        for path in SOURCES.rglob("*.py")
+        for source in SOURCES
+        for path in source.rglob("*.py")
         if path.name not in ("catalogue.py", "events.py")
     )
 
@@ -97,6 +100,6 @@ def test_the_catalogue_renders_as_a_table_with_its_consumers() -> None:
 
 
 def test_the_readme_shows_the_catalogue_as_it_is() -> None:
-    readme = (SOURCES.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     shown = readme.split("<!-- events -->\n", 1)[1].split("<!-- /events -->", 1)[0]
     assert shown == catalogue.markdown(), "update the README's table with `auftrag events`"

@@ -9,6 +9,7 @@ import httpx
 import jwt
 
 from participation import clock
+from participation.accounts.models import User
 from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
@@ -30,6 +31,7 @@ async def test_me_shows_the_account_with_roles_per_municipality(
         "id": person.user_id,
         "email": "rita@example.org",
         "display_name": "Rita",
+        "account_ref": (await User.get(id=person.user_id)).account_ref,
         "roles": [{"municipality": "musterdorf", "role": "council"}],
         "verification": {"email_verified": True, "resident_verified": []},
         "residence": None,

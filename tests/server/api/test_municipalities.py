@@ -25,6 +25,10 @@ async def test_list_municipalities_by_name_with_districts(
         "default_quorum": 4,
         "signature_period_days": 30,
         "service_promise_days": 5,
+        "state": None,
+        "local_holidays": [],
+        "population": None,
+        "time_zone": "Europe/Berlin",
         "districts": [
             {"slug": "mitte", "name": "Mitte"},
             {"slug": "nord", "name": "Nord"},

@@ -119,3 +119,26 @@ async def test_single_line_fields_declare_their_pattern(client: httpx.AsyncClien
     assert schemas["MandateIn"]["properties"]["topics"]["items"]["pattern"] == single_line.PATTERN
     assert schemas["MandateIn"]["properties"]["body"]["pattern"] != single_line.PATTERN
     assert schemas["VoteIn"]["properties"]["description"]["pattern"] != single_line.PATTERN
+
+
+def test_no_two_schema_models_share_a_name() -> None:
+    """OpenAPI names components by class name: two models of one name would make one of
+    them describe the other's responses (as a comment's author once did)."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import server.api
+
+    seen: dict[str, str] = {}
+    for info in pkgutil.iter_modules(server.api.__path__):
+        module = importlib.import_module(f"server.api.{info.name}")
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+            ):
+                assert name not in seen, f"{name} in {seen.get(name)} and {module.__name__}"
+                seen[name] = module.__name__

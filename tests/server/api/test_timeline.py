@@ -195,3 +195,179 @@ async def test_the_stream_ends_cleanly_when_the_database_goes_away(
         assert response.status_code == 200
         body = await response.aread()
     assert b"retry: 5000" in body
+
+
+async def test_live_entries_come_with_the_message_not_from_a_query_per_stream(
+    app: Starlette,
+    streaming: httpx.AsyncClient,
+    town: Municipality,
+    citizen: Actor,
+    council: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ten thousand open pages must not each read the new entry: the bus carries it."""
+    from participation.mandates import commands
+    from server.api import timeline
+
+    mandate = await factories.mandate(citizen, town, S.SUBMITTED, council=council)
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+    async with streaming.stream("GET", url) as response:
+        reader = EventReader(response)
+        await reader.until(has_event("count"))
+
+        async def no_reads(*args: object, **kwargs: object) -> list:
+            raise AssertionError("a stream read the timeline for a live entry")
+
+        monkeypatch.setattr(timeline, "entries", no_reads)
+        await commands.transition_mandate(council, mandate.id, S.IN_REVIEW)
+        live = await reader.until(has_event("timeline", kind="status"))
+        entry = next(e for e in live if e.event == "timeline").json()
+        assert entry["data"] == {"from": "submitted", "to": "in_review"}
+        assert entry["actor"] == {"display_name": "Ratsmitglied"}
+        await reader.aclose()
+
+
+async def test_a_stream_sends_each_entry_once_even_when_committed_out_of_order(
+    app: Starlette, streaming: httpx.AsyncClient, town: Municipality, citizen: Actor
+) -> None:
+    from participation.live import topics
+
+    mandate = await factories.mandate(citizen, town, S.COLLECTING)
+    bus = app.state.bus
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+
+    def entry(entry_id: int) -> dict:
+        return {
+            "id": entry_id,
+            "kind": "milestone",
+            "data": {"percent": entry_id, "count": 1},
+            "actor": None,
+            "created_at": "2026-12-01T10:00:00+00:00",
+        }
+
+    async with streaming.stream("GET", url) as response:
+        reader = EventReader(response)
+        backlog = [e for e in await reader.until(has_event("count")) if e.event == "timeline"]
+        last = int(backlog[-1].id or 0)
+        topic = topics.mandate(mandate.id)
+        # PostgreSQL hands out ids in the order transactions ask, not commit: +2 may
+        # arrive before +1. Both are sent, and a repeated message sends nothing again.
+        for ids in ([last + 2], [last + 1], [last + 1, last + 2], [last - 1], [last + 3]):
+            await bus.publish(
+                topic,
+                {"mandate_id": mandate.id, "type": "timeline", "entries": [entry(i) for i in ids]},
+            )
+        live = await reader.until(lambda events: any(e.id == str(last + 3) for e in events))
+        # A count signal from the mandate's own creation may arrive in between; only
+        # the timeline entries are under test.
+        sent = [e.id for e in live if e.event == "timeline"]
+        assert sent == [str(last + 2), str(last + 1), str(last + 3)]
+        await reader.aclose()
+
+
+async def test_a_stream_that_fell_behind_catches_up_from_the_table(
+    app: Starlette, streaming: httpx.AsyncClient, town: Municipality, citizen: Actor
+) -> None:
+    """A reader too slow for the bus loses messages; then it reads what it missed."""
+    from participation.live import topics
+    from participation.timeline.models import TimelineEntry
+
+    mandate = await factories.mandate(citizen, town, S.COLLECTING)
+    bus = app.state.bus
+    topic = topics.mandate(mandate.id)
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+    async with streaming.stream("GET", url) as response:
+        reader = EventReader(response)
+        await reader.until(has_event("count"))
+        missed = await TimelineEntry.create(
+            mandate_id=mandate.id, municipality_id=town.id, kind="milestone", data={"percent": 99}
+        )
+        (inbox,) = bus._queues[topic]
+        inbox.overflowed = True  # as the bus marks it when it drops the oldest message
+        await bus.publish(topic, {"mandate_id": mandate.id, "type": "timeline", "entries": []})
+        live = await reader.until(has_event("timeline", kind="milestone"))
+        assert [e.id for e in live if e.event == "timeline"] == [str(missed.id)]
+        assert not inbox.overflowed
+        await reader.aclose()
+
+
+async def test_an_entry_carries_what_its_kind_shows(
+    client: httpx.AsyncClient, town: Municipality, citizen: Actor, council: Actor
+) -> None:
+    """Other areas' entries (an official answer here) come through as they were written:
+    rendered Markdown, role and department, links; the schema says `data` varies by kind."""
+    from participation import text
+    from participation.timeline import entries as timeline_entries
+    from participation.unit import atomic
+
+    mandate = await factories.mandate(citizen, town, S.IN_REVIEW, council=council)
+    body_html = await text.render("Wir **prüfen** das. <script>x()</script>", "body")
+    async with atomic() as unit:
+        # Recorded under an existing event name: the answers area declares its own.
+        await timeline_entries.record(
+            unit,
+            mandate.id,
+            "response",
+            "mandates:mandate:reviewed",
+            {
+                "from": "submitted",
+                "to": "in_review",
+                "body_html": body_html,
+                "role": "Ratsmitglied",
+                "department": "Bauamt",
+                "council_paper_url": "https://ris.example/vo020?VOLFDNR=1",
+            },
+            municipality_id=town.id,
+            actor_id=council.user_id,
+        )
+    items = (await client.get(f"/api/v1/mandates/{mandate.id}/timeline")).json()["items"]
+    newest = items[-1]
+    assert newest["kind"] == "response"
+    assert (
+        newest["data"]["body_html"]
+        == "<p>Wir <strong>prüfen</strong> das. &lt;script&gt;x()&lt;/script&gt;</p>\n"
+    )
+    assert newest["data"]["role"] == "Ratsmitglied" and newest["data"]["department"] == "Bauamt"
+    assert newest["data"]["council_paper_url"].startswith("https://ris.example/")
+    assert newest["actor"] == {"display_name": "Ratsmitglied"}
+    assert newest["created_at"].endswith("Z")  # UTC, with its offset
+    schema = (await client.get("/api/openapi.json")).json()["components"]["schemas"]
+    entry = schema["TimelineEntryOut"]["properties"]
+    assert "depends on it" in entry["kind"]["description"]
+    assert "_html" in entry["data"]["description"]
+
+
+async def test_streams_opening_together_share_one_read_of_the_count(
+    app: Starlette,
+    streaming: httpx.AsyncClient,
+    town: Municipality,
+    citizen: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages reconnecting at once (after a deploy) do not each count the signatures."""
+    import asyncio
+    import contextlib
+
+    from participation.mandates import counter
+
+    mandate = await factories.mandate(citizen, town, S.COLLECTING)
+    reads: list[int] = []
+    tallies = counter.tallies
+
+    async def slow_tallies(ids: list[int]) -> dict:
+        reads.append(len(ids))
+        await asyncio.sleep(0.2)
+        return await tallies(ids)
+
+    monkeypatch.setattr(counter, "tallies", slow_tallies)
+    url = f"/api/v1/mandates/{mandate.id}/timeline/stream"
+    async with contextlib.AsyncExitStack() as stack:
+        responses = await asyncio.gather(
+            *(stack.enter_async_context(streaming.stream("GET", url)) for _ in range(20))
+        )
+        readers = [EventReader(r) for r in responses]
+        counts = await asyncio.gather(*(r.until(has_event("count")) for r in readers))
+        assert all(c[-1].json()["signature_count"] == 1 for c in counts)
+        for reader in readers:
+            await reader.aclose()
+    assert 1 <= len(reads) < 20

@@ -1,0 +1,23 @@
+"""Every kind of notification, one module per area whose events they tell of."""
+
+from __future__ import annotations
+
+from notifications.catalogue import (
+    answers,
+    council,
+    deliberation,
+    mandates,
+    moderation,
+    plans,
+    votes,
+)
+
+KINDS = (
+    *mandates.KINDS,
+    *answers.KINDS,
+    *plans.KINDS,
+    *votes.KINDS,
+    *deliberation.KINDS,
+    *moderation.KINDS,
+    *council.KINDS,
+)

@@ -1,0 +1,31 @@
+"""The municipalities area's events, for the outbox's catalogue."""
+
+from __future__ import annotations
+
+from participation.outbox.catalogue import entry
+
+_DEPARTMENT = ("department_id", "department_name")
+
+EVENTS = (
+    entry(
+        "municipalities:department:created", "department", _DEPARTMENT, "A department was added."
+    ),
+    entry(
+        "municipalities:department:renamed",
+        "department",
+        (*_DEPARTMENT, "previous_name"),
+        "A department got a new name.",
+    ),
+    entry(
+        "municipalities:department:retired",
+        "department",
+        _DEPARTMENT,
+        "A department was retired: it keeps its history and takes no new mandates.",
+    ),
+    entry(
+        "municipalities:department:reinstated",
+        "department",
+        _DEPARTMENT,
+        "A retired department takes mandates again.",
+    ),
+)

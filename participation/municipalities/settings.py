@@ -1,0 +1,158 @@
+"""The settings administrators change on their municipality, each with its own rule.
+
+One cleaner per field turns what was sent (JSON values from the API, text from a form)
+into the value to store, or names what is wrong with it; `clean` runs them all, so every
+bad field is named at once. A new setting is one more entry in `CLEANERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from participation.errors import FieldError
+from participation.messages import Message
+from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES, known_zone
+
+QUORUM_MAX = 1_000_000
+POPULATION_MAX = 100_000_000
+HOLIDAYS_MAX = 100
+HOLIDAY_NAME_MAX = 120
+FLAG_THRESHOLD_MAX = 100
+NEW_ACCOUNT_HOURS_MAX = 720
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class Invalid(ValueError):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Holiday:
+    date: date
+    name: str = ""
+
+
+def _integer(value: Any, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(Message("Enter a whole number."))
+    if not low <= value <= high:
+        raise Invalid(Message("Enter a number from %(low)s to %(high)s.", low=low, high=high))
+    return value
+
+
+def _quorum(value: Any) -> int:
+    return _integer(value, 1, QUORUM_MAX)
+
+
+def _promise_days(value: Any) -> int:
+    return _integer(value, 1, MAX_PROMISE_DAYS)
+
+
+def _population(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    return _integer(value, 0, POPULATION_MAX)
+
+
+def _flag_threshold(value: Any) -> int:
+    return _integer(value, 1, FLAG_THRESHOLD_MAX)
+
+
+def _new_account_hours(value: Any) -> int:
+    return _integer(value, 0, NEW_ACCOUNT_HOURS_MAX)
+
+
+def _state(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value.strip().upper() not in STATES:
+        raise Invalid(
+            Message(
+                "Unknown state; use one of the codes %(codes)s, or none for the nationwide "
+                "holidays only.",
+                codes=", ".join(sorted(STATES)),
+            )
+        )
+    return value.strip().upper()
+
+
+def _time_zone(value: Any) -> str:
+    if not isinstance(value, str) or not known_zone(value.strip()):
+        raise Invalid(Message("Unknown time zone; use a name such as Europe/Berlin."))
+    return value.strip()
+
+
+def _day(value: Any) -> date:
+    day: date | None = value if isinstance(value, date) else None
+    if day is None and isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None:
+        raise Invalid(Message("Enter dates as YYYY-MM-DD, such as 2027-02-08."))
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise Invalid(
+            Message(
+                "Dates must lie between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
+    return day
+
+
+def _holidays(value: Any) -> list[Holiday]:
+    """ISO dates, or objects with `date` and `name`; the list replaces the old one."""
+    if not isinstance(value, list):
+        raise Invalid(Message("Send a list of dates."))
+    if len(value) > HOLIDAYS_MAX:
+        raise Invalid(Message("At most %(max)s local holidays.", max=HOLIDAYS_MAX))
+    chosen: dict[date, Holiday] = {}
+    for item in value:
+        if isinstance(item, Mapping):
+            name = item.get("name") or ""
+            if not isinstance(name, str) or len(name) > HOLIDAY_NAME_MAX or "\x00" in name:
+                raise Invalid(
+                    Message(
+                        "A holiday's name has at most %(max)s characters.", max=HOLIDAY_NAME_MAX
+                    )
+                )
+            holiday = Holiday(_day(item.get("date")), " ".join(name.split()))
+        else:
+            holiday = Holiday(_day(item))
+        chosen[holiday.date] = holiday
+    return sorted(chosen.values(), key=lambda h: h.date)
+
+
+CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "default_quorum": _quorum,
+    "service_promise_days": _promise_days,
+    "state": _state,
+    "local_holidays": _holidays,
+    "population": _population,
+    "time_zone": _time_zone,
+    "flag_threshold": _flag_threshold,
+    "new_account_hours": _new_account_hours,
+}
+
+
+def clean(changes: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """The cleaned values of `changes`, and a FieldError for each field that is wrong."""
+    cleaned: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for name, value in changes.items():
+        cleaner = CLEANERS.get(name)
+        if cleaner is None:
+            problems.append(FieldError(name, Message("Unknown field %(name)r.", name=name)))
+            continue
+        try:
+            cleaned[name] = cleaner(value)
+        except Invalid as exc:
+            problems.append(FieldError(name, exc.message))
+    return cleaned, problems

@@ -1,0 +1,49 @@
+"""The header's links to the work waiting for a person: the review queue, with the number
+of overdue mandates, the moderation queue, with the number of open items, and everyone's
+inbox, with the number of unread notifications.
+
+Pages render synchronously, so the counts are read before the page, here, once per
+request: for signed-in council members, administrators and moderators only, each a
+grouped count over an index (the mandates' (municipality_id, answer_due_at), the queue's
+comments) and a read of the municipalities' names. The unread count is one count over
+the inbox's index (recipient, in_inbox, read_at) for every signed-in person; nobody
+signed out costs a query.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from notifications.inbox import unread_count
+from participation.council.queue import overdue_by_municipality
+from participation.moderation.actions import MODERATORS
+from participation.moderation.queries import moderation_queues
+from participation.permissions import COUNCIL
+from server.auth import actor_of
+
+# Paths that never render a page with the header.
+SKIPPED = ("/api/", "/static/", "/passkeys/")
+
+
+class HeaderLinksMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and not scope["path"].startswith(SKIPPED)
+        ):
+            conn = HTTPConnection(scope)
+            actor = await actor_of(conn)
+            if actor is not None:
+                conn.state.inbox_unread = await unread_count(actor)
+                council = [m for m, roles in actor.roles.items() if roles & COUNCIL]
+                if council:
+                    conn.state.council_queues = await overdue_by_municipality(council)
+                moderated = [m for m, roles in actor.roles.items() if roles & MODERATORS]
+                if moderated:
+                    conn.state.moderation_queues = await moderation_queues(moderated)
+        await self.app(scope, receive, send)
