@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import signal
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -106,6 +107,8 @@ def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _forbid_skips() and _skipped and exitstatus in (0, pytest.ExitCode.NO_TESTS_COLLECTED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if _threads_left():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
@@ -120,6 +123,33 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 # -- hung tests --------------------------------------------------------------------------
+
+
+def _threads_left() -> list[threading.Thread]:
+    """Threads no test stopped that would keep the process from exiting.
+
+    The interpreter joins every thread that is no daemon before it exits, so one left
+    running (an unclosed SQLite connection's, say) hangs the run after its summary, where
+    no per-test timeout reaches: CI then waits for its whole time limit.
+    """
+    left = []
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(timeout=2)
+        if thread.is_alive():
+            left.append(thread)
+    return left
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    left = _threads_left()
+    if left:
+        names = ", ".join(thread.name for thread in left)
+        print(f"\nerror: threads left running after the tests: {names}", flush=True)
+        sys.stderr.flush()
+        os._exit(pytest.ExitCode.TESTS_FAILED)
+
 
 
 @pytest.hookimpl(wrapper=True)
