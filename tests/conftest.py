@@ -151,7 +151,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os._exit(pytest.ExitCode.TESTS_FAILED)
 
 
-
 @pytest.hookimpl(wrapper=True)
 def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Iterator[object]:
     """On a timeout, print the event loop's tasks too, before pytest-timeout's threads.
