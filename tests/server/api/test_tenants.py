@@ -205,6 +205,12 @@ async def test_administrators_change_name_contact_period_and_districts(
         "municipalities:district:renamed",
         "municipalities:district:retired",
     ]
+    refused = await client.post(
+        "/api/v1/municipalities/musterdorf/mandates",
+        json={"title": "Neu im Norden", "summary": "Kurz.", "body": "Text.", "district": "nord"},
+        headers=auth(citizen),
+    )
+    assert_problem(refused, 422, {"district"})
     back = await client.patch(
         "/api/v1/municipalities/musterdorf",
         json={"reinstate_districts": ["nord"]},
