@@ -78,3 +78,18 @@ async def test_operators_are_made_and_unmade_on_the_command_line_only() -> None:
     actor = await load_actor(user.id)
     assert actor is not None and not actor.operator
     assert await revoke_operator("niemand@example.org") is None
+
+
+async def test_an_accepted_invitation_is_exported_and_goes_with_the_account() -> None:
+    from participation.accounts.privacy import delete_account, export_account
+
+    town = await factories.municipality("musterdorf")
+    admin = await factories.person(role=Role.ADMIN, municipality=town)
+    await invitations.invite(admin, "musterdorf", "kurz@example.org", "moderator")
+    user, token = await request_sign_in_link("kurz@example.org")
+    await redeem_sign_in_link(token)
+    actor = await load_actor(user.id)
+    exported = await export_account(actor)
+    assert [i["role"] for i in exported["invitations"]] == ["moderator"]
+    await delete_account(actor, "kurz@example.org")
+    assert not await PendingRole.filter(email="kurz@example.org").exists()
