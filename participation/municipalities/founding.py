@@ -23,7 +23,8 @@ from participation.municipalities.actions import CREATE_MUNICIPALITY
 from participation.municipalities.models import Municipality
 from participation.permissions import DEPLOYMENT, require
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MIN, SLUG_MAX = 2, 64
 # Words the site's own paths use, or will: a municipality of that name would read as one.
 RESERVED = frozenset(
     {
@@ -77,13 +78,11 @@ OPTIONAL = ("time_zone", "population", "contact_email", "contact_phone", "contac
 
 def slug_problem(slug: Any) -> Message | None:
     """Why `slug` cannot name a new municipality, or None (uniqueness is checked apart)."""
-    if not isinstance(slug, str) or not SLUG.match(slug):
+    if not isinstance(slug, str) or not SLUG_MIN <= len(slug) <= SLUG_MAX or not SLUG.match(slug):
         return Message(
             "Use 2 to 64 lowercase letters, digits and hyphens, starting and ending with a "
             "letter or digit, such as bad-beispiel."
         )
-    if "--" in slug:
-        return Message("Use single hyphens between words.")
     if slug in RESERVED:
         return Message("%(slug)s is a word the site uses itself; choose another.", slug=slug)
     return None

@@ -15,7 +15,11 @@ from participation.municipalities import districts, founding, settings
 from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES
 from server.api.schemas import Strict, Text
 
-SLUG_SCHEMA: dict[str, Any] = {"pattern": founding.SLUG.pattern}
+SLUG_SCHEMA: dict[str, Any] = {
+    "pattern": founding.SLUG.pattern,
+    "minLength": founding.SLUG_MIN,
+    "not": {"enum": sorted(founding.RESERVED)},
+}
 STATE_ENUM: dict[str, Any] = {"enum": sorted(STATES)}
 
 # Local holidays lie between settings.FIRST_YEAR and LAST_YEAR (2000 and 2100).

@@ -148,9 +148,6 @@ def form_action(
     return handle
 
 
-_form_action = form_action
-
-
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
@@ -237,32 +234,30 @@ async def _department_here(municipality: Municipality, form: FormData) -> int:
 
 ROUTES = [
     Route("/m/{slug}/admin", administration, methods=["GET"]),
-    Route("/m/{slug}/admin/levels", _form_action("levels", _levels), methods=["POST"]),
-    Route("/m/{slug}/admin/promise", _form_action("promise", _promise), methods=["POST"]),
-    Route("/m/{slug}/admin/holidays", _form_action("holidays", _add_holiday), methods=["POST"]),
+    Route("/m/{slug}/admin/levels", form_action("levels", _levels), methods=["POST"]),
+    Route("/m/{slug}/admin/promise", form_action("promise", _promise), methods=["POST"]),
+    Route("/m/{slug}/admin/holidays", form_action("holidays", _add_holiday), methods=["POST"]),
     Route(
         "/m/{slug}/admin/holidays/remove",
-        _form_action("holidays", _remove_holiday),
+        form_action("holidays", _remove_holiday),
         methods=["POST"],
     ),
-    Route("/m/{slug}/admin/residents", _form_action("residents", _resident), methods=["POST"]),
-    Route("/m/{slug}/admin/portal-keys", _form_action("keys", _add_key), methods=["POST"]),
-    Route(
-        "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
-    ),
+    Route("/m/{slug}/admin/residents", form_action("residents", _resident), methods=["POST"]),
+    Route("/m/{slug}/admin/portal-keys", form_action("keys", _add_key), methods=["POST"]),
+    Route("/m/{slug}/admin/portal-keys/revoke", form_action("keys", _revoke_key), methods=["POST"]),
     Route(
         "/m/{slug}/admin/departments",
-        _form_action("departments", _add_department),
+        form_action("departments", _add_department),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/departments/rename",
-        _form_action("rename-department", _rename_department),
+        form_action("rename-department", _rename_department),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/departments/retire",
-        _form_action("departments", _retire_department),
+        form_action("departments", _retire_department),
         methods=["POST"],
     ),
 ]

@@ -90,6 +90,7 @@ async def test_only_an_operator_founds_and_nothing_is_stored_otherwise(
         ({"slug": "x"}, {"slug"}),
         ({"slug": "api"}, {"slug"}),
         ({"slug": "-muster"}, {"slug"}),
+        ({"slug": "muster--stadt"}, {"slug"}),
         ({"state": "XY"}, {"state"}),
         ({"official_key": "0916200"}, {"official_key"}),
         ({"official_key": "05162000"}, {"official_key"}),
