@@ -33,12 +33,19 @@ class Municipality(Model):
     # The Bundesland as the holidays package names it (BW, BY, …, NW), whose public
     # holidays are no working days; None means the nationwide ones only.
     state = fields.CharField(max_length=2, null=True)
+    # Amtlicher Gemeindeschlüssel: eight digits, the first two the state's; None only for
+    # municipalities older than migration 0022.
+    official_key = fields.CharField(max_length=8, null=True)
     # Where due dates and "end of day" are reckoned.
     time_zone = fields.CharField(max_length=64, default="Europe/Berlin")
     # Flags from this many people hide a comment until a moderator decides.
     flag_threshold = fields.IntField(default=3)
     # Accounts younger than this may put only a few links in a comment.
     new_account_hours = fields.IntField(default=24)
+    # How people reach the administration, for the footer and the legal pages.
+    contact_email = fields.CharField(max_length=254, default="")
+    contact_phone = fields.CharField(max_length=40, default="")
+    contact_address = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     districts: fields.ReverseRelation[District]
@@ -95,6 +102,12 @@ class District(Model):
     municipality_id: int
     slug = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
+    # A retired district keeps its mandates and history but is offered for nothing new.
+    retired_at = fields.DatetimeField(null=True)
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     class Meta:
         table = "district"

@@ -130,6 +130,12 @@ class DistrictOut(BaseModel):
     name: str
 
 
+class MunicipalityDistrictOut(DistrictOut):
+    retired: bool = Field(
+        description="A retired district keeps its mandates and history; nothing new starts in it"
+    )
+
+
 class LevelsView(BaseModel):
     launch_level: Level
     sign_level: Level
@@ -154,8 +160,15 @@ class MunicipalityOut(BaseModel):
     local_holidays: list[LocalHolidayOut]
     population: int | None
     time_zone: str
-    districts: list[DistrictOut]
+    districts: list[MunicipalityDistrictOut]
     verification_levels: LevelsView
+    official_key: str | None = Field(
+        description="Amtlicher Gemeindeschlüssel, eight digits; null for municipalities "
+        "founded before it was asked"
+    )
+    contact_email: str = Field(description="How to reach the administration; may be empty")
+    contact_phone: str
+    contact_address: str = Field(description="Postal address, lines separated by newlines")
 
 
 class MunicipalityList(BaseModel):

@@ -188,7 +188,9 @@ async def _render_launch(
         status=status,
         municipality=municipality,
         residence_offer=await residence.offer(actor, place.level(LAUNCH_MANDATE), place),
-        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        districts=await District.filter(
+            municipality_id=municipality.id, retired_at__isnull=True
+        ).order_by("name"),
         values=values,
         errors=errors,
         limits={

@@ -84,7 +84,9 @@ async def _render_form(
         mandate=mandate,
         vote_id=vote_id,
         target=target,
-        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        districts=await District.filter(
+            municipality_id=municipality.id, retired_at__isnull=True
+        ).order_by("name"),
         rules=list(Rule),
         levels=list(Level),
         values=values,
