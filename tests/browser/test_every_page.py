@@ -252,4 +252,3 @@ def test_every_page_type_passes_axe_and_reflows_at_320(  # type: ignore[no-untyp
     finally:
         context.close()
     assert not failures, "\n".join(failures)
-
