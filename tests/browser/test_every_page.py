@@ -105,8 +105,9 @@ PAGE_TYPES = [
 class Site:
     """The app served by uvicorn in a thread, the demo seeded in the same event loop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, empty_first: bool = False) -> None:
         self.settings = settings
+        self.empty_first = empty_first
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ids: dict[str, int] = {}
@@ -138,6 +139,8 @@ class Site:
     async def _main(self) -> None:
         import uvicorn
 
+        if self.empty_first:
+            await conftest._truncate(self.settings.database_url)
         app = create_app(self.settings)
         try:
             async with app.router.lifespan_context(app):
@@ -188,12 +191,11 @@ def site(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         cache.clear()
     here = tmp_path_factory.mktemp("every-page")
     if conftest.USE_POSTGRES:
-        asyncio.run(conftest._truncate(template_database))
-        url = template_database
+        url = template_database  # emptied in the site's own loop, before the seed
     else:
         shutil.copyfile(template_database, here / "auftrag.sqlite3")
         url = f"sqlite://{here / 'auftrag.sqlite3'}"
-    served = Site(make_settings(url, here / "var"))
+    served = Site(make_settings(url, here / "var"), empty_first=conftest.USE_POSTGRES)
     served.start()
     try:
         yield served
