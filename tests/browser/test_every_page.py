@@ -89,6 +89,8 @@ PAGE_TYPES = [
     PageType("my mandates", "/me/mandates", INITIATOR),
     PageType("council queue", "/m/demo/council", COUNCIL),
     PageType("administration", "/m/demo/admin", ADMIN),
+    PageType("municipality settings", "/m/demo/admin/settings", ADMIN),
+    PageType("people and roles", "/m/demo/admin/people", ADMIN),
     PageType("moderation queue", "/m/demo/moderation", MODERATOR),
     PageType("moderation log", "/m/demo/moderation-log", MODERATOR),
     PageType("discussion", "/threads/{thread}"),
