@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -65,11 +65,27 @@ def _decimal(value: float | None, digits: int = 1) -> str:
     return format_decimal(value, format="#,##0." + "0" * digits, locale=i18n.current())
 
 
+def page_path(request: Request) -> str:
+    """The GET page this answer shows: the request's own path and query for a GET; for the
+    answer to a POST (a form shown again with its errors) the page its handler named with
+    `server.pages.forms.for_page`, else the page the form was sent from (the Referer's
+    path on this site), else the start page. Never an address from the Host header."""
+    if request.method in ("GET", "HEAD"):
+        return f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+    named = getattr(request.state, "page_path", None)
+    if isinstance(named, str):
+        return safe_next(named)
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return safe_next(path)
+
+
 def in_language(request: Request, locale: str) -> str:
-    """This page in another language, as a path: never an address from the Host header."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    """This page in another language, as a path (the matching GET page after a POST)."""
+    parts = urlsplit(page_path(request))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     query.append(("lang", locale))
-    return safe_next(f"{request.url.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
+    return safe_next(f"{parts.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
 
 
 env.globals["in_language"] = in_language

@@ -1,0 +1,110 @@
+"""Every page form refused with bad input shows its own page again, not the bare error
+page: status 422 (403, 409 for a refusal or a state conflict), the form, an error summary
+at its top, the message next to the field (aria-invalid, aria-describedby), the posted
+values kept, and a language switch that leads to the form's GET page."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from participation.actors import Actor
+from participation.mandates.models import Status
+from participation.municipalities.models import Municipality
+from server.settings import Settings
+from tests import factories
+from tests.server.pages.test_administration import _browse_as
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LANG = re.compile(r'<li class="lang">\s*<a href="([^"]+)"')
+
+
+@dataclass
+class Posting:
+    """Who posts, the form's page, where it posts, and what."""
+
+    actor: Actor
+    page: str
+    target: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+Setup = Callable[[Municipality], Awaitable[Posting]]
+
+
+@dataclass
+class Case:
+    """A form, the bad input its setup posts, and the field id its message belongs to
+    (`<form_id>-<field>`), or None when the problem is about the whole form."""
+
+    name: str
+    setup: Setup
+    field_id: str | None
+    status: int = 422
+    kept: str | None = None  # a posted value the form shows again
+
+
+async def _reject_without_reason(town: Municipality) -> Posting:
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_REVIEW)
+    council = await factories.council_member(town)
+    page = f"/mandates/{mandate.id}"
+    return Posting(council, page, f"{page}/transition", {"to": "rejected", "reason": ""})
+
+
+async def _move_not_allowed(town: Municipality) -> Posting:
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_REVIEW)
+    council = await factories.council_member(town)
+    page = f"/mandates/{mandate.id}"
+    data = {"to": "completed", "reason": "Schon erledigt"}
+    return Posting(council, page, f"{page}/transition", data)
+
+
+CASES = [
+    Case("mandate decision", _reject_without_reason, "decision-reason"),
+    Case("mandate decision conflict", _move_not_allowed, None, 409, kept="Schon erledigt"),
+]
+
+
+@pytest.fixture
+async def town(app: Starlette) -> Municipality:
+    return await factories.municipality("musterdorf", name="Musterdorf", quorum=2)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_a_refused_form_is_shown_again_in_place(
+    client: httpx.AsyncClient, town: Municipality, settings: Settings, case: Case
+) -> None:
+    posting = await case.setup(town)
+    await _browse_as(client, settings, posting.actor.user_id)
+    page = await client.get(posting.page)
+    assert page.status_code == 200, page.text
+    token = CSRF.search(page.text)
+    assert token, page.text
+    answer = await client.post(posting.target, data={"csrf_token": token[1], **posting.data})
+    text = answer.text
+    assert answer.status_code == case.status, text
+    assert f'action="{posting.target}"' in text, "the form itself, not the error page"
+    assert 'class="error-summary" role="alert"' in text
+    if case.field_id is None:
+        assert re.search(r'class="error-summary".*?<li>[^<]+</li>', text, re.S), text
+    else:
+        assert f'href="#{case.field_id}"' in text, "the summary links to the field"
+        assert re.search(
+            rf'id="{case.field_id}"[^>]*aria-invalid="true" '
+            rf'aria-describedby="{case.field_id}-error"',
+            text,
+        ), text
+        assert f'<p class="field-error" id="{case.field_id}-error">' in text
+    if case.kept is not None:
+        assert html.escape(case.kept) in text
+    switch = LANG.search(text)
+    assert switch, "the language switch"
+    assert html.unescape(switch[1]).split("?")[0] == posting.page.split("?")[0]
