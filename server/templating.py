@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import Match, Route
 
 from participation.redirects import safe_next
 from server import i18n, security_headers
@@ -75,9 +76,19 @@ def page_path(request: Request) -> str:
     named = getattr(request.state, "page_path", None)
     if isinstance(named, str):
         return safe_next(named)
+    if _has_get_page(request):
+        return request.url.path
     referer = urlsplit(request.headers.get("referer", ""))
     path = f"{referer.path}?{referer.query}" if referer.query else referer.path
     return safe_next(path)
+
+
+def _has_get_page(request: Request) -> bool:
+    """Whether the POST's own address is also a page (a form posted to where it is shown)."""
+    router = getattr(request.app, "router", None)
+    scope = {**request.scope, "method": "GET"}
+    routes = getattr(router, "routes", ())
+    return any(isinstance(r, Route) and r.matches(scope)[0] == Match.FULL for r in routes)
 
 
 def in_language(request: Request, locale: str) -> str:

@@ -23,7 +23,7 @@ from participation.municipalities.models import LEVEL_FIELDS, District, Municipa
 from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
 from participation.permissions import Level, Role, may
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
 from server.web import Pages
 
@@ -100,21 +100,22 @@ def _form_action(section: str, perform: Perform) -> Callable[[Request], Awaitabl
             return error_page(request, exc)
         try:
             await perform(actor, municipality, form)
-        except InvalidInput as exc:
-            values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-            return await _admin_page(
-                request,
-                actor,
-                municipality,
-                status=422,
-                section=section,
-                errors=field_errors(exc),
-                values=values,
-            )
         except NotAuthenticated:
             return sign_in_redirect(request, back)
         except DomainError as exc:
-            return error_page(request, exc)
+
+            async def again(actor: Actor, state: FormState, status: int) -> Response:
+                return await _admin_page(
+                    request,
+                    actor,
+                    municipality,
+                    status=status,
+                    section=state.form,
+                    errors=state.errors,
+                    values=state.values,
+                )
+
+            return await refused(request, exc, again, actor, section, form, back)
         return RedirectResponse(back, status_code=303)
 
     return handle

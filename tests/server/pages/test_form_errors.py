@@ -16,9 +16,12 @@ from starlette.applications import Starlette
 
 from participation.actors import Actor
 from participation.mandates.models import Status
+from participation.permissions import Role
+from participation.votes.models import VoteStatus
 from participation.municipalities.models import Municipality
 from server.settings import Settings
 from tests import factories
+from tests.factories import votes as vote_factories
 from tests.server.pages.test_administration import _browse_as
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -67,7 +70,85 @@ async def _move_not_allowed(town: Municipality) -> Posting:
     return Posting(council, page, f"{page}/transition", data)
 
 
+async def _admin(town: Municipality) -> Actor:
+    return await factories.person(role=Role.ADMIN, municipality=town, name="Ada Admin")
+
+
+def _admin_form(form: str, data: dict[str, str]) -> Setup:
+    async def setup(town: Municipality) -> Posting:
+        admin = await _admin(town)
+        return Posting(admin, f"/m/{town.slug}/admin", f"/m/{town.slug}/admin/{form}", data)
+
+    return setup
+
+
+async def _revoke_the_last_admin(town: Municipality) -> Posting:
+    admin = await _admin(town)
+    data = {"user_id": str(admin.user_id), "role": "admin"}
+    return Posting(admin, f"/m/{town.slug}/admin", f"/m/{town.slug}/admin/roles/revoke", data)
+
+
+async def _close_without_reason(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, VoteStatus.OPEN)
+    page = f"/votes/{vote.id}"
+    return Posting(council, page, f"{page}/transition", {"to": "closed", "reason": ""})
+
+
+async def _publish_too_early(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, VoteStatus.DRAFT)
+    page = f"/votes/{vote.id}"
+    data = {"to": "published", "reason": "Sofort"}
+    return Posting(council, page, f"{page}/transition", data)
+
+
 CASES = [
+    Case(
+        "admin roles",
+        _admin_form("roles", {"email": "niemand@example.org", "role": "council"}),
+        "roles-email",
+        kept="niemand@example.org",
+    ),
+    Case("admin last admin", _revoke_the_last_admin, None, 409),
+    Case(
+        "admin levels",
+        _admin_form("levels", {"launch_level": "x", "sign_level": "x", "vote_level": "x"}),
+        "levels-launch_level",
+    ),
+    Case(
+        "admin promise",
+        _admin_form(
+            "promise",
+            {
+                "service_promise_days": "0",
+                "state": "",
+                "population": "",
+                "time_zone": "Europe/Berlin",
+            },
+        ),
+        "promise-service_promise_days",
+    ),
+    Case(
+        "admin holidays",
+        _admin_form("holidays", {"date": "kein Datum", "name": "Kirchweih"}),
+        "holidays-date",
+        kept="Kirchweih",
+    ),
+    Case(
+        "admin residents",
+        _admin_form("residents", {"email": "niemand@example.org", "district": "nord"}),
+        "residents-email",
+    ),
+    Case(
+        "admin portal keys",
+        _admin_form("portal-keys", {"name": "Portal", "public_key": "kein Schlüssel"}),
+        "keys-public_key",
+        kept="Portal",
+    ),
+    Case("admin departments", _admin_form("departments", {"name": ""}), "departments-name"),
+    Case("vote close", _close_without_reason, "step-reason"),
+    Case("vote step conflict", _publish_too_early, None, 409, kept="Sofort"),
     Case("mandate decision", _reject_without_reason, "decision-reason"),
     Case("mandate decision conflict", _move_not_allowed, None, 409, kept="Schon erledigt"),
 ]
@@ -97,11 +178,10 @@ async def test_a_refused_form_is_shown_again_in_place(
         assert re.search(r'class="error-summary".*?<li>[^<]+</li>', text, re.S), text
     else:
         assert f'href="#{case.field_id}"' in text, "the summary links to the field"
-        assert re.search(
-            rf'id="{case.field_id}"[^>]*aria-invalid="true" '
-            rf'aria-describedby="{case.field_id}-error"',
-            text,
-        ), text
+        tag = re.search(rf'<[^>]* id="{case.field_id}"[^>]*>', text)
+        assert tag, text
+        assert 'aria-invalid="true"' in tag[0]
+        assert re.search(rf'aria-describedby="[^"]*{case.field_id}-error', tag[0]), tag[0]
         assert f'<p class="field-error" id="{case.field_id}-error">' in text
     if case.kept is not None:
         assert html.escape(case.kept) in text
