@@ -165,6 +165,7 @@ async def action(
     actor = await actor_of(request)
     if actor is None:
         return sign_in_redirect(request, back)
+    for_page(request, back)
     form: FormData | None = None
     try:
         form = await read_form(request)

@@ -19,7 +19,6 @@ from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE, PROPOSE_VOTE
 from participation.votes.models import Rule, Vote
 from server.auth import actor_of
 from server.pages.forms import FormState, action, error_page, field_errors, sign_in_redirect
-from server.pages.votes import render_vote_page
 from server.pages.vote_forms import (
     EXTRA_ROWS,
     MIN_ROWS,
@@ -30,6 +29,7 @@ from server.pages.vote_forms import (
     read_vote,
     vote_values,
 )
+from server.pages.votes import render_vote_page
 from server.templating import render
 from server.web import Pages
 

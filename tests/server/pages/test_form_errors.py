@@ -16,9 +16,9 @@ from starlette.applications import Starlette
 
 from participation.actors import Actor
 from participation.mandates.models import Status
+from participation.municipalities.models import Municipality
 from participation.permissions import Role
 from participation.votes.models import VoteStatus
-from participation.municipalities.models import Municipality
 from server.settings import Settings
 from tests import factories
 from tests.factories import votes as vote_factories
@@ -103,7 +103,56 @@ async def _publish_too_early(town: Municipality) -> Posting:
     return Posting(council, page, f"{page}/transition", data)
 
 
+def _own_form(page: str, target: str, data: dict[str, str]) -> Setup:
+    async def setup(town: Municipality) -> Posting:
+        return Posting(await factories.person(lives_in=town), page, target, data)
+
+    return setup
+
+
 CASES = [
+    Case(
+        "display name",
+        _own_form("/account", "/account/name", {"display_name": " "}),
+        "display_name",
+    ),
+    Case(
+        "residence",
+        _own_form(
+            "/account",
+            "/account/residence",
+            {"residence_municipality": "musterdorf", "residence_district": ""},
+        ),
+        "residence_confirm",
+    ),
+    Case(
+        "residence district",
+        _own_form(
+            "/account",
+            "/account/residence",
+            {
+                "residence_municipality": "musterdorf",
+                "residence_district": "atlantis",
+                "residence_confirm": "1",
+            },
+        ),
+        "residence_district",
+    ),
+    Case(
+        "consents",
+        _own_form(
+            "/account",
+            "/account/consents",
+            {"email_notifications": "yes", "email_notifications_version": "0"},
+        ),
+        None,
+    ),
+    Case(
+        "account delete",
+        _own_form("/account/delete", "/account/delete", {"confirm_email": "falsch@example.org"}),
+        "confirm_email",
+        kept="falsch@example.org",
+    ),
     Case(
         "admin roles",
         _admin_form("roles", {"email": "niemand@example.org", "role": "council"}),
