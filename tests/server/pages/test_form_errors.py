@@ -21,7 +21,10 @@ from participation.permissions import Role
 from participation.votes.models import VoteStatus
 from server.settings import Settings
 from tests import factories
+from tests.factories import moderation as moderation_factories
 from tests.factories import votes as vote_factories
+from tests.factories.deliberation import comment, thread_of
+from tests.factories.moderation import flagged
 from tests.server.pages.test_administration import _browse_as
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -36,6 +39,7 @@ class Posting:
     page: str
     target: str
     data: dict[str, str] = field(default_factory=dict)
+    field_id: str | None = None  # when the field's id depends on what setup made
 
 
 Setup = Callable[[Municipality], Awaitable[Posting]]
@@ -110,7 +114,28 @@ def _own_form(page: str, target: str, data: dict[str, str]) -> Setup:
     return setup
 
 
+async def _hide_without_reason(town: Municipality) -> Posting:
+    author = await factories.person(lives_in=town)
+    row = await comment(author, await thread_of(await factories.mandate(author, town)))
+    await flagged(row, 1)
+    moderator = await moderation_factories.moderator(town)
+    queue = f"/m/{town.slug}/moderation"
+    data = {"action": "hide", "reason": "", "next": queue}
+    field_id = f"decide-{row.id}-hide-reason"
+    return Posting(moderator, queue, f"/comments/{row.id}/moderation", data, field_id)
+
+
+async def _suspend_for_ever(town: Municipality) -> Posting:
+    someone = await factories.person(lives_in=town)
+    moderator = await moderation_factories.moderator(town)
+    page = f"/m/{town.slug}/moderation/accounts/{someone.user_id}"
+    data = {"user_id": str(someone.user_id), "days": "1000", "reason": "Beleidigungen"}
+    return Posting(moderator, page, f"/m/{town.slug}/suspensions", data)
+
+
 CASES = [
+    Case("moderation decision", _hide_without_reason, "decide-"),
+    Case("suspension", _suspend_for_ever, "suspend-days", kept="Beleidigungen"),
     Case(
         "display name",
         _own_form("/account", "/account/name", {"display_name": " "}),
@@ -223,15 +248,16 @@ async def test_a_refused_form_is_shown_again_in_place(
     assert answer.status_code == case.status, text
     assert f'action="{posting.target}"' in text, "the form itself, not the error page"
     assert 'class="error-summary" role="alert"' in text
-    if case.field_id is None:
+    field_id = posting.field_id or case.field_id
+    if field_id is None:
         assert re.search(r'class="error-summary".*?<li>[^<]+</li>', text, re.S), text
     else:
-        assert f'href="#{case.field_id}"' in text, "the summary links to the field"
-        tag = re.search(rf'<[^>]* id="{case.field_id}"[^>]*>', text)
+        assert f'href="#{field_id}"' in text, "the summary links to the field"
+        tag = re.search(rf'<[^>]* id="{field_id}"[^>]*>', text)
         assert tag, text
         assert 'aria-invalid="true"' in tag[0]
-        assert re.search(rf'aria-describedby="[^"]*{case.field_id}-error', tag[0]), tag[0]
-        assert f'<p class="field-error" id="{case.field_id}-error">' in text
+        assert re.search(rf'aria-describedby="[^"]*{field_id}-error', tag[0]), tag[0]
+        assert f'<p class="field-error" id="{field_id}-error">' in text
     if case.kept is not None:
         assert html.escape(case.kept) in text
     switch = LANG.search(text)
