@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from participation import clock
 from participation.actors import Actor
-from participation.errors import DomainError, InvalidInput
+from participation.errors import DomainError, InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.moderation import commands, queries
