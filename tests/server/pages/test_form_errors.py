@@ -134,6 +134,15 @@ async def _suspend_for_ever(town: Municipality) -> Posting:
 
 
 CASES = [
+    Case(
+        "notification settings",
+        _own_form(
+            "/me/notifications/settings",
+            "/me/notifications/settings",
+            {"quiet_hours": "yes", "quiet_from": "x", "quiet_until": "7", "language": "de"},
+        ),
+        "quiet_from",
+    ),
     Case("moderation decision", _hide_without_reason, "decide-"),
     Case("suspension", _suspend_for_ever, "suspend-days", kept="Beleidigungen"),
     Case(
