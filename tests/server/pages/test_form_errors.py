@@ -14,6 +14,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from notifications import deadletters
+from participation import clock
 from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
@@ -55,6 +57,7 @@ class Case:
     field_id: str | None
     status: int = 422
     kept: str | None = None  # a posted value the form shows again
+    shown: str | None = None  # the form that shows the page again, if not the posted one
 
 
 async def _reject_without_reason(town: Municipality) -> Posting:
@@ -133,7 +136,17 @@ async def _suspend_for_ever(town: Municipality) -> Posting:
     return Posting(moderator, page, f"/m/{town.slug}/suspensions", data)
 
 
+async def _retry_twice(town: Municipality) -> Posting:
+    admin = await _admin(town)
+    letter = await deadletters.record("send_email", {"to": "a@example.org"}, "Boom", 5, town.id)
+    letter.retried_at = clock.now()
+    await letter.save(update_fields=["retried_at"])
+    page = f"/m/{town.slug}/admin/jobs"
+    return Posting(admin, page, f"{page}/retry", {"dead_letter_id": str(letter.id)})
+
+
 CASES = [
+    Case("failed job retried twice", _retry_twice, None, 409, shown="/m/{slug}/admin/jobs/discard"),
     Case(
         "notification settings",
         _own_form(
@@ -255,7 +268,8 @@ async def test_a_refused_form_is_shown_again_in_place(
     answer = await client.post(posting.target, data={"csrf_token": token[1], **posting.data})
     text = answer.text
     assert answer.status_code == case.status, text
-    assert f'action="{posting.target}"' in text, "the form itself, not the error page"
+    shown = case.shown.format(slug=town.slug) if case.shown else posting.target
+    assert f'action="{shown}"' in text, "the form's page, not the error page"
     assert 'class="error-summary" role="alert"' in text
     field_id = posting.field_id or case.field_id
     if field_id is None:
