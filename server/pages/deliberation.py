@@ -23,7 +23,14 @@ from participation.deliberation import commands, queries, rules
 from participation.deliberation.actions import ENDORSE_COMMENT, POST_COMMENT, POST_OFFICIAL
 from participation.deliberation.models import Comment, SubjectType, Thread
 from participation.deliberation.subjects import Subject, visible_thread
-from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from participation.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.municipalities.queries import place_of
@@ -31,7 +38,14 @@ from participation.permissions import may
 from participation.suspensions.check import active_suspension
 from server import limits
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    error_page,
+    for_page,
+    posted,
+    problems,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -184,12 +198,13 @@ async def _act(
         return error_page(request, exc)
     try:
         comment = await perform(actor, form)
-    except InvalidInput as exc:
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-        state = _form_state(which(form), values, field_errors(exc))
-        return await _discussion_page(request, actor, thread_id, state, status=422)
     except NotAuthenticated:
         return sign_in_redirect(request, back)
+    except (InvalidInput, PermissionDenied, Conflict) as exc:
+        # Shown again where the form still is: a thread locked meanwhile has none.
+        state = _form_state(which(form), posted(form), problems(exc))
+        for_page(request, f"/threads/{thread_id}")
+        return await _discussion_page(request, actor, thread_id, state, status=exc.status)
     except DomainError as exc:
         return error_page(request, exc)
     try:

@@ -145,7 +145,16 @@ async def _retry_twice(town: Municipality) -> Posting:
     return Posting(admin, page, f"{page}/retry", {"dead_letter_id": str(letter.id)})
 
 
+async def _empty_comment(town: Municipality) -> Posting:
+    citizen = await factories.person(lives_in=town)
+    thread = await thread_of(await factories.mandate(citizen, town))
+    page = f"/threads/{thread.id}"
+    data = {"body": " ", "stance": "for"}
+    return Posting(citizen, page, f"{page}/comments", data)
+
+
 CASES = [
+    Case("comment", _empty_comment, "new-body"),
     Case("failed job retried twice", _retry_twice, None, 409, shown="/m/{slug}/admin/jobs/discard"),
     Case(
         "notification settings",
