@@ -39,6 +39,7 @@ from server.pages.forms import (
     action,
     error_page,
     field_errors,
+    for_page,
     read_form,
     sign_in_redirect,
 )
@@ -135,6 +136,7 @@ async def mandate_page(
         mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
     except DomainError as exc:
         return error_page(request, exc)
+    for_page(request, f"/mandates/{mandate.id}")  # its language switch, after a POST too
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)

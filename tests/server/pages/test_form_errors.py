@@ -24,6 +24,7 @@ from participation.votes.models import VoteStatus
 from server.settings import Settings
 from tests import factories
 from tests.factories import moderation as moderation_factories
+from tests.factories import ratings as rating_factories
 from tests.factories import votes as vote_factories
 from tests.factories.deliberation import comment, thread_of
 from tests.factories.moderation import flagged
@@ -37,11 +38,12 @@ LANG = re.compile(r'<li class="lang">\s*<a href="([^"]+)"')
 class Posting:
     """Who posts, the form's page, where it posts, and what."""
 
-    actor: Actor
+    actor: Actor | None  # None: signed out
     page: str
     target: str
     data: dict[str, str] = field(default_factory=dict)
     field_id: str | None = None  # when the field's id depends on what setup made
+    switch: str | None = None  # the GET page the language switch leads to, if not `page`
 
 
 Setup = Callable[[Municipality], Awaitable[Posting]]
@@ -153,7 +155,78 @@ async def _empty_comment(town: Municipality) -> Posting:
     return Posting(citizen, page, f"{page}/comments", data)
 
 
+def _on_mandate(status: Status, target: str, data: dict[str, str], who: str = "council") -> Setup:
+    """A form on a mandate's page in `status`, posted by the council or a co-signer."""
+
+    async def setup(town: Municipality) -> Posting:
+        council = await factories.council_member(town)
+        if who == "signer":
+            mandate, signers = await rating_factories.finished_mandate(town, status)
+            actor = signers[-1]
+        else:
+            initiator = await factories.person(lives_in=town)
+            mandate = await factories.mandate(initiator, town, status, council=council)
+            actor = council
+        page = f"/mandates/{mandate.id}"
+        posting = Posting(actor, page, target.format(id=mandate.id), data)
+        if posting.target.endswith("/ratings"):  # shown again on the ratings' own page
+            posting.switch = posting.target
+        return posting
+
+    return setup
+
+
+async def _sign_in(town: Municipality) -> Posting:
+    return Posting(None, "/sign-in", "/sign-in", {"email": "kein-at", "display_name": "Kim"})
+
+
+async def _launch(town: Municipality) -> Posting:
+    page = f"/m/{town.slug}/launch"
+    data = {"title": "", "summary": "Kurz", "body": "", "district": "", "topics": ""}
+    return Posting(await factories.person(lives_in=town), page, page, data)
+
+
+async def _new_vote(town: Municipality) -> Posting:
+    page = f"/m/{town.slug}/votes/new"
+    data = {"title": "", "rule": "approval", "rows": "2"}
+    return Posting(await factories.council_member(town), page, page, data)
+
+
 CASES = [
+    Case("sign in", _sign_in, "email", kept="Kim"),
+    Case("launch", _launch, "title", kept="Kurz"),
+    Case("new vote", _new_vote, "title"),
+    Case(
+        "rating",
+        _on_mandate(
+            Status.COMPLETED,
+            "/mandates/{id}/ratings",
+            {"comment": "Vergessen", "show_name": "1"},
+            who="signer",
+        ),
+        "score",
+        kept="Vergessen",
+    ),
+    Case(
+        "new measure",
+        _on_mandate(
+            Status.IN_PROGRESS,
+            "/mandates/{id}/measures",
+            {"title": "Zehn Bänke", "planned_start": "2027-05-01", "planned_end": "2027-04-30"},
+        ),
+        "new-measure-planned_end",
+        kept="Zehn Bänke",
+    ),
+    Case(
+        "council answer",
+        _on_mandate(
+            Status.SUBMITTED,
+            "/mandates/{id}/responses",
+            {"kind": "first_answer", "body": " ", "council_paper_reference": "DS 9"},
+        ),
+        "answer-body",
+        kept="DS 9",
+    ),
     Case("comment", _empty_comment, "new-body"),
     Case("failed job retried twice", _retry_twice, None, 409, shown="/m/{slug}/admin/jobs/discard"),
     Case(
@@ -269,7 +342,8 @@ async def test_a_refused_form_is_shown_again_in_place(
     client: httpx.AsyncClient, town: Municipality, settings: Settings, case: Case
 ) -> None:
     posting = await case.setup(town)
-    await _browse_as(client, settings, posting.actor.user_id)
+    if posting.actor is not None:
+        await _browse_as(client, settings, posting.actor.user_id)
     page = await client.get(posting.page)
     assert page.status_code == 200, page.text
     token = CSRF.search(page.text)
@@ -294,4 +368,5 @@ async def test_a_refused_form_is_shown_again_in_place(
         assert html.escape(case.kept) in text
     switch = LANG.search(text)
     assert switch, "the language switch"
-    assert html.unescape(switch[1]).split("?")[0] == posting.page.split("?")[0]
+    expected = posting.switch or posting.page
+    assert html.unescape(switch[1]).split("?")[0] == expected.split("?")[0]
