@@ -192,7 +192,16 @@ async def _new_vote(town: Municipality) -> Posting:
     return Posting(await factories.council_member(town), page, page, data)
 
 
+async def _acknowledge_twice(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    started = await factories.mandate(await factories.person(lives_in=town), town, Status.IN_REVIEW)
+    page = f"/m/{town.slug}/council"
+    data = {"mandate_id": str(started.id), "back": f"{page}?sort=due"}
+    return Posting(council, f"{page}?sort=due", f"{page}/acknowledge", data)
+
+
 CASES = [
+    Case("council review", _acknowledge_twice, None, 409, shown="/m/{slug}/council"),
     Case("sign in", _sign_in, "email", kept="Kim"),
     Case("launch", _launch, "title", kept="Kurz"),
     Case("new vote", _new_vote, "title"),
