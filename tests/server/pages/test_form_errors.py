@@ -200,7 +200,24 @@ async def _acknowledge_twice(town: Municipality) -> Posting:
     return Posting(council, f"{page}?sort=due", f"{page}/acknowledge", data)
 
 
+async def _costs_without_title(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_REVIEW, council=council)
+    page = f"/mandates/{mandate.id}/costs/new"
+    row = {
+        "items-0-description": "Bänke",
+        "items-0-category": "material",
+        "items-0-kind": "one_off",
+        "items-0-amount": "100",
+        "items-0-funding_source": "",
+    }
+    data = {"rows": "1", "title": " ", "assumptions": "Preise 2026", **row, "save": "1"}
+    return Posting(council, page, page, data)
+
+
 CASES = [
+    Case("cost analysis", _costs_without_title, "title", kept="Preise 2026"),
     Case("council review", _acknowledge_twice, None, 409, shown="/m/{slug}/council"),
     Case("sign in", _sign_in, "email", kept="Kim"),
     Case("launch", _launch, "title", kept="Kurz"),
