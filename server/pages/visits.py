@@ -24,7 +24,14 @@ from participation.errors import DomainError, InvalidInput, NotAuthenticated
 from participation.messages import Message
 from server import i18n
 from server.auth import actor_of
-from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    action,
+    error_page,
+    field_errors,
+    posted,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -114,8 +121,13 @@ async def comment(request: Request) -> Response:
 
 
 async def _settings_page(
-    request: Request, actor: Actor, slug: str, errors: dict[str, str] | None = None
+    request: Request,
+    actor: Actor,
+    slug: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
+    """`errors` and the posted `values` of a refused form, shown again."""
     services = await offer.service_catalogue(actor, slug)
     current = await offer.invitation_rules(actor, slug)
     municipality = await offer.municipality_here(slug)
@@ -130,6 +142,7 @@ async def _settings_page(
         cap_days=current.cap_days,
         empty_rows=range(len(services), len(services) + EMPTY_ROWS),
         errors=errors or {},
+        values=values or {},
         saved=request.query_params.get("saved"),
     )
 
@@ -182,7 +195,7 @@ def _settings_form(rules_form: bool) -> Callable[[Request], Awaitable[Response]]
                 else:
                     await offer.replace_catalogue(actor, slug, _services(form))
             except InvalidInput as exc:
-                return await _settings_page(request, actor, slug, field_errors(exc))
+                return await _settings_page(request, actor, slug, field_errors(exc), posted(form))
             saved = "rules" if rules_form else "catalogue"
             return RedirectResponse(f"{back}?saved={saved}", status_code=303)
 

@@ -20,11 +20,14 @@ from participation.actors import Actor
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
-from participation.votes.models import VoteStatus
+from participation.votes.models import Rule, VoteStatus
 from server.settings import Settings
 from tests import factories
 from tests.factories import moderation as moderation_factories
+from tests.factories import passkeys as passkey_factories
+from tests.factories import plans as plan_factories
 from tests.factories import ratings as rating_factories
+from tests.factories import visits as visit_factories
 from tests.factories import votes as vote_factories
 from tests.factories.deliberation import comment, thread_of
 from tests.factories.moderation import flagged
@@ -41,7 +44,7 @@ class Posting:
     actor: Actor | None  # None: signed out
     page: str
     target: str
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str | list[str]] = field(default_factory=dict)
     field_id: str | None = None  # when the field's id depends on what setup made
     switch: str | None = None  # the GET page the language switch leads to, if not `page`
 
@@ -216,7 +219,55 @@ async def _costs_without_title(town: Municipality) -> Posting:
     return Posting(council, page, page, data)
 
 
+async def _catalogue(town: Municipality) -> Posting:
+    admin = await visit_factories.services(town)
+    page = f"/m/{town.slug}/service-visits"
+    data = {"rows": "1", "services.0.code": "Kein Code", "services.0.name_de": "Etwas"}
+    return Posting(admin, f"{page}/settings", f"{page}/catalogue", data)
+
+
+async def _rename_passkey(town: Municipality) -> Posting:
+    person = await factories.person(lives_in=town)
+    key, _ = await passkey_factories.passkey(person, name="Laptop")
+    page = "/account/security"
+    data = {"name": "x" * 81}
+    return Posting(person, page, f"{page}/passkeys/{key.id}/rename", data, f"rename-{key.id}")
+
+
+async def _over_budget(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, VoteStatus.OPEN, rule=Rule.GREEDY)
+    ids = await vote_factories.option_ids(vote.id)
+    page = f"/votes/{vote.id}/ballot"
+    voter = await factories.person(lives_in=town)
+    return Posting(voter, page, page, {"choice": [str(i) for i in ids]})  # over budget
+
+
+async def _edit_vote(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, VoteStatus.DRAFT)
+    page = f"/votes/{vote.id}/edit"
+    return Posting(council, page, page, {"title": "", "rule": "approval", "rows": "2"})
+
+
+async def _measure_update(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_PROGRESS, council=council)
+    measure = await plan_factories.measure(council, mandate, title="Bänke")
+    data = {"status": "in_progress", "progress": "150", "reason": "Weiter"}
+    field_id = f"measure-{measure.id}-update-progress"
+    return Posting(
+        council, f"/mandates/{mandate.id}", f"/measures/{measure.id}/update", data, field_id
+    )
+
+
 CASES = [
+    Case("service catalogue", _catalogue, "services.0.code", kept="Etwas"),
+    Case("passkey rename", _rename_passkey, "REPLACED"),
+    Case("ballot", _over_budget, "choices"),
+    Case("vote edit", _edit_vote, "title"),
+    Case("measure update", _measure_update, "REPLACED", kept="Weiter"),
     Case("cost analysis", _costs_without_title, "title", kept="Preise 2026"),
     Case("council review", _acknowledge_twice, None, 409, shown="/m/{slug}/council"),
     Case("sign in", _sign_in, "email", kept="Kim"),
