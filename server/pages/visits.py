@@ -28,6 +28,7 @@ from server.pages.forms import (
     action,
     error_page,
     field_errors,
+    for_page,
     posted,
     read_form,
     sign_in_redirect,
@@ -59,9 +60,15 @@ def _score(request: Request) -> int:
 
 
 def _feedback_page(
-    request: Request, found: commands.Feedback, chosen: int, errors: dict[str, str] | None = None
+    request: Request,
+    found: commands.Feedback,
+    chosen: int,
+    errors: dict[str, str] | None = None,
+    typed: str = "",
 ) -> Response:
     token = found.invitation.token
+    if chosen:  # the page's own address, for the language switch after a POST
+        for_page(request, links.score_path(token, chosen))
     return render(
         request,
         "pages/service_feedback.html",
@@ -73,6 +80,7 @@ def _feedback_page(
         comment_action=links.comment_path(token),
         consultation=links.open_path(token),
         errors=errors or {},
+        typed=typed,
         thanks=request.query_params.get("thanks") == "1",
     )
 
@@ -102,6 +110,7 @@ async def confirm_satisfaction(request: Request) -> Response:
 
 async def comment(request: Request) -> Response:
     token = request.path_params["token"]
+    form: FormData | None = None
     try:
         form = await read_form(request)
         found = await commands.comment_on_service(token, _text(form, "comment"))
@@ -110,7 +119,9 @@ async def comment(request: Request) -> Response:
             found = await commands.feedback(token)
         except DomainError as missing:
             return error_page(request, missing)
-        return _feedback_page(request, found, found.invitation.score or 0, field_errors(exc))
+        typed = _text(form, "comment") if form is not None else ""
+        errors = field_errors(exc)
+        return _feedback_page(request, found, found.invitation.score or 0, errors, typed)
     except DomainError as exc:
         return error_page(request, exc)
     score = found.invitation.score or 1

@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from notifications import deadletters
+from notifications.visits import commands as visit_commands
 from participation import clock
 from participation.actors import Actor
 from participation.mandates.models import Status
@@ -23,6 +24,8 @@ from participation.permissions import Role
 from participation.votes.models import Rule, VoteStatus
 from server.settings import Settings
 from tests import factories
+from tests.factories import answers as answer_factories
+from tests.factories import files
 from tests.factories import moderation as moderation_factories
 from tests.factories import passkeys as passkey_factories
 from tests.factories import plans as plan_factories
@@ -47,6 +50,7 @@ class Posting:
     data: dict[str, str | list[str]] = field(default_factory=dict)
     field_id: str | None = None  # when the field's id depends on what setup made
     switch: str | None = None  # the GET page the language switch leads to, if not `page`
+    files: dict[str, tuple[str, bytes]] | None = None  # an upload, sent as multipart
 
 
 Setup = Callable[[Municipality], Awaitable[Posting]]
@@ -262,7 +266,54 @@ async def _measure_update(town: Municipality) -> Posting:
     )
 
 
+async def _upload_html(town: Municipality) -> Posting:
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.COLLECTING)
+    page = f"/mandates/{mandate.id}"
+    posting = Posting(initiator, page, f"{page}/attachments", switch=f"{page}/attachments/new")
+    posting.files = {"file": ("Bericht.pdf", files.HTML)}
+    return posting
+
+
+async def _milestone_too_early(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_PROGRESS, council=council)
+    measure = await plan_factories.measure(council, mandate, title="Bänke")
+    data = {"title": "Zu früh", "date": "2000-02-01", "description": ""}
+    return Posting(
+        council,
+        f"/mandates/{mandate.id}",
+        f"/measures/{measure.id}/milestones",
+        data,
+        f"measure-{measure.id}-milestone-date",
+    )
+
+
+async def _assign_elsewhere(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.SUBMITTED, council=council)
+    await answer_factories.department(town, "Tiefbauamt")
+    foreign = await answer_factories.department(await factories.municipality(), "Anderswo")
+    page = f"/mandates/{mandate.id}"
+    data = {"department_id": str(foreign.id), "responsible_user_id": ""}
+    return Posting(council, page, f"{page}/assignment", data)
+
+
+async def _empty_service_comment(town: Municipality) -> Posting:
+    invitation = await visit_factories.invitation(town)
+    await visit_commands.give_satisfaction(invitation.token, 3)
+    page = f"/invitations/{invitation.token}/satisfaction/3"
+    target = f"/invitations/{invitation.token}/comment"
+    return Posting(None, page, target, {"comment": " "})
+
+
 CASES = [
+    Case("attachment", _upload_html, "attachment-file"),
+    Case("milestone", _milestone_too_early, "milestone", kept="Zu früh"),
+    Case("assignment", _assign_elsewhere, "assign-department_id"),
+    Case("service feedback", _empty_service_comment, "comment"),
     Case("service catalogue", _catalogue, "services.0.code", kept="Etwas"),
     Case("passkey rename", _rename_passkey, "REPLACED"),
     Case("ballot", _over_budget, "choices"),
@@ -425,7 +476,8 @@ async def test_a_refused_form_is_shown_again_in_place(
     assert page.status_code == 200, page.text
     token = CSRF.search(page.text)
     assert token, page.text
-    answer = await client.post(posting.target, data={"csrf_token": token[1], **posting.data})
+    data = {"csrf_token": token[1], **posting.data}
+    answer = await client.post(posting.target, data=data, files=posting.files)
     text = answer.text
     assert answer.status_code == case.status, text
     shown = case.shown.format(slug=town.slug) if case.shown else posting.target
