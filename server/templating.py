@@ -72,12 +72,13 @@ def page_path(request: Request) -> str:
     `server.pages.forms.for_page`, else the page the form was sent from (the Referer's
     path on this site), else the start page. Never an address from the Host header."""
     if request.method in ("GET", "HEAD"):
-        return f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+        own = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+        return safe_next(own)
     named = getattr(request.state, "page_path", None)
     if isinstance(named, str):
         return safe_next(named)
     if _has_get_page(request):
-        return request.url.path
+        return safe_next(request.url.path)
     referer = urlsplit(request.headers.get("referer", ""))
     path = f"{referer.path}?{referer.query}" if referer.query else referer.path
     return safe_next(path)
