@@ -39,6 +39,8 @@ from participation.suspensions.check import active_suspension
 from server import limits
 from server.auth import actor_of
 from server.pages.forms import (
+    NO_FORM,
+    FormState,
     error_page,
     for_page,
     posted,
@@ -150,13 +152,30 @@ async def _discussion_page(
     thread_id: int,
     form: dict[str, Any] | None = None,
     status: int = 200,
+    form_state: FormState = NO_FORM,
 ) -> Response:
+    """`form` a refused comment form; `form_state` a refused moderation form (a report,
+    a moderator's decision) of one of its comments."""
     try:
         thread, subject = await visible_thread(actor, thread_id)
     except DomainError as exc:
         return error_page(request, exc)
     discussion = await section(request, actor, thread, subject, form)
-    return render(request, "pages/discussion.html", status=status, discussion=discussion)
+    return render(
+        request,
+        "pages/discussion.html",
+        status=status,
+        discussion=discussion,
+        form_state=form_state,
+    )
+
+
+async def discussion_again(
+    request: Request, actor: Actor, thread_id: int, state: FormState, status: int
+) -> Response:
+    """The discussion's own page with a refused moderation form of it shown again."""
+    for_page(request, f"/threads/{thread_id}")
+    return await _discussion_page(request, actor, thread_id, status=status, form_state=state)
 
 
 async def thread_page(request: Request) -> Response:

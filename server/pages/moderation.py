@@ -24,6 +24,7 @@ from participation.messages import Message
 from participation.moderation import commands, queries
 from participation.redirects import safe_next
 from server.auth import actor_of
+from server.pages.deliberation import discussion_again
 from server.pages.forms import NO_FORM, FormState, action, error_page, for_page, sign_in_redirect
 from server.templating import render
 from server.web import Pages
@@ -59,6 +60,13 @@ def _comment_form(
             await perform(actor, comment_id, form)
             return RedirectResponse(await _to_comment(comment_id, form), status_code=303)
 
+        async def again(actor: Actor, state: FormState, status: int) -> Response:
+            state.form = f"flag-{comment_id}"
+            _, thread = await commands.comment_and_thread(comment_id)
+            return await discussion_again(request, actor, thread.id, state, status)
+
+        if perform is _flag:
+            return await action(request, run, "/", form_id="flag", rerender=again)
         return await action(request, run, "/")
 
     return handle
@@ -78,10 +86,13 @@ def _decision_form() -> Callable[[Request], Awaitable[Response]]:
             return RedirectResponse(await _to_comment(comment_id, form), status_code=303)
 
         async def again(actor: Actor, state: FormState, status: int) -> Response:
-            slug = _queue_slug(state.values.get("next", ""))
-            if slug is None or not form_id:  # from a discussion: the error page, as before
+            if not form_id:
                 raise NotFound(Message("This page does not exist."))
             state.form = form_id
+            slug = _queue_slug(state.values.get("next", ""))
+            if slug is None:  # sent from a discussion: its own page
+                _, thread = await commands.comment_and_thread(comment_id)
+                return await discussion_again(request, actor, thread.id, state, status)
             for_page(request, f"/m/{slug}/moderation")
             return await _queue(request, actor, slug, status, state, f"/m/{slug}/moderation")
 

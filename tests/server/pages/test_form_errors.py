@@ -309,7 +309,30 @@ async def _empty_service_comment(town: Municipality) -> Posting:
     return Posting(None, page, target, {"comment": " "})
 
 
+async def _flag_without_details(town: Municipality) -> Posting:
+    author = await factories.person(lives_in=town)
+    thread = await thread_of(await factories.mandate(author, town))
+    row = await comment(author, thread)
+    reader = await factories.person(lives_in=town)
+    page = f"/threads/{thread.id}"
+    data = {"reason": "other", "text": "", "next": page}
+    return Posting(reader, page, f"/comments/{row.id}/flags", data, f"flag-{row.id}-text")
+
+
+async def _hide_from_the_discussion(town: Municipality) -> Posting:
+    author = await factories.person(lives_in=town)
+    thread = await thread_of(await factories.mandate(author, town))
+    row = await comment(author, thread)
+    moderator = await moderation_factories.moderator(town)
+    page = f"/threads/{thread.id}"
+    data = {"action": "hide", "reason": "", "next": page}
+    field_id = f"decide-{row.id}-hide-reason"
+    return Posting(moderator, page, f"/comments/{row.id}/moderation", data, field_id)
+
+
 CASES = [
+    Case("report a comment", _flag_without_details, "flag-"),
+    Case("moderation decision in a discussion", _hide_from_the_discussion, "decide-"),
     Case("attachment", _upload_html, "attachment-file"),
     Case("milestone", _milestone_too_early, "milestone", kept="Zu früh"),
     Case("assignment", _assign_elsewhere, "assign-department_id"),
