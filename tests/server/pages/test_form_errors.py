@@ -330,7 +330,31 @@ async def _hide_from_the_discussion(town: Municipality) -> Posting:
     return Posting(moderator, page, f"/comments/{row.id}/moderation", data, field_id)
 
 
+async def _bad_receipt(town: Municipality) -> Posting:
+    council = await factories.council_member(town)
+    vote = await vote_factories.vote(council, town, VoteStatus.CLOSED)
+    page = f"/votes/{vote.id}/receipts"
+    return Posting(await factories.person(lives_in=town), page, page, {"receipt": "hallo"})
+
+
+async def _empty_edit(town: Municipality) -> Posting:
+    author = await factories.person(lives_in=town)
+    thread = await thread_of(await factories.mandate(author, town))
+    row = await comment(author, thread, "Erster Entwurf")
+    page = f"/threads/{thread.id}"
+    return Posting(
+        author,
+        page,
+        f"/comments/{row.id}/edit",
+        {"body": " ", "stance": "for"},
+        f"edit-{row.id}-body",
+    )
+
+
 CASES = [
+    # A receipt code is not echoed back: it is the voter's own proof.
+    Case("receipt check", _bad_receipt, "receipt"),
+    Case("comment edit", _empty_edit, "edit-"),
     Case("report a comment", _flag_without_details, "flag-"),
     Case("moderation decision in a discussion", _hide_from_the_discussion, "decide-"),
     Case("attachment", _upload_html, "attachment-file"),
@@ -522,3 +546,28 @@ async def test_a_refused_form_is_shown_again_in_place(
     assert switch, "the language switch"
     expected = posting.switch or posting.page
     assert html.unescape(switch[1]).split("?")[0] == expected.split("?")[0]
+
+
+async def test_the_language_switch_after_a_post_without_a_page_of_its_own_leads_back(
+    client: httpx.AsyncClient, town: Municipality, settings: Settings
+) -> None:
+    """A POST answered by the error page: its switch leads to the page the form was on
+    (the Referer's path on this site), never to the POST's address or another host."""
+    person = await factories.person(lives_in=town)
+    await _browse_as(client, settings, person.user_id)
+    page = await client.get(f"/m/{town.slug}?topic=rad&lang=de")
+    switch = LANG.search(page.text)
+    assert switch and html.unescape(switch[1]) == f"/m/{town.slug}?topic=rad&lang=en"
+    token = CSRF.search(page.text)
+    assert token
+    data = {"csrf_token": token[1], "subject_type": "planet", "subject_id": "1"}
+    for referer, expected in [
+        (f"http://testserver/m/{town.slug}?topic=rad", f"/m/{town.slug}?topic=rad&lang=en"),
+        ("https://evil.example//evil.example/x", "/?lang=en"),
+        (None, "/?lang=en"),
+    ]:
+        headers = {"referer": referer} if referer else {}
+        refused = await client.post("/me/follows", data=data, headers=headers)
+        assert refused.status_code == 404, refused.text  # no such kind of subject
+        switch = LANG.search(refused.text)
+        assert switch and html.unescape(switch[1]) == expected, referer
