@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import Match, Route
 
 from participation.redirects import safe_next
 from server import i18n, security_headers
@@ -65,11 +66,38 @@ def _decimal(value: float | None, digits: int = 1) -> str:
     return format_decimal(value, format="#,##0." + "0" * digits, locale=i18n.current())
 
 
+def page_path(request: Request) -> str:
+    """The GET page this answer shows: the request's own path and query for a GET; for the
+    answer to a POST (a form shown again with its errors) the page its handler named with
+    `server.pages.forms.for_page`, else the page the form was sent from (the Referer's
+    path on this site), else the start page. Never an address from the Host header."""
+    if request.method in ("GET", "HEAD"):
+        own = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+        return safe_next(own)
+    named = getattr(request.state, "page_path", None)
+    if isinstance(named, str):
+        return safe_next(named)
+    if _has_get_page(request):
+        return safe_next(request.url.path)
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return safe_next(path)
+
+
+def _has_get_page(request: Request) -> bool:
+    """Whether the POST's own address is also a page (a form posted to where it is shown)."""
+    router = getattr(request.app, "router", None)
+    scope = {**request.scope, "method": "GET"}
+    routes = getattr(router, "routes", ())
+    return any(isinstance(r, Route) and r.matches(scope)[0] == Match.FULL for r in routes)
+
+
 def in_language(request: Request, locale: str) -> str:
-    """This page in another language, as a path: never an address from the Host header."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    """This page in another language, as a path (the matching GET page after a POST)."""
+    parts = urlsplit(page_path(request))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     query.append(("lang", locale))
-    return safe_next(f"{request.url.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
+    return safe_next(f"{parts.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
 
 
 env.globals["in_language"] = in_language

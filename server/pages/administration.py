@@ -23,7 +23,7 @@ from participation.municipalities.models import LEVEL_FIELDS, District, Municipa
 from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
 from participation.permissions import Level, Role, may
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
 from server.web import Pages
 
@@ -133,14 +133,17 @@ def form_action(
             return error_page(request, exc)
         try:
             done = await perform(actor, municipality, form)
-        except InvalidInput as exc:
-            values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-            name = section if isinstance(section, str) else section(form)
-            return await page(request, actor, municipality, 422, name, field_errors(exc), values)
         except NotAuthenticated:
             return sign_in_redirect(request, back)
         except DomainError as exc:
-            return error_page(request, exc)
+            name = section if isinstance(section, str) else section(form)
+
+            async def again(actor: Actor, state: FormState, status: int) -> Response:
+                return await page(
+                    request, actor, municipality, status, name, state.errors, state.values
+                )
+
+            return await refused(request, exc, again, actor, name, form, back)
         if isinstance(done, str):
             back += f"?done={done}"
         return RedirectResponse(back, status_code=303)

@@ -33,7 +33,16 @@ from server.auth import actor_of
 from server.pages import costs, plans, ratings, residence
 from server.pages import deliberation as discussion
 from server.pages import preferences as notification_preferences
-from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    NO_FORM,
+    FormState,
+    action,
+    error_page,
+    field_errors,
+    for_page,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -114,15 +123,20 @@ async def _filter_follows(
 
 
 async def mandate_page(
-    request: Request, *, status: int = 200, answer_forms: dict[str, Any] | None = None
+    request: Request,
+    *,
+    status: int = 200,
+    answer_forms: dict[str, Any] | None = None,
+    form_state: FormState = NO_FORM,
 ) -> Response:
     """`answer_forms` names the council's answer or assignment form (`section`) whose
-    `errors` and `values` are shown again."""
+    `errors` and `values` are shown again; `form_state` any other form of the page."""
     actor = await actor_of(request)
     try:
         mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
     except DomainError as exc:
         return error_page(request, exc)
+    for_page(request, f"/mandates/{mandate.id}")  # its language switch, after a POST too
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)
@@ -147,6 +161,7 @@ async def mandate_page(
         may_propose_vote=vote_permissions.may_propose_on(actor, mandate),
         answer_section=await answer_queries.answer_section(actor, mandate),
         answer_forms=answer_forms or {"section": None, "errors": {}, "values": {}},
+        form_state=form_state,
         **await costs.section_context(actor, mandate),
         attachments=await file_queries.section(actor, mandate),
         plan=await plans.plan_context(actor, mandate),
@@ -276,7 +291,10 @@ async def transition(request: Request) -> Response:
         )
         return RedirectResponse(_back(request), status_code=303)
 
-    return await action(request, perform, _back(request))
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        return await mandate_page(request, status=status, form_state=state)
+
+    return await action(request, perform, _back(request), form_id="decision", rerender=again)
 
 
 async def my_mandates(request: Request) -> Response:
