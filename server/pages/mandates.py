@@ -67,12 +67,16 @@ async def municipality_page(request: Request) -> Response:
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
             district=params.get("district") or None,
-            topic=params.get("topic") or None,
+            topic=queries.topic_key(params.get("topic") or "") or None,
             q=(params.get("q") or "").strip()[:200] or None,
         )
+        # An order the page does not offer is ignored: the list as it comes unasked.
+        asked = params.get("sort") or ""
+        sort = queries.Sort(asked) if asked in set(queries.Sort) else queries.Sort.COLLECTING
         mandates, cursor = await queries.list_mandates(
-            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor")
+            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor"), sort
         )
+        total = await queries.count_mandates(municipality.slug, filters)
     except DomainError as exc:
         return error_page(request, exc)
     return render(
@@ -82,6 +86,9 @@ async def municipality_page(request: Request) -> Response:
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         statuses=[s for s in Status if s in lifecycle.PUBLIC],
         filters=filters,
+        sort=sort,
+        sorts=list(queries.Sort),
+        total=total,
         mandates=mandates,
         next_cursor=cursor,
         administers=may(actor, MANAGE_ROLES, Place(municipality.id)),
