@@ -31,7 +31,7 @@ from participation.permissions import COUNCIL, Role
 from server.auth import actor_of
 
 # Paths that never render a page with the header.
-SKIPPED = ("/api/", "/static/", "/passkeys/")
+SKIPPED = ("/api/", "/static/", "/passkeys/", "/favicon.")
 
 
 @dataclass(frozen=True)
