@@ -7,14 +7,12 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import uvicorn
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -63,6 +61,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: every other command starts faster without the web server.
+    import uvicorn
+
+    from server.announce import AnnouncingServer
+
     if not os.environ.get("BASE_URL"):
         # Links in emails must point at this server; never derive them from the Host header.
         # Loopback is named localhost: passkeys refuse an IP address as relying party.
@@ -126,19 +129,6 @@ def startup_banner(settings: Settings) -> str:
     if mailbox_enabled(settings):
         lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
     return "\n".join(lines)
-
-
-class AnnouncingServer(uvicorn.Server):
-    """Uvicorn's server, printing `banner` to stdout once, when the socket listens."""
-
-    def __init__(self, config: uvicorn.Config, banner: str) -> None:
-        super().__init__(config)
-        self.banner = banner
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            print(self.banner, flush=True)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:

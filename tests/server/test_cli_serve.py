@@ -10,6 +10,7 @@ import pytest
 import uvicorn
 
 from server import cli
+from server.announce import AnnouncingServer
 from server.demo import PEOPLE
 from tests.support import make_settings
 
@@ -44,7 +45,7 @@ def test_the_banner_comes_once_after_the_socket_listens(
         self.started = True
 
     monkeypatch.setattr(uvicorn.Server, "startup", listening)
-    server = cli.AnnouncingServer(uvicorn.Config("server.asgi:app"), "Auftrag is here")
+    server = AnnouncingServer(uvicorn.Config("server.asgi:app"), "Auftrag is here")
     asyncio.run(server.startup())
     assert calls == ["listening"]
     assert capsys.readouterr().out == "Auftrag is here\n"
@@ -53,7 +54,7 @@ def test_the_banner_comes_once_after_the_socket_listens(
         self.started = False
 
     monkeypatch.setattr(uvicorn.Server, "startup", failed)
-    asyncio.run(cli.AnnouncingServer(uvicorn.Config("server.asgi:app"), "never").startup())
+    asyncio.run(AnnouncingServer(uvicorn.Config("server.asgi:app"), "never").startup())
     assert capsys.readouterr().out == ""
 
 
@@ -62,7 +63,7 @@ def test_serve_demo_hands_the_banner_to_the_server(
 ) -> None:
     ran: list[str] = []
     monkeypatch.setattr(cli, "cmd_demo", lambda args, settings: 0)
-    monkeypatch.setattr(cli.AnnouncingServer, "run", lambda self: ran.append(self.banner))
+    monkeypatch.setattr(AnnouncingServer, "run", lambda self: ran.append(self.banner))
     # Recorded, so that what serve --demo sets for its server is undone afterwards.
     for name in ("AUFTRAG_DEMO", "AUFTRAG_DEBUG"):
         monkeypatch.setenv(name, "0")
