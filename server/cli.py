@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
@@ -61,7 +61,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: every other command starts faster without the web server.
     import uvicorn
+
+    from server.announce import AnnouncingServer
 
     if not os.environ.get("BASE_URL"):
         # Links in emails must point at this server; never derive them from the Host header.
@@ -86,8 +89,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and not settings.redis_url:
         return _fail("--workers > 1 needs REDIS_URL so every process sees every live event.", 2)
     print(f"auftrag: serving on http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(
-        "server.asgi:app",
+    options: dict[str, Any] = dict(
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -99,7 +101,34 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Telling everyone which server runs here helps only those looking for its flaws.
         server_header=False,
     )
+    banner = startup_banner(Settings.from_env())
+    if args.workers > 1:
+        # The supervisor binds, then starts the workers: say it as they start.
+        print(banner, flush=True)
+        uvicorn.run("server.asgi:app", **options)
+    else:
+        AnnouncingServer(uvicorn.Config("server.asgi:app", **options), banner).run()
     return 0
+
+
+def startup_banner(settings: Settings) -> str:
+    """What `auftrag serve` prints once it listens: where, and with --demo who to be."""
+    from server.pages.auth import mailbox_enabled
+
+    base = settings.base_url.rstrip("/")
+    lines = [f"Auftrag is running at {base}/"]
+    if settings.demo:
+        from server.demo import PEOPLE, SLUG
+
+        lines += [
+            f"Demo municipality: {base}/m/{SLUG}",
+            f"Demo accounts: sign in at {base}/sign-in with one of these addresses, "
+            "then open the link from the dev mailbox:",
+            *(f"  {email:<26} {role.value:<10} {name}" for email, name, role in PEOPLE),
+        ]
+    if mailbox_enabled(settings):
+        lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
+    return "\n".join(lines)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:

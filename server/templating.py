@@ -123,6 +123,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         moderation_queues=getattr(request.state, "moderation_queues", ()),
         # Unread notifications of the signed-in person, for the header's inbox link.
         inbox_unread=getattr(request.state, "inbox_unread", 0),
+        # Her own municipality and those she administers (server/header_links.py).
+        header_places=getattr(request.state, "header_places", None),
         debug=request.app.state.settings.debug,
     )
     html = env.get_template(template).render(context)

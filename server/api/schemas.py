@@ -19,6 +19,7 @@ from pydantic import (
 from participation import single_line
 from participation.mandates import lifecycle, rules
 from participation.mandates.models import Status
+from participation.mandates.queries import Sort
 from participation.permissions import Level, Role
 
 # Every string that reaches the database: PostgreSQL refuses NUL characters in text.
@@ -107,6 +108,11 @@ class MandateQuery(ListQuery):
     district: Text | None = Field(default=None, max_length=64)
     topic: Text | None = Field(default=None, max_length=rules.TOPIC_MAX)
     q: Text | None = Field(default=None, max_length=200, description="Search title and summary")
+    sort: Sort = Field(
+        default=Sort.NEWEST,
+        description="`newest` first, most `signatures`, `closing` soon (collecting ones by "
+        "their last day), or `collecting` ones first; a `next` cursor holds for its order only",
+    )
 
 
 class TimelineQuery(ListQuery):

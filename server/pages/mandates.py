@@ -24,13 +24,13 @@ from participation.mandates.models import Mandate, Status
 from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
-from participation.permissions import Place, may
+from participation.permissions import Place, Refusal, may, refusal
 from participation.timeline.queries import entries
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
 from server import i18n, limits
 from server.auth import actor_of
-from server.pages import costs, plans, ratings, residence
+from server.pages import costs, intents, plans, ratings, residence
 from server.pages import deliberation as discussion
 from server.pages import preferences as notification_preferences
 from server.pages.forms import (
@@ -47,6 +47,8 @@ from server.templating import render
 from server.web import Pages
 
 PAGE_SIZE = 20
+# Who a signed-out visitor would be on signing up: what the sign form offers her.
+NEWCOMER = Actor(user_id=0, display_name="", email_verified=True)
 
 
 async def _municipality(slug: str) -> Municipality:
@@ -74,12 +76,16 @@ async def municipality_page(request: Request) -> Response:
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
             district=params.get("district") or None,
-            topic=params.get("topic") or None,
+            topic=queries.topic_key(params.get("topic") or "") or None,
             q=(params.get("q") or "").strip()[:200] or None,
         )
+        # An order the page does not offer is ignored: the list as it comes unasked.
+        asked = params.get("sort") or ""
+        sort = queries.Sort(asked) if asked in set(queries.Sort) else queries.Sort.COLLECTING
         mandates, cursor = await queries.list_mandates(
-            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor")
+            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor"), sort
         )
+        total = await queries.count_mandates(municipality.slug, filters)
     except DomainError as exc:
         return error_page(request, exc)
     return render(
@@ -89,6 +95,9 @@ async def municipality_page(request: Request) -> Response:
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         statuses=[s for s in Status if s in lifecycle.PUBLIC],
         filters=filters,
+        sort=sort,
+        sorts=list(queries.Sort),
+        total=total,
         mandates=mandates,
         next_cursor=cursor,
         administers=may(actor, MANAGE_ROLES, Place(municipality.id)),
@@ -142,12 +151,20 @@ async def mandate_page(
     municipality = await Municipality.get(id=mandate.municipality_id)
     moves = lifecycle.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
     place = await place_of(mandate.municipality_id)
+    asked = request.query_params
     return render(
         request,
         "pages/mandate.html",
         status=status,
         mandate=view,
-        residence_offer=await residence.offer(actor, place.level(SIGN_MANDATE), place),
+        residence_offer=await residence.offer(actor or NEWCOMER, place.level(SIGN_MANDATE), place),
+        # Back from sign-in with the intent not done yet, or done: say so where she looks.
+        intent=intents.pending(str(request.url.path) + "?" + request.url.query)
+        if actor is not None and not view["signed"]
+        else None,
+        just_signed=bool(view["signed"]) and asked.get(intents.SIGNED) == "1",
+        needs_proof=actor is not None
+        and refusal(actor, place.level(SIGN_MANDATE), place) == Refusal.RESIDENCE_NOT_VERIFIED,
         municipality=municipality,
         timeline=timeline,
         last_entry_id=timeline[-1]["id"] if timeline else 0,
@@ -256,6 +273,15 @@ def _back(request: Request) -> str:
 
 
 async def sign(request: Request) -> Response:
+    if await actor_of(request) is None:
+        # The intent goes through sign-in, and sign-in does it (server/pages/intents.py).
+        try:
+            form = await read_form(request)
+        except DomainError:
+            return sign_in_redirect(request, _back(request))
+        intent = intents.sign_intent(request.path_params["mandate_id"], form)
+        return sign_in_redirect(request, intent.path)
+
     async def perform(actor: Actor, form: FormData) -> Response:
         await limits.check(request, limits.COSIGN, actor.user_id)
         actor = await residence.declare_from_form(actor, form)

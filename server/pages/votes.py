@@ -199,6 +199,9 @@ async def ballot_form(request: Request) -> Response:
         current = await commands.my_ballot(actor, vote.id)
     except DomainError as exc:
         return error_page(request, exc)
+    if not may(actor, CAST_BALLOT, await permissions.ballot_place(vote)):
+        # Back from sign-in, or a link: the vote's page says what is missing, or offers it.
+        return RedirectResponse(f"/votes/{vote.id}#taking-part", status_code=303)
     marks = _marks(kind_of(Rule(vote.rule)), current)
     return await _render_ballot(request, actor, vote, marks, {}, voted=current is not None)
 
