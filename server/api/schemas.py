@@ -156,6 +156,13 @@ class MunicipalityOut(BaseModel):
     time_zone: str
     districts: list[DistrictOut]
     verification_levels: LevelsView
+    primary_color: str | None = Field(
+        default=None, description="#rrggbb, or null for the platform's colour"
+    )
+    welcome_text: str | None = None
+    coat_of_arms_url: str | None = Field(
+        default=None, description="The crest, at an address that changes with it"
+    )
 
 
 class MunicipalityList(BaseModel):
