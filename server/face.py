@@ -80,9 +80,7 @@ async def _measure(measure_id: int) -> int | None:
 
 
 async def _analysis(analysis_id: int) -> int | None:
-    mandate = await _first(
-        CostAnalysis.filter(id=analysis_id).values_list("mandate_id", flat=True)
-    )
+    mandate = await _first(CostAnalysis.filter(id=analysis_id).values_list("mandate_id", flat=True))
     return await _mandate(mandate) if mandate is not None else None
 
 

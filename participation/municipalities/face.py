@@ -104,9 +104,7 @@ def _welcome(value: Any) -> str | None:
         raise Invalid(Message("Enter text."))
     text = value.strip().replace("\r\n", "\n")
     if len(text) > WELCOME_MAX:
-        raise Invalid(
-            Message("The welcome text has at most %(max)s characters.", max=WELCOME_MAX)
-        )
+        raise Invalid(Message("The welcome text has at most %(max)s characters.", max=WELCOME_MAX))
     return text or None
 
 
@@ -151,9 +149,7 @@ async def _changed(municipality: Municipality, actor: Actor | None, values: dict
     await municipality.refresh_from_db()
 
 
-async def update_face(
-    actor: Actor | None, slug: str, changes: Mapping[str, Any]
-) -> Municipality:
+async def update_face(actor: Actor | None, slug: str, changes: Mapping[str, Any]) -> Municipality:
     """Change the municipality's face and legal texts: any of primary_color (null: the
     platform's), welcome_text and the fields of participation/municipalities/legal.py.
 

@@ -120,7 +120,9 @@ async def report_barrier(
         problems.append(FieldError("email", exc.message))
         address = ""
     if problems:
-        detail = problems[0].message if len(problems) == 1 else Message("The report has invalid fields.")
+        detail = (
+            problems[0].message if len(problems) == 1 else Message("The report has invalid fields.")
+        )
         raise InvalidInput(detail, problems)
     async with unit.atomic() as u:
         report = await BarrierReport.create(
