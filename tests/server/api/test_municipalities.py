@@ -39,6 +39,9 @@ async def test_list_municipalities_by_name_with_districts(
             "sign_level": "email_verified",
             "vote_level": "email_verified",
         },
+        "primary_color": None,
+        "welcome_text": None,
+        "coat_of_arms_url": None,
     }
 
 
