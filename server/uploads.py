@@ -19,9 +19,9 @@ from starlette.requests import Request
 
 from participation.errors import FieldError, InvalidInput
 from participation.files.commands import MAX_BYTES
+from participation.files.crest import MAX_CREST_BYTES
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.municipalities.face import MAX_CREST_BYTES
 
 # The form around the file: boundaries, part headers, the CSRF token, the subject.
 ENVELOPE = 64 * 1024

@@ -3,26 +3,19 @@ texts of its legal pages (participation/municipalities/legal.py), set by its adm
 
 A colour is taken only if white text on it reaches WCAG AA contrast (4.5:1, by the relative
 luminance of WCAG 2.x), since the header and buttons put white text on it; the reason and
-the measured ratio are named when it does not. A crest is PNG or JPEG by content (its
-signature and a full decode with Pillow), at most 2 MB, and stored re-encoded at most
-512 px wide and high: no metadata, text chunks or anything else of the upload survive.
+the measured ratio are named when it does not. The crest itself is put up by
+participation/files/crest.py, next to the store it lives in.
 """
 
 from __future__ import annotations
 
-import asyncio
-import io
 import re
-import warnings
 from collections.abc import Mapping
-from typing import Any, BinaryIO
-
-from PIL import Image, UnidentifiedImageError
+from typing import Any
 
 from participation import text, unit
 from participation.actors import Actor
-from participation.errors import DomainError, FieldError, InvalidInput, NotFound
-from participation.files import storage
+from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
 from participation.municipalities import legal
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
@@ -31,25 +24,10 @@ from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.municipalities.settings import Invalid
 from participation.permissions import require
 
-CREST_FIELD = "coat_of_arms"
-MAX_CREST_BYTES = 2 * 1024 * 1024
-CREST_SIDE = 512
-# Enough for any scan of a crest; keeps the decode cheap.
-MAX_CREST_PIXELS = 25_000_000
 WELCOME_MAX = 500
 AA_CONTRAST = 4.5
 WHITE = "#ffffff"
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-_PNG = b"\x89PNG\r\n\x1a\n"
-_JPEG = b"\xff\xd8\xff"
-CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
-
-
-class CrestTooLarge(DomainError):
-    """413 naming the field, as for a body over the route's cap."""
-
-    status = 413
-    title = "Payload too large"
 
 
 def _channel(value: int) -> float:
@@ -127,7 +105,7 @@ def clean(changes: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]
     return cleaned, problems
 
 
-async def _configurable(actor: Actor | None, slug: str) -> Municipality:
+async def configurable(actor: Actor | None, slug: str) -> Municipality:
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
@@ -135,7 +113,7 @@ async def _configurable(actor: Actor | None, slug: str) -> Municipality:
     return municipality
 
 
-async def _changed(municipality: Municipality, actor: Actor | None, values: dict[str, Any]) -> None:
+async def changed(municipality: Municipality, actor: Actor | None, values: dict[str, Any]) -> None:
     async with unit.atomic() as u:
         await Municipality.filter(id=municipality.id).using_db(u.conn).update(**values)
         await u.record(
@@ -157,7 +135,7 @@ async def update_face(actor: Actor | None, slug: str, changes: Mapping[str, Any]
     each bad field (a colour below AA contrast with white says its ratio); nothing changes
     when one is bad. Records `municipalities:face:changed` naming the fields sent.
     """
-    municipality = await _configurable(actor, slug)
+    municipality = await configurable(actor, slug)
     cleaned, problems = clean(changes)
     if problems:
         detail = problems[0].message if len(problems) == 1 else Message("The settings are invalid.")
@@ -166,89 +144,7 @@ async def update_face(actor: Actor | None, slug: str, changes: Mapping[str, Any]
         welcome = cleaned["welcome_text"]
         cleaned["welcome_html"] = await text.render(welcome, "welcome_text") if welcome else None
     if cleaned:
-        await _changed(municipality, actor, cleaned)
-    return municipality
-
-
-def _refuse(message: Message) -> InvalidInput:
-    return InvalidInput.on(CREST_FIELD, message)
-
-
-NOT_AN_IMAGE = Message("The coat of arms must be a PNG or JPEG image.")
-TOO_LARGE = Message(
-    "The coat of arms may have at most %(mb)s MB.", mb=MAX_CREST_BYTES // (1024 * 1024)
-)
-
-
-def reencode(data: bytes) -> tuple[bytes, str]:
-    """The crest decoded and written anew, at most CREST_SIDE pixels on each side, and its
-    content type; InvalidInput on `coat_of_arms` unless it is a whole PNG or JPEG."""
-    if data.startswith(_PNG):
-        fmt = "PNG"
-    elif data.startswith(_JPEG):
-        fmt = "JPEG"
-    else:
-        raise _refuse(NOT_AN_IMAGE)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-                width, height = image.size
-                if width * height > MAX_CREST_PIXELS:
-                    raise _refuse(Message("The coat of arms has too many pixels."))
-                image.verify()
-            with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-                image.load()
-                picture = image.convert("RGBA" if fmt == "PNG" else "RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _refuse(NOT_AN_IMAGE) from None
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _refuse(Message("The coat of arms has too many pixels.")) from None
-    picture.thumbnail((CREST_SIDE, CREST_SIDE))
-    out = io.BytesIO()
-    if fmt == "PNG":
-        picture.save(out, "PNG", optimize=True)
-    else:
-        picture.save(out, "JPEG", quality=90)
-    return out.getvalue(), CONTENT_TYPES[fmt]
-
-
-def _read(data: bytes | BinaryIO) -> bytes:
-    if isinstance(data, bytes | bytearray):
-        if len(data) > MAX_CREST_BYTES:
-            raise CrestTooLarge(TOO_LARGE, [FieldError(CREST_FIELD, TOO_LARGE)])
-        return bytes(data)
-    content = data.read(MAX_CREST_BYTES + 1)
-    if len(content) > MAX_CREST_BYTES:
-        raise CrestTooLarge(TOO_LARGE, [FieldError(CREST_FIELD, TOO_LARGE)])
-    return content
-
-
-async def set_coat_of_arms(actor: Actor | None, slug: str, data: bytes | BinaryIO) -> Municipality:
-    """Put up the municipality's coat of arms, replacing the one before.
-
-    Raises NotFound, PermissionDenied, CrestTooLarge (over 2 MB) and InvalidInput on
-    `coat_of_arms` for anything but a whole PNG or JPEG (SVG, HTML, a cut-off file);
-    nothing is stored then. Records `municipalities:face:changed`.
-    """
-    municipality = await _configurable(actor, slug)
-    content = _read(data)
-    if not content:
-        raise _refuse(Message("Choose an image to upload."))
-    encoded, content_type = await asyncio.to_thread(reencode, content)
-    key = await asyncio.to_thread(storage.current().put, encoded)
-    await _changed(
-        municipality, actor, {"coat_of_arms_key": key, "coat_of_arms_type": content_type}
-    )
-    return municipality
-
-
-async def remove_coat_of_arms(actor: Actor | None, slug: str) -> Municipality:
-    """Take the coat of arms down; the header shows the name alone. Raises NotFound and
-    PermissionDenied."""
-    municipality = await _configurable(actor, slug)
-    if municipality.coat_of_arms_key is not None:
-        await _changed(municipality, actor, {"coat_of_arms_key": None, "coat_of_arms_type": None})
+        await changed(municipality, actor, cleaned)
     return municipality
 
 

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from participation.errors import InvalidInput, NotFound
+from participation.files import crest
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.municipalities import face
@@ -128,16 +129,16 @@ async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
     image/jpeg), at most 2 MB; it is stored re-encoded, at most 512 px (administrators)."""
     actor = await require_actor(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in face.CONTENT_TYPES.values():
+    if kind not in crest.CONTENT_TYPES.values():
         raise InvalidInput.on(
-            face.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
+            crest.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
         )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > face.MAX_CREST_BYTES:
+        if len(body) > crest.MAX_CREST_BYTES:
             break
-    municipality = await face.set_coat_of_arms(actor, slug, bytes(body))
+    municipality = await crest.set_coat_of_arms(actor, slug, bytes(body))
     return JSONResponse((await _views([municipality]))[0])
 
 
@@ -151,5 +152,5 @@ async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
 )
 async def delete_coat_of_arms(request: Request, slug: str) -> JSONResponse:
     """Take the coat of arms down (administrators)."""
-    municipality = await face.remove_coat_of_arms(await require_actor(request), slug)
+    municipality = await crest.remove_coat_of_arms(await require_actor(request), slug)
     return JSONResponse((await _views([municipality]))[0])

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from participation import text
 from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
-from participation.files import storage
+from participation.files import crest, storage
 from participation.messages import Message
 from participation.municipalities import face, legal
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
@@ -161,9 +161,9 @@ async def appearance_submit(request: Request) -> Response:
 
 def _crest_errors(exc: DomainError) -> dict[str, str]:
     return {
-        face.CREST_FIELD if e.field == "file" else e.field: i18n.gettext(e.message)
+        crest.CREST_FIELD if e.field == "file" else e.field: i18n.gettext(e.message)
         for e in exc.errors
-    } or {face.CREST_FIELD: i18n.gettext(exc.detail)}
+    } or {crest.CREST_FIELD: i18n.gettext(exc.detail)}
 
 
 async def crest_submit(request: Request) -> Response:
@@ -176,8 +176,8 @@ async def crest_submit(request: Request) -> Response:
     try:
         async with uploads.read_upload(request, CREST_FIELDS) as received:
             check_csrf(request, received.form.get(CSRF_FIELD))
-            await face.set_coat_of_arms(actor, municipality.slug, received.file)
-    except (InvalidInput, face.CrestTooLarge) as exc:
+            await crest.set_coat_of_arms(actor, municipality.slug, received.file)
+    except (InvalidInput, crest.CrestTooLarge) as exc:
         return await _appearance(request, municipality, exc.status, crest_errors=_crest_errors(exc))
     except DomainError as exc:
         return error_page(request, exc)
@@ -188,7 +188,7 @@ async def crest_remove(request: Request) -> Response:
     try:
         actor, municipality = await _admin(request)
         await read_form(request)
-        await face.remove_coat_of_arms(actor, municipality.slug)
+        await crest.remove_coat_of_arms(actor, municipality.slug)
     except NotAuthenticated:
         return sign_in_redirect(request)
     except DomainError as exc:

@@ -12,7 +12,7 @@ from PIL import Image, PngImagePlugin
 
 from notifications.models import Reason
 from participation.errors import InvalidInput, PermissionDenied
-from participation.files import storage
+from participation.files import crest, storage
 from participation.municipalities import face, legal
 from participation.municipalities.models import BarrierReport, Municipality
 from participation.outbox.models import OutboxEvent
@@ -117,15 +117,15 @@ async def test_only_administrators_change_the_face() -> None:
 async def test_a_crest_is_stored_re_encoded_and_bounded(store: storage.LocalStorage) -> None:
     town = await factories.municipality("wappenstadt")
     admin = await _admin_of(town)
-    changed = await face.set_coat_of_arms(admin, town.slug, png((1200, 900)))
+    changed = await crest.set_coat_of_arms(admin, town.slug, png((1200, 900)))
     assert changed.coat_of_arms_type == "image/png"
     assert changed.coat_of_arms_key is not None
     with store.open(changed.coat_of_arms_key) as stored, Image.open(stored) as image:
-        assert max(image.size) == face.CREST_SIDE
-    as_jpeg = await face.set_coat_of_arms(admin, town.slug, jpeg())
+        assert max(image.size) == crest.CREST_SIDE
+    as_jpeg = await crest.set_coat_of_arms(admin, town.slug, jpeg())
     assert as_jpeg.coat_of_arms_type == "image/jpeg"
     assert face.crest_url(as_jpeg) == f"/m/wappenstadt/coat-of-arms/{as_jpeg.coat_of_arms_key[:16]}"  # type: ignore[index]
-    removed = await face.remove_coat_of_arms(admin, town.slug)
+    removed = await crest.remove_coat_of_arms(admin, town.slug)
     assert removed.coat_of_arms_key is None and face.crest_url(removed) is None
 
 
@@ -136,7 +136,7 @@ async def test_a_script_in_a_png_text_chunk_does_not_survive(
     admin = await _admin_of(town)
     upload = png(text="<script>alert(1)</script>")
     assert b"<script>" in upload
-    changed = await face.set_coat_of_arms(admin, town.slug, upload)
+    changed = await crest.set_coat_of_arms(admin, town.slug, upload)
     (path,) = _stored(store)
     content = path.read_bytes()
     assert b"<script" not in content and b"Comment" not in content
@@ -160,7 +160,7 @@ async def test_anything_but_a_whole_png_or_jpeg_is_refused_and_nothing_stored(
     town = await factories.municipality("prüfstadt")
     admin = await _admin_of(town)
     with pytest.raises(InvalidInput) as refused:
-        await face.set_coat_of_arms(admin, town.slug, upload)
+        await crest.set_coat_of_arms(admin, town.slug, upload)
     assert [e.field for e in refused.value.errors] == ["coat_of_arms"]
     assert _stored(store) == []
     assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
@@ -171,8 +171,8 @@ async def test_a_crest_over_two_megabytes_is_refused_with_413(
 ) -> None:
     town = await factories.municipality("großstadt")
     admin = await _admin_of(town)
-    with pytest.raises(face.CrestTooLarge) as refused:
-        await face.set_coat_of_arms(admin, town.slug, png() + b"\0" * face.MAX_CREST_BYTES)
+    with pytest.raises(crest.CrestTooLarge) as refused:
+        await crest.set_coat_of_arms(admin, town.slug, png() + b"\0" * crest.MAX_CREST_BYTES)
     assert refused.value.status == 413
     assert [e.field for e in refused.value.errors] == ["coat_of_arms"]
     assert _stored(store) == []
@@ -183,7 +183,11 @@ async def test_a_barrier_report_reaches_the_administrators() -> None:
     admin = await _admin_of(town)
     await factories.council_member(town)
     report = await legal.report_barrier(
-        None, town.slug, "Der Kontrast der Knöpfe ist zu schwach.", name="Bea", email="bea@example.org"
+        None,
+        town.slug,
+        "Der Kontrast der Knöpfe ist zu schwach.",
+        name="Bea",
+        email="bea@example.org",
     )
     assert (await BarrierReport.get(id=report.id)).email == "bea@example.org"
     await dispatch_outbox()

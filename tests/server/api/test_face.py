@@ -12,8 +12,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from participation.actors import Actor
-from participation.files import storage
-from participation.municipalities import face
+from participation.files import crest, storage
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
 from tests import factories
@@ -138,7 +137,7 @@ async def test_put_coat_of_arms_over_two_megabytes_is_413_naming_the_field(
 ) -> None:
     refused = await client.put(
         "/api/v1/municipalities/musterdorf/coat-of-arms",
-        content=_png() + b"\0" * face.MAX_CREST_BYTES,
+        content=_png() + b"\0" * crest.MAX_CREST_BYTES,
         headers={**auth(admin), "Content-Type": "image/png"},
     )
     assert_problem(refused, 413, {"coat_of_arms"})

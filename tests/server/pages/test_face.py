@@ -56,11 +56,11 @@ async def _csrf(client: httpx.AsyncClient, path: str) -> str:
     return match.group(1)
 
 
-async def _dressed(slug: str, name: str, color: str, crest: bytes) -> Municipality:
+async def _dressed(slug: str, name: str, color: str, picture: bytes) -> Municipality:
     town = await factories.municipality(slug, name=name)
     admin = await factories.person(role=Role.ADMIN, municipality=town, lives_in=town)
     await face.update_face(admin, slug, {"primary_color": color, "welcome_text": f"Hallo {name}"})
-    return await face.set_coat_of_arms(admin, slug, crest)
+    return await crest.set_coat_of_arms(admin, slug, picture)
 
 
 async def test_two_municipalities_each_show_their_own_name_crest_and_colour(
@@ -69,7 +69,9 @@ async def test_two_municipalities_each_show_their_own_name_crest_and_colour(
     north = await _dressed("nordstadt", "Nordstadt", "#1d4f91", _png((10, 10, 120)))
     south = await _dressed("suedstadt", "Südstadt", "#8a1c1c", _png((120, 10, 10)))
     assert north.coat_of_arms_key != south.coat_of_arms_key
-    mandate = await factories.mandate(await factories.person(lives_in=south), south, Status.COLLECTING)
+    mandate = await factories.mandate(
+        await factories.person(lives_in=south), south, Status.COLLECTING
+    )
     for town, other, path in (
         (north, south, "/m/nordstadt"),
         (south, north, "/m/suedstadt"),
@@ -79,7 +81,9 @@ async def test_two_municipalities_each_show_their_own_name_crest_and_colour(
         page = (await client.get(path)).text
         title = re.search(r"<title>(.*?)</title>", page, re.S)
         assert title and title.group(1).strip().endswith(f"· {town.name}")
-        assert f'<img class="crest" src="{face.crest_url(town)}" alt="Wappen von {town.name}"' in page
+        assert (
+            f'<img class="crest" src="{face.crest_url(town)}" alt="Wappen von {town.name}"' in page
+        )
         assert f'href="{face.theme_url(town)}"' in page
         assert f'href="/m/{town.slug}/impressum"' in page
         assert other.name not in page and str(face.crest_url(other)) not in page
@@ -137,7 +141,9 @@ async def test_the_legal_pages_have_their_structure(
             "impressum_text": "Stadt Rechtstadt, vertreten durch **die Bürgermeisterin**",
             "privacy_contact_text": "datenschutz@rechtstadt.example",
             "accessibility_status": "partial",
-            "accessibility_barriers": "- PDF-Anhänge sind nicht barrierefrei\n- Karten ohne Textalternative",
+            "accessibility_barriers": (
+                "- PDF-Anhänge sind nicht barrierefrei\n- Karten ohne Textalternative"
+            ),
             "accessibility_reviewed_on": "2026-11-02",
         },
     )
@@ -171,7 +177,9 @@ async def test_barrier_feedback_is_re_rendered_in_place_or_stored(
     )
     assert refused.status_code == 422
     assert 'class="error-summary"' in refused.text and 'href="#description"' in refused.text
-    assert '<p class="field-error" id="description-error">Beschreibe die Barriere.</p>' in refused.text
+    assert (
+        '<p class="field-error" id="description-error">Beschreibe die Barriere.</p>' in refused.text
+    )
     assert 'aria-describedby="email-error" aria-invalid="true"' in refused.text
     assert 'value="Kai"' in refused.text
     assert not await BarrierReport.exists()
@@ -200,7 +208,10 @@ async def test_the_appearance_form_re_renders_errors_in_place(
     assert re.search(
         r'<p class="field-error" id="primary_color-error">[^<]*1\.07:1[^<]*4,5:1', refused.text
     )
-    assert 'aria-describedby="primary_color-hint primary_color-error" aria-invalid="true"' in refused.text
+    assert (
+        'aria-describedby="primary_color-hint primary_color-error" aria-invalid="true"'
+        in refused.text
+    )
     assert ">Willkommen</textarea>" in refused.text
     assert (await Municipality.get(id=town.id)).primary_color is None
     saved = await client.post(
@@ -246,9 +257,12 @@ async def test_the_mailbox_link_is_for_demo_mode_and_never_for_citizens_of_a_rea
     # Debug alone is no demo: no link.
     assert "/dev/mailbox" not in (await client.get("/m/echtstadt")).text
     demo = create_app(settings.__class__(**{**settings.__dict__, "demo": True}))
-    async with demo.router.lifespan_context(demo), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=demo), base_url="http://testserver"
-    ) as browser:
+    async with (
+        demo.router.lifespan_context(demo),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=demo), base_url="http://testserver"
+        ) as browser,
+    ):
         page = (await browser.get("/m/echtstadt")).text
         assert '<a href="/dev/mailbox" class="demo-mark">Demo: Postfach</a>' in page
         citizen = await factories.person(lives_in=demo_town)
