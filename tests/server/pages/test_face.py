@@ -15,7 +15,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from participation.accounts.identity.sessions import BROWSER, start_session
-from participation.files import storage
+from participation.files import crest, storage
 from participation.mandates.models import Status
 from participation.municipalities import face
 from participation.municipalities.models import BarrierReport, Municipality
@@ -95,11 +95,11 @@ async def test_two_municipalities_each_show_their_own_name_crest_and_colour(
     assert "immutable" in theme.headers["cache-control"]
     assert "#8a1c1c" in (await client.get(str(face.theme_url(south)))).text
 
-    crest = await client.get(str(face.crest_url(north)))
-    assert crest.status_code == 200 and crest.headers["content-type"] == "image/png"
-    assert crest.headers["x-content-type-options"] == "nosniff"
-    assert "immutable" in crest.headers["cache-control"]
-    with Image.open(io.BytesIO(crest.content)) as image:
+    served = await client.get(str(face.crest_url(north)))
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "immutable" in served.headers["cache-control"]
+    with Image.open(io.BytesIO(served.content)) as image:
         assert image.getpixel((0, 0))[:3] == (10, 10, 120)
     # North's crest is not served under South's slug.
     stolen = await client.get(f"/m/suedstadt/coat-of-arms/{north.coat_of_arms_key[:16]}")  # type: ignore[index]
