@@ -15,9 +15,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Match, Route
 
+from participation.municipalities.models import Municipality
 from participation.redirects import safe_next
 from server import i18n, security_headers
 from server.csrf import CSRF_FIELD, csrf_token
+from server.face import Face, face_of
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -127,8 +129,27 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         header_places=getattr(request.state, "header_places", None),
         debug=request.app.state.settings.debug,
     )
+    context["face"] = _face(request, context.get("municipality"))
+    context["demo_mailbox"] = _demo_mailbox(request, context["face"], context["actor"])
     html = env.get_template(template).render(context)
     return HTMLResponse(html, status_code=status)
+
+
+def _face(request: Request, municipality: object) -> Face | None:
+    """The page's municipality: the one it renders, else the one its path names."""
+    if isinstance(municipality, Municipality):
+        return face_of(municipality)
+    found = getattr(request.state, "face", None)
+    return found if isinstance(found, Face) else None
+
+
+def _demo_mailbox(request: Request, face: Face | None, actor: object) -> bool:
+    """The dev mailbox's link: in demo mode only, and never to someone signed in on the
+    pages of a real municipality."""
+    settings = request.app.state.settings
+    if not (settings.demo and settings.dev_mailbox):
+        return False
+    return actor is None or face is None or face.demo
 
 
 def render_text(template: str, **context: Any) -> str:

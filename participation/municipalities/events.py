@@ -54,4 +54,16 @@ EVENTS = (
         _DEPARTMENT,
         "A retired department takes mandates again.",
     ),
+    entry(
+        "municipalities:face:changed",
+        "municipality",
+        ("fields",),
+        "The administrators changed the colour, welcome text, coat of arms or legal texts.",
+    ),
+    entry(
+        "municipalities:barrier:reported",
+        "barrier_report",
+        ("barrier_report_id",),
+        "Someone reported a barrier from the accessibility statement.",
+    ),
 )

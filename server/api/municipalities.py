@@ -9,8 +9,10 @@ from participation import unit
 from participation.accounts.authorization import invitations
 from participation.accounts.authorization.invitations import Invitation
 from participation.errors import InvalidInput, NotFound
+from participation.files import crest
 from participation.ids import parse_id
 from participation.messages import Message
+from participation.municipalities import face
 from participation.municipalities.commands import update_municipality
 from participation.municipalities.founding import create_municipality
 from participation.municipalities.models import (
@@ -75,6 +77,9 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
                     for name, action in LEVEL_FIELDS.items()
                 }
             ),
+            primary_color=m.primary_color,
+            welcome_text=m.welcome_text,
+            coat_of_arms_url=face.crest_url(m),
         ).model_dump(mode="json")
         for m in municipalities
     ]
@@ -116,10 +121,58 @@ async def patch_municipality(
     request: Request, slug: str, body: MunicipalitySettingsIn
 ) -> JSONResponse:
     """Change the settings (administrators): name, quorum, signature period, service
-    promise, state, local holidays, population, time zone, contact, and the districts
-    (add by name, rename by slug, retire and reinstate by slug). Nothing changes when a
-    field is wrong; each wrong one is named."""
-    municipality = await update_municipality(await require_actor(request), slug, body.changes())
+    promise, state, local holidays, population, time zone, contact, the districts (add by
+    name, rename by slug, retire and reinstate by slug), and the face: primary colour and
+    welcome text. Nothing changes when a field is wrong; each wrong one is named."""
+    actor = await require_actor(request)
+    # The face's fields are checked before anything is written, so a bad one stores nothing.
+    _, problems = face.clean(body.face_changes())
+    if problems:
+        raise InvalidInput(Message("The settings are invalid."), problems)
+    async with unit.atomic():
+        municipality = await update_municipality(actor, slug, body.changes())
+        if body.face_changes():
+            municipality = await face.update_face(actor, slug, body.face_changes())
+    return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities/{slug}/coat-of-arms",
+    "PUT",
+    response=MunicipalityOut,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 404, 413, 422),
+)
+async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
+    """Put up the coat of arms: the raw PNG or JPEG as the body (Content-Type image/png or
+    image/jpeg), at most 2 MB; it is stored re-encoded, at most 512 px (administrators)."""
+    actor = await require_actor(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in crest.CONTENT_TYPES.values():
+        raise InvalidInput.on(
+            crest.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > crest.MAX_CREST_BYTES:
+            break
+    municipality = await crest.set_coat_of_arms(actor, slug, bytes(body))
+    return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities/{slug}/coat-of-arms",
+    "DELETE",
+    response=MunicipalityOut,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 404),
+)
+async def delete_coat_of_arms(request: Request, slug: str) -> JSONResponse:
+    """Take the coat of arms down (administrators)."""
+    municipality = await crest.remove_coat_of_arms(await require_actor(request), slug)
     return JSONResponse((await _views([municipality]))[0])
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from participation.municipalities import districts, founding, settings
+from participation.municipalities import districts, face, founding, legal, settings
 from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES
 from server.api.schemas import Strict, Text
 
@@ -157,10 +157,40 @@ class MunicipalitySettingsIn(ContactFields):
         json_schema_extra={"minimum": 0, "maximum": settings.NEW_ACCOUNT_HOURS_MAX},
     )
 
+    # Its face and legal pages (participation/municipalities/face.py, legal.py).
+    primary_color: Text | None = Field(
+        default=None,
+        max_length=7,
+        description="#rrggbb; white text on it must reach WCAG AA contrast (4.5:1); null: "
+        "the platform's colour",
+        json_schema_extra={"pattern": r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$"},
+    )
+    welcome_text: Text | None = Field(
+        default=None, max_length=face.WELCOME_MAX, description="Markdown on the start page"
+    )
+    impressum_text: Text | None = Field(default=None, max_length=legal.TEXT_MAX)
+    privacy_contact_text: Text | None = Field(default=None, max_length=legal.TEXT_MAX)
+    accessibility_status: Text | None = Field(
+        default=None,
+        description="Conformity with BITV 2.0: full, partial or none",
+        json_schema_extra={"enum": [*(c.value for c in legal.Conformity), None]},
+    )
+    accessibility_barriers: Text | None = Field(
+        default=None, max_length=legal.TEXT_MAX, description="Known barriers, one a line"
+    )
+    accessibility_reviewed_on: Text | None = Field(
+        default=None, max_length=10, json_schema_extra=ISO_DATE
+    )
+    enforcement_body_text: Text | None = Field(default=None, max_length=legal.TEXT_MAX)
+
+    def face_changes(self) -> dict[str, object]:
+        """What was sent of the face and legal fields, for face.update_face."""
+        return {n: getattr(self, n) for n in self.model_fields_set if n in face.FIELDS}
+
     def changes(self) -> dict[str, object]:
         """What was sent, as the domain takes it."""
         sent: dict[str, object] = {}
-        for name in self.model_fields_set:
+        for name in self.model_fields_set - set(face.FIELDS):
             value = getattr(self, name)
             if name == "local_holidays" and value is not None:
                 value = [

@@ -175,6 +175,13 @@ class MunicipalityOut(BaseModel):
     contact_email: str = Field(description="How to reach the administration; may be empty")
     contact_phone: str
     contact_address: str = Field(description="Postal address, lines separated by newlines")
+    primary_color: str | None = Field(
+        default=None, description="#rrggbb, or null for the platform's colour"
+    )
+    welcome_text: str | None = None
+    coat_of_arms_url: str | None = Field(
+        default=None, description="The crest, at an address that changes with it"
+    )
 
 
 class MunicipalityList(BaseModel):

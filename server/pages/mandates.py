@@ -30,6 +30,7 @@ from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
 from server import i18n, limits
 from server.auth import actor_of
+from server.face import face_of
 from server.pages import costs, intents, plans, ratings, residence
 from server.pages import deliberation as discussion
 from server.pages import preferences as notification_preferences
@@ -49,6 +50,7 @@ from server.web import Pages
 PAGE_SIZE = 20
 # Who a signed-out visitor would be on signing up: what the sign form offers her.
 NEWCOMER = Actor(user_id=0, display_name="", email_verified=True)
+HOME_LIMIT = 200
 
 
 async def _municipality(slug: str) -> Municipality:
@@ -59,10 +61,23 @@ async def _municipality(slug: str) -> Municipality:
 
 
 async def home(request: Request) -> Response:
-    municipalities = await Municipality.all().order_by("name")
-    if len(municipalities) == 1:
-        return RedirectResponse(f"/m/{municipalities[0].slug}", status_code=307)
-    return render(request, "pages/home.html", municipalities=municipalities)
+    """The deployment's landing page: its municipalities, searchable by name, and how a
+    mandate works; with only one municipality, that one's page."""
+    every = Municipality.all()
+    if await every.count() == 1:
+        only = await every.first()
+        assert only is not None
+        return RedirectResponse(f"/m/{only.slug}", status_code=303)
+    q = " ".join((request.query_params.get("q") or "").split())[:100]
+    found = every.filter(name__icontains=q) if q else every
+    municipalities = await found.order_by("name", "id").limit(HOME_LIMIT)
+    return render(
+        request,
+        "pages/home.html",
+        municipalities=municipalities,
+        faces=[face_of(m) for m in municipalities],
+        q=q,
+    )
 
 
 async def municipality_page(request: Request) -> Response:

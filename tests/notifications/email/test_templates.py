@@ -41,6 +41,7 @@ KINDS = [
     "moderation:account:suspended",
     "council:promise:reminded",
     "council:promise:missed",
+    "municipalities:barrier:reported",
 ]
 COMMON = {
     "subject_title": "Radweg <Nordstadt>",

@@ -43,6 +43,9 @@ async def test_list_municipalities_by_name_with_districts(
         "contact_email": "",
         "contact_phone": "",
         "contact_address": "",
+        "primary_color": None,
+        "welcome_text": None,
+        "coat_of_arms_url": None,
     }
 
 
