@@ -5,7 +5,7 @@ and the three legal pages, at 1280 and at 320 pixels wide (WCAG 1.4.10, reflow).
 from __future__ import annotations
 
 import io
-import sqlite3
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -14,6 +14,7 @@ from PIL import Image
 
 from tests.browser.accessibility import Axe, report
 from tests.browser.test_cosign_flow import token
+from tests.support import AUFTRAG, server_environment
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -56,12 +57,18 @@ def dressed(live_server: str, live_dir: Path) -> str:
         timeout=30,
     )
     assert put.status_code == 200, put.text
-    with sqlite3.connect(live_dir / "var" / "auftrag.sqlite3") as db:
-        db.execute(
-            "INSERT INTO municipality (slug, name, default_quorum, signature_period_days, "
-            "service_promise_days, time_zone, flag_threshold, new_account_hours, created_at) "
-            "VALUES ('beispielheim', 'Beispielheim', 50, 60, 3, 'Europe/Berlin', 3, 24, "
-            "'2026-12-01 10:00:00+00:00')"
+    # A second municipality, founded as an operator founds one, on the live server's data.
+    for command in (
+        ["operator", "grant", "betrieb@demo.example"],
+        ["municipality", "create", "beispielheim", "--name", "Beispielheim", "--state", "BY"]
+        + ["--official-key", "09162000", "--as", "betrieb@demo.example"],
+    ):
+        subprocess.run(
+            [str(AUFTRAG), *command],
+            cwd=live_dir,
+            env=server_environment(PYTHONWARNINGS="ignore"),
+            capture_output=True,
+            check=True,
         )
     return live_server
 
