@@ -4,8 +4,6 @@ accessibility statement (with its barrier feedback form) linked from every foote
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -206,11 +204,11 @@ async def _markdown(value: str | None, field: str) -> str | None:
         return None
 
 
-def _contact(municipality: Municipality) -> dict[str, Any]:
-    # Written by the settings helper's fields; read defensively until both land together.
+def _contact(municipality: Municipality) -> dict[str, str]:
     return {
-        name: getattr(municipality, f"contact_{name}", None)
-        for name in ("email", "phone", "address")
+        "email": municipality.contact_email,
+        "phone": municipality.contact_phone,
+        "address": municipality.contact_address,
     }
 
 
