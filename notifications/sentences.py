@@ -67,6 +67,9 @@ _SENTENCES: dict[str, _Say] = {
     "council:promise:missed": lambda p: Message(
         "The promised first answer to “%(title)s” is overdue.", **p
     ),
+    "municipalities:barrier:reported": lambda p: Message(
+        "Someone reported a barrier on the pages of %(title)s.", **p
+    ),
 }
 
 

@@ -21,6 +21,8 @@ class Actor:
     session_id: int | None = None
     # Where the person says she lives: (municipality id, district id or None), or None.
     declared: tuple[int, int | None] | None = None
+    # Runs the deployment: creates municipalities (participation/municipalities/founding.py).
+    operator: bool = False
 
     def has_role(self, municipality_id: int, *roles: Role) -> bool:
         return bool(self.roles.get(municipality_id, frozenset()) & set(roles))

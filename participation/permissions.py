@@ -3,8 +3,9 @@
 An action needs a role in the municipality, or the verification level the municipality
 chose for it (which includes living there: declared at the email level, proven at the
 resident level), or both; some also need the actor to own the subject (the initiator of a
-mandate). Each area declares its own actions; areas add their own state rules (a closed
-vote takes no ballots) on top.
+mandate). A few belong to the whole deployment, not to one municipality: they need an
+operator, and happen at DEPLOYMENT. Each area declares its own actions; areas add their
+own state rules (a closed vote takes no ballots) on top.
 """
 
 from __future__ import annotations
@@ -45,13 +46,19 @@ class Place:
         return Level(self.levels.get(action, Level.EMAIL))
 
 
+# The deployment itself, where operators create municipalities: no municipality has id 0.
+DEPLOYMENT = Place(municipality_id=0)
+
+
 @dataclass(frozen=True)
 class Need:
-    """Roles and ownership are alternatives; a level, when asked, is always required."""
+    """Roles and ownership are alternatives; a level, when asked, is always required; an
+    operator's action needs an operator and nothing else."""
 
     roles: frozenset[Role] = frozenset()
     owner: bool = False
     level: bool = False
+    operator: bool = False
 
 
 class Action(str):
@@ -111,6 +118,8 @@ def _meets(actor: Actor, level: Level, place: Place) -> bool:
 
 def _allowed(actor: Actor, action: Action, place: Place, owner_id: int | None) -> bool:
     need = action.need
+    if need.operator:
+        return actor.operator
     if need.level and not _meets(actor, place.level(action), place):
         return False
     if not need.roles and not need.owner:

@@ -31,6 +31,7 @@ from server.api.event_stream import StreamHandoff
 from server.auth import SessionMiddleware
 from server.body_limit import BodyLimitMiddleware
 from server.csrf import CSRFMiddleware
+from server.face import FaceMiddleware
 from server.header_links import HeaderLinksMiddleware
 from server.limits import Limiter, RateLimited, configure
 from server.outage import DatabaseLostMiddleware
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(SessionMiddleware, settings=settings),
             Middleware(CSRFMiddleware, settings=settings, handler=http_exception),
             Middleware(HeaderLinksMiddleware),
+            Middleware(FaceMiddleware),
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=settings.max_request_bytes,

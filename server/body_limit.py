@@ -37,11 +37,11 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
         self.handler = handler
-        # (path pattern, cap) of POST routes that take more, such as uploads.
+        # (path pattern, cap) of POST and PUT routes that take more, such as uploads.
         self.larger = [(re.compile(pattern), cap) for pattern, cap in larger]
 
     def cap(self, scope: Scope) -> int:
-        if scope["method"] == "POST":
+        if scope["method"] in ("POST", "PUT"):
             for pattern, cap in self.larger:
                 if pattern.fullmatch(scope["path"]):
                     return cap

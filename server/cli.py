@@ -1,5 +1,5 @@
 """The `auftrag` command: serve, worker, migrate, demo, token, create-user, suspend, tally,
-dead-letters."""
+dead-letters, operator, municipality."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
@@ -61,7 +61,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: every other command starts faster without the web server.
     import uvicorn
+
+    from server.announce import AnnouncingServer
 
     if not os.environ.get("BASE_URL"):
         # Links in emails must point at this server; never derive them from the Host header.
@@ -86,8 +89,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and not settings.redis_url:
         return _fail("--workers > 1 needs REDIS_URL so every process sees every live event.", 2)
     print(f"auftrag: serving on http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(
-        "server.asgi:app",
+    options: dict[str, Any] = dict(
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -99,7 +101,34 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Telling everyone which server runs here helps only those looking for its flaws.
         server_header=False,
     )
+    banner = startup_banner(Settings.from_env())
+    if args.workers > 1:
+        # The supervisor binds, then starts the workers: say it as they start.
+        print(banner, flush=True)
+        uvicorn.run("server.asgi:app", **options)
+    else:
+        AnnouncingServer(uvicorn.Config("server.asgi:app", **options), banner).run()
     return 0
+
+
+def startup_banner(settings: Settings) -> str:
+    """What `auftrag serve` prints once it listens: where, and with --demo who to be."""
+    from server.pages.auth import mailbox_enabled
+
+    base = settings.base_url.rstrip("/")
+    lines = [f"Auftrag is running at {base}/"]
+    if settings.demo:
+        from server.demo import PEOPLE, SLUG
+
+        lines += [
+            f"Demo municipality: {base}/m/{SLUG}",
+            f"Demo accounts: sign in at {base}/sign-in with one of these addresses, "
+            "then open the link from the dev mailbox:",
+            *(f"  {email:<26} {role.value:<10} {name}" for email, name, role in PEOPLE),
+        ]
+    if mailbox_enabled(settings):
+        lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
+    return "\n".join(lines)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,6 +263,70 @@ def cmd_suspend(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
+    from participation.accounts.authorization.operators import grant_operator, revoke_operator
+
+    async def work() -> bool:
+        if args.action == "grant":
+            await grant_operator(args.email)
+            return True
+        return await revoke_operator(args.email) is not None
+
+    known = asyncio.run(_with_db(settings, work))
+    if not known:
+        return _fail(f"nobody has an account with {args.email}", 2)
+    state = "is an operator" if args.action == "grant" else "is no operator any more"
+    print(f"auftrag: {args.email} {state}", file=sys.stderr)
+    return 0
+
+
+async def create_municipality_as_operator(args: argparse.Namespace) -> str:
+    """`auftrag municipality create`, on an open database; returns what it says."""
+    from participation import unit
+    from participation.accounts.authorization.actors import load_actor
+    from participation.accounts.authorization.invitations import appoint_first_administrator
+    from participation.accounts.models import User
+    from participation.errors import PermissionDenied
+    from participation.messages import Message
+    from participation.municipalities.founding import create_municipality
+
+    who = args.as_operator or os.environ.get("AUFTRAG_OPERATOR", "")
+    user = await User.get_or_none(email=who.strip().lower()) if who else None
+    actor = await load_actor(user.id) if user else None
+    if actor is None or not actor.operator:
+        raise PermissionDenied(
+            Message(
+                "Only an operator founds municipalities: pass --as EMAIL of one (or set "
+                "AUFTRAG_OPERATOR); `auftrag operator grant EMAIL` makes one."
+            )
+        )
+    extra = {
+        name: value
+        for name in ("time_zone", "population", "contact_email", "contact_phone", "contact_address")
+        if (value := getattr(args, name)) is not None
+    }
+    async with unit.atomic():
+        municipality = await create_municipality(
+            actor, args.slug, args.name, args.state, args.official_key, extra
+        )
+        admin = ""
+        if args.admin:
+            appointed = await appoint_first_administrator(actor, municipality.slug, args.admin)
+            admin = (
+                f"; {appointed.email} becomes its administrator at the first sign-in"
+                if appointed.pending
+                else f"; {appointed.email} is its administrator"
+            )
+    slug = municipality.slug
+    return f"municipality {slug} ({municipality.name}) created at /m/{slug}{admin}"
+
+
+def cmd_municipality(args: argparse.Namespace, settings: Settings) -> int:
+    said = asyncio.run(_with_db(settings, lambda: create_municipality_as_operator(args)))
+    print(f"auftrag: {said}", file=sys.stderr)
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -327,6 +420,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tally.add_argument("--json", action="store_true", help="print one JSON object")
     tally.set_defaults(func=cmd_tally)
+
+    operator = sub.add_parser(
+        "operator", help="grant or revoke the deployment-wide operator role of EMAIL"
+    )
+    operator.add_argument("action", choices=["grant", "revoke"])
+    operator.add_argument("email", metavar="EMAIL")
+    operator.set_defaults(func=cmd_operator)
+
+    municipality = sub.add_parser("municipality", help="found a municipality (operators)")
+    municipality_sub = municipality.add_subparsers(dest="action", required=True, metavar="ACTION")
+    found = municipality_sub.add_parser("create", help="found a municipality at /m/SLUG")
+    found.add_argument("slug", metavar="SLUG")
+    found.add_argument("--name", required=True)
+    found.add_argument("--state", required=True, help="Bundesland code, such as BY")
+    found.add_argument(
+        "--official-key", required=True, help="Amtlicher Gemeindeschlüssel, such as 09162000"
+    )
+    found.add_argument("--admin", metavar="EMAIL", help="its first administrator")
+    found.add_argument(
+        "--as", dest="as_operator", metavar="EMAIL", help="the operator (or AUFTRAG_OPERATOR)"
+    )
+    found.add_argument("--time-zone")
+    found.add_argument("--population")
+    found.add_argument("--contact-email")
+    found.add_argument("--contact-phone")
+    found.add_argument("--contact-address")
+    found.set_defaults(func=cmd_municipality)
 
     events = sub.add_parser(
         "events", help="print the event catalogue as a Markdown table (no database)"

@@ -1,7 +1,8 @@
 """Demo data for `auftrag serve --demo`: one municipality with districts, people and mandates.
 
 Everything goes through the same commands a user would trigger, so timelines,
-counters and events look exactly like real ones. Seeding twice changes nothing.
+counters and events look exactly like real ones; then server/demo_history.py spreads
+the timelines over the weeks they describe. Seeding twice changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from participation.votes.drafts import OptionDraft, VoteDraft
 from participation.votes.models import Rule
 from participation.votes.queries import options_of
 from server.demo_costs import seed_costs
+from server.demo_history import spread_history
 
 SLUG = "demo"
 MOBILITY = ("mobilität", "verkehr", "radverkehr")
@@ -208,6 +210,8 @@ async def seed() -> bool:
         signers.append(await load_actor(user.id))
     council = people["rat@demo.example"]
     launched: dict[str, int] = {}
+    # The council answers these two while reviewing them, and decides after the answer.
+    decided_later: list[tuple[int, list[Status]]] = []
     for email, title, summary, body, district, topics, path, signatures in MANDATES:
         initiator = people[email]
         mandate = await commands.launch_mandate(
@@ -219,6 +223,10 @@ async def seed() -> bool:
             district=district,
             topics=topics,
         )
+        if title in (FOUNTAINS, CAR_PARK):
+            cut = path.index(Status.IN_REVIEW) + 1
+            path, later = path[:cut], path[cut:]
+            decided_later.append((mandate.id, later))
         for status in path:
             if status == Status.COLLECTING:
                 await commands.publish_mandate(initiator, mandate.id)
@@ -227,13 +235,18 @@ async def seed() -> bool:
             elif status != Status.SUBMITTED:
                 await commands.transition_mandate(council, mandate.id, status, REASONS.get(status))
         launched[title] = mandate.id
-    await _seed_votes(council, signers, launched)
     await _seed_answers(people["admin@demo.example"], council, launched)
+    for mandate_id, later in decided_later:
+        for status in later:
+            await commands.transition_mandate(council, mandate_id, status, REASONS.get(status))
+    await _seed_votes(council, signers, launched)
     await seed_costs(council)
     await _seed_plan(council, municipality, launched[FOUNTAINS])
     await _seed_ratings(signers, launched[CAR_PARK])
     await _seed_discussion(people, council, launched[FOUNTAINS])
     await _seed_services(people["admin@demo.example"])
+    # Last: the history above happened in a minute; spread it over the weeks it tells of.
+    await spread_history(municipality)
     return True
 
 

@@ -8,22 +8,56 @@ grouped count over an index (the mandates' (municipality_id, answer_due_at), the
 comments) and a read of the municipalities' names. The unread count is one count over
 the inbox's index (recipient, in_inbox, read_at) for every signed-in person; nobody
 signed out costs a query.
+
+Besides, for signed-in people, one read of the names of the municipalities she lives in
+or administers: the header's mandates and votes lead to her own municipality on pages
+that belong to none, and administrators get a link to each administration.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from notifications.inbox import unread_count
+from participation.actors import Actor
 from participation.council.queue import overdue_by_municipality
 from participation.moderation.actions import MODERATORS
 from participation.moderation.queries import moderation_queues
-from participation.permissions import COUNCIL
+from participation.municipalities.models import Municipality
+from participation.permissions import COUNCIL, Role
 from server.auth import actor_of
 
 # Paths that never render a page with the header.
-SKIPPED = ("/api/", "/static/", "/passkeys/")
+SKIPPED = ("/api/", "/static/", "/passkeys/", "/favicon.")
+
+
+@dataclass(frozen=True)
+class Places:
+    """The municipalities the header links to: `home` as (slug, name), and those she
+    administers, by name."""
+
+    home: tuple[str, str] | None = None
+    administered: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def places_of(actor: Actor) -> Places:
+    admin = [m for m, roles in actor.roles.items() if Role.ADMIN in roles]
+    lives = actor.declared[0] if actor.declared else None
+    home_id = lives or next(iter(actor.residencies), None) or next(iter(actor.roles), None)
+    wanted = {*admin, *([home_id] if home_id else [])}
+    if not wanted:
+        return Places()
+    names = {
+        mid: (slug, name)
+        for mid, slug, name in await Municipality.filter(id__in=wanted).values_list(
+            "id", "slug", "name"
+        )
+    }
+    administered = sorted((names[m] for m in admin if m in names), key=lambda row: row[1])
+    return Places(names.get(home_id) if home_id else None, administered)
 
 
 class HeaderLinksMiddleware:
@@ -40,6 +74,7 @@ class HeaderLinksMiddleware:
             actor = await actor_of(conn)
             if actor is not None:
                 conn.state.inbox_unread = await unread_count(actor)
+                conn.state.header_places = await places_of(actor)
                 council = [m for m, roles in actor.roles.items() if roles & COUNCIL]
                 if council:
                     conn.state.council_queues = await overdue_by_municipality(council)

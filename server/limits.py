@@ -33,6 +33,7 @@ COSIGN = "cosign"
 COMMENT = "comment"
 BALLOT = "ballot"
 UPLOAD = "upload"
+FEEDBACK = "feedback"
 
 IP = "ip"
 # A Redis that does not answer must not hold up the request it was asked about.
@@ -63,6 +64,8 @@ DEFAULTS: dict[str, Limit] = {
     BALLOT: Limit(parse("600/minute"), parse("30/minute")),
     # Each upload may be 20 MB: the store must not fill up from one account.
     UPLOAD: Limit(parse("300/hour"), parse("60/hour")),
+    # Barrier reports from an accessibility statement, which anyone may send.
+    FEEDBACK: Limit(parse("30/hour"), subject_kind=None),
 }
 
 

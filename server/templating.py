@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -13,10 +13,13 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import Match, Route
 
+from participation.municipalities.models import Municipality
 from participation.redirects import safe_next
 from server import i18n, security_headers
 from server.csrf import CSRF_FIELD, csrf_token
+from server.face import Face, face_of
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -65,11 +68,38 @@ def _decimal(value: float | None, digits: int = 1) -> str:
     return format_decimal(value, format="#,##0." + "0" * digits, locale=i18n.current())
 
 
+def page_path(request: Request) -> str:
+    """The GET page this answer shows: the request's own path and query for a GET; for the
+    answer to a POST (a form shown again with its errors) the page its handler named with
+    `server.pages.forms.for_page`, else the page the form was sent from (the Referer's
+    path on this site), else the start page. Never an address from the Host header."""
+    if request.method in ("GET", "HEAD"):
+        own = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+        return safe_next(own)
+    named = getattr(request.state, "page_path", None)
+    if isinstance(named, str):
+        return safe_next(named)
+    if _has_get_page(request):
+        return safe_next(request.url.path)
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return safe_next(path)
+
+
+def _has_get_page(request: Request) -> bool:
+    """Whether the POST's own address is also a page (a form posted to where it is shown)."""
+    router = getattr(request.app, "router", None)
+    scope = {**request.scope, "method": "GET"}
+    routes = getattr(router, "routes", ())
+    return any(isinstance(r, Route) and r.matches(scope)[0] == Match.FULL for r in routes)
+
+
 def in_language(request: Request, locale: str) -> str:
-    """This page in another language, as a path: never an address from the Host header."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    """This page in another language, as a path (the matching GET page after a POST)."""
+    parts = urlsplit(page_path(request))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     query.append(("lang", locale))
-    return safe_next(f"{request.url.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
+    return safe_next(f"{parts.path}?{urlencode(query)}", fallback=f"/?lang={locale}")
 
 
 env.globals["in_language"] = in_language
@@ -95,10 +125,31 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         moderation_queues=getattr(request.state, "moderation_queues", ()),
         # Unread notifications of the signed-in person, for the header's inbox link.
         inbox_unread=getattr(request.state, "inbox_unread", 0),
+        # Her own municipality and those she administers (server/header_links.py).
+        header_places=getattr(request.state, "header_places", None),
         debug=request.app.state.settings.debug,
     )
+    context["face"] = _face(request, context.get("municipality"))
+    context["demo_mailbox"] = _demo_mailbox(request, context["face"], context["actor"])
     html = env.get_template(template).render(context)
     return HTMLResponse(html, status_code=status)
+
+
+def _face(request: Request, municipality: object) -> Face | None:
+    """The page's municipality: the one it renders, else the one its path names."""
+    if isinstance(municipality, Municipality):
+        return face_of(municipality)
+    found = getattr(request.state, "face", None)
+    return found if isinstance(found, Face) else None
+
+
+def _demo_mailbox(request: Request, face: Face | None, actor: object) -> bool:
+    """The dev mailbox's link: in demo mode only, and never to someone signed in on the
+    pages of a real municipality."""
+    settings = request.app.state.settings
+    if not (settings.demo and settings.dev_mailbox):
+        return False
+    return actor is None or face is None or face.demo
 
 
 def render_text(template: str, **context: Any) -> str:

@@ -1,7 +1,8 @@
 // The ballot page's live meter: money left of the budget, points left, options chosen or
 // ranked (and a rank given twice), announced politely to screen readers as the person
-// ticks, picks and types. The server checks
-// the ballot again; without JavaScript the page shows the meter as it was at load.
+// ticks, picks and types; over the budget it says so in words. The server checks the
+// ballot again; without JavaScript the page shows the meter as it was at load, and after
+// a refused ballot with the same words.
 const form = document.querySelector("form.ballot");
 const meter = document.getElementById("meter");
 
@@ -26,6 +27,13 @@ if (form && meter && meter.dataset.template) {
           budget: euros.format(Number(budget) / 100),
           left: euros.format(left / 100),
         });
+        if (over && meter.dataset.over) {
+          // The same words the server prints next to the total after a refused ballot.
+          const words = document.createElement("strong");
+          words.className = "over-budget";
+          words.textContent = meter.dataset.over.replace("{over}", euros.format(-left / 100));
+          meter.append(" ", words);
+        }
       } else if (maxChoices) {
         over = ticked.length > Number(maxChoices);
         meter.textContent = fill({ given: numbers.format(ticked.length), total: maxChoices });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notifications.catalogue import (
+    accessibility,
     answers,
     council,
     deliberation,
@@ -20,4 +21,5 @@ KINDS = (
     *deliberation.KINDS,
     *moderation.KINDS,
     *council.KINDS,
+    *accessibility.KINDS,
 )

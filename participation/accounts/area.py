@@ -12,5 +12,6 @@ AREA = Area(
     models="participation.accounts.models",
     actions=ACTIONS,
     exporters=privacy.EXPORTERS,
+    erasers=privacy.ERASERS,
     events=EVENTS,
 )

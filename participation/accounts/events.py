@@ -17,6 +17,18 @@ EVENTS = (
     entry("accounts:role:granted", "user", ("user_id", "role"), "A role was given here."),
     entry("accounts:role:revoked", "user", ("user_id", "role"), "A role was taken away."),
     entry(
+        "accounts:pending_role:invited",
+        "pending_role",
+        ("pending_role_id", "role"),
+        "A role waits on an email address until its first sign-in.",
+    ),
+    entry(
+        "accounts:pending_role:withdrawn",
+        "pending_role",
+        ("pending_role_id", "role"),
+        "A role waiting on an email address was withdrawn.",
+    ),
+    entry(
         "accounts:residency:verified",
         "user",
         ("user_id", "source"),

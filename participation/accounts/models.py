@@ -30,6 +30,8 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     # Null only for accounts older than migration 0020 until it filled them in.
     account_ref = fields.CharField(max_length=32, unique=True, null=True, default=new_account_ref)
+    # Operators run the deployment (they create municipalities); granted on the command line.
+    operator_since = fields.DatetimeField(null=True)
 
     memberships: fields.ReverseRelation[Membership]
 
@@ -173,6 +175,37 @@ class RoleChange(Model):
 
     class Meta:
         table = "account_role_change"
+
+
+class PendingRole(Model):
+    """A role an administrator gave an email address that has no account yet.
+
+    It applies when the account is first signed in; until then it can be withdrawn. Rows
+    stay after either, as the record of who invited whom.
+    """
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="pending_roles", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    email = fields.CharField(max_length=254, db_index=True)
+    role = fields.CharEnumField(Role, max_length=16)
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="invitations_made", null=True, on_delete=fields.SET_NULL
+    )
+    invited_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # Exactly one of these ends a pending role.
+    accepted_at = fields.DatetimeField(null=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", related_name="accepted_roles", null=True, on_delete=fields.SET_NULL
+    )
+    user_id: int | None
+
+    class Meta:
+        table = "account_pending_role"
 
 
 class Residency(Model):

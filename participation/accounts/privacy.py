@@ -23,6 +23,7 @@ from participation.accounts.identity import consent
 from participation.accounts.models import (
     Membership,
     Passkey,
+    PendingRole,
     Residency,
     RoleChange,
     SecurityEvent,
@@ -172,6 +173,22 @@ async def sign_in_links(user_id: int) -> list[dict[str, Any]]:
     ]
 
 
+async def invitations(user_id: int) -> list[dict[str, Any]]:
+    """Roles an administrator gave her address before she had an account."""
+    return [
+        {"municipality": slug, "role": role, "invited_at": at, "accepted_at": accepted}
+        for slug, role, at, accepted in await PendingRole.filter(user_id=user_id)
+        .order_by("id")
+        .values_list("municipality__slug", "role", "created_at", "accepted_at")
+    ]
+
+
+async def erase_invitations(conn: BaseDBAsyncClient, user: User) -> None:
+    """Invitations keep the address they were sent to: they go with the account."""
+    await PendingRole.filter(email=user.email).using_db(conn).delete()
+    await PendingRole.filter(user_id=user.id).using_db(conn).delete()
+
+
 # The accounts area's own sections, first in every export.
 EXPORTERS = {
     "profile": profile,
@@ -186,7 +203,9 @@ EXPORTERS = {
     "consents": consents,
     "security_events": security_events,
     "sign_in_links": sign_in_links,
+    "invitations": invitations,
 }
+ERASERS = {"accounts:invitations": erase_invitations}
 
 
 def _wording(topic: str, version: str) -> str | None:

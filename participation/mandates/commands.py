@@ -23,7 +23,12 @@ from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE, WITHDRA
 from participation.mandates.lifecycle import Mover
 from participation.mandates.models import Mandate, MandateTopic, Status
 from participation.messages import Message
-from participation.municipalities.queries import district_by_slug, municipality_by_slug, place_of
+from participation.municipalities.queries import (
+    RETIRED_DISTRICT,
+    district_by_slug,
+    municipality_by_slug,
+    place_of,
+)
 from participation.permissions import require
 from participation.sql import run
 from participation.suspensions.check import ensure_not_suspended
@@ -107,6 +112,8 @@ async def launch_mandate(
         district_row = await district_by_slug(municipality.id, district)
         if district_row is None:
             problems["district"] = Message("This district does not exist in this municipality.")
+        elif district_row.retired:
+            problems["district"] = RETIRED_DISTRICT
     body_html = ""
     if "body" not in problems:
         try:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
-from tortoise.expressions import Q
+from tortoise.expressions import Case, Q, When
+from tortoise.functions import Coalesce, Sum
+from tortoise.queryset import QuerySet
 
 from participation import clock
 from participation.accounts.models import Membership, User
@@ -49,14 +52,24 @@ def decode_cursor(cursor: str | None) -> int | None:
     return last_id
 
 
-async def list_mandates(
-    actor: Actor | None,
-    municipality_slug: str | None,
-    filters: MandateFilter,
-    limit: int = 20,
-    cursor: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Newest first. Drafts appear only in the initiator's own list."""
+class Sort(StrEnum):
+    """Orders of a municipality's list; `collecting` first is what its page shows unasked."""
+
+    COLLECTING = "collecting"
+    NEWEST = "newest"
+    SIGNATURES = "signatures"
+    CLOSING = "closing"
+
+
+def topic_key(topic: str) -> str:
+    """A topic as stored, however it was typed: `#Radverkehr` and `radverkehr` are one."""
+    return topic.strip().lstrip("#").strip().lower()
+
+
+async def _filtered(
+    municipality_slug: str | None, filters: MandateFilter
+) -> QuerySet[Mandate] | None:
+    """The mandates `filters` select, or None when nothing can match them."""
     query = Mandate.all()
     if municipality_slug is not None:
         municipality = await municipality_by_slug(municipality_slug)
@@ -71,29 +84,76 @@ async def list_mandates(
         query = query.filter(status=filters.status)
     if filters.district:
         if not possible_slug(filters.district):
-            return [], None
+            return None
         query = query.filter(district__slug=filters.district)
     if filters.topic:
         if len(filters.topic) > rules.TOPIC_MAX or "\x00" in filters.topic:
-            return [], None
-        tagged = MandateTopic.filter(topic=filters.topic.strip().lower()).values_list(
+            return None
+        tagged = MandateTopic.filter(topic=topic_key(filters.topic)).values_list(
             "mandate_id", flat=True
         )
         query = query.filter(id__in=await tagged)
     if filters.q and "\x00" in filters.q:
-        return [], None
+        return None
     if filters.q:
         words = filters.q.split()
         for word in words[:8]:
             query = query.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    return query
+
+
+def _ordered(query: QuerySet[Mandate], sort: Sort) -> QuerySet[Mandate]:
+    collecting_first = Case(When(status=Status.COLLECTING, then="0"), default="1")
+    if sort == Sort.SIGNATURES:
+        return query.annotate(total=Coalesce(Sum("counter_shards__count"), 0)).order_by(
+            "-total", "-id"
+        )
+    if sort == Sort.CLOSING:
+        # Collecting ones by their closing day, open-ended ones after them; then the rest.
+        undated = Case(When(closes_at__isnull=True, then="1"), default="0")
+        return query.annotate(open_first=collecting_first, undated=undated).order_by(
+            "open_first", "undated", "closes_at", "-id"
+        )
+    return query.annotate(open_first=collecting_first).order_by("open_first", "-id")
+
+
+async def list_mandates(
+    actor: Actor | None,
+    municipality_slug: str | None,
+    filters: MandateFilter,
+    limit: int = 20,
+    cursor: str | None = None,
+    sort: Sort = Sort.NEWEST,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """In `sort` order, newest first unless asked. Drafts appear only in the initiator's list.
+
+    Newest first pages by id; the other orders change as people sign, so their cursor is
+    the number of mandates already shown.
+    """
+    query = await _filtered(municipality_slug, filters)
+    if query is None:
+        return [], None
     after = decode_cursor(cursor)
-    if after is not None:
-        query = query.filter(id__lt=after)
-    rows = await query.order_by("-id").limit(limit + 1)
+    if sort == Sort.NEWEST:
+        if after is not None:
+            query = query.filter(id__lt=after)
+        rows = await query.order_by("-id").limit(limit + 1)
+    else:
+        rows = await _ordered(query, sort).offset(after or 0).limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     views = await views_of(actor, rows)
-    return views, encode_cursor(rows[-1].id) if more and rows else None
+    if not (more and rows):
+        return views, None
+    if sort == Sort.NEWEST:
+        return views, encode_cursor(rows[-1].id)
+    return views, encode_cursor((after or 0) + len(rows))
+
+
+async def count_mandates(municipality_slug: str | None, filters: MandateFilter) -> int:
+    """How many mandates `filters` select, all pages together."""
+    query = await _filtered(municipality_slug, filters)
+    return 0 if query is None else await query.count()
 
 
 async def views_of(actor: Actor | None, mandates: list[Mandate]) -> list[dict[str, Any]]:

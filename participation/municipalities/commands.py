@@ -11,7 +11,7 @@ from participation import unit
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
-from participation.municipalities import settings
+from participation.municipalities import districts, settings
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.models import (
     LEVEL_FIELDS,
@@ -70,8 +70,11 @@ async def set_verification_levels(
 async def update_municipality(
     actor: Actor | None, slug: str, changes: Mapping[str, Any]
 ) -> Municipality:
-    """Change the municipality's settings: any of default_quorum, service_promise_days,
-    state, local_holidays (the whole list, replacing the old one), population, time_zone.
+    """Change the municipality's settings: any of name, default_quorum,
+    signature_period_days, service_promise_days, state, local_holidays (the whole list,
+    replacing the old one), population, time_zone, contact_email, contact_phone,
+    contact_address, and the districts (add_districts, rename_districts, retire_districts,
+    reinstate_districts: participation/municipalities/districts.py).
 
     Raises NotFound, PermissionDenied (not an administrator here) and InvalidInput naming
     each bad field (participation/municipalities/settings.py); nothing changes when one is
@@ -80,8 +83,13 @@ async def update_municipality(
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
-    require(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
-    cleaned, problems = settings.clean(changes)
+    actor = require(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id))
+    district_changes = {k: v for k, v in changes.items() if k in districts.FIELDS}
+    cleaned, problems = settings.clean(
+        {k: v for k, v in changes.items() if k not in districts.FIELDS}
+    )
+    planned, wrong = await districts.plan(municipality.id, district_changes)
+    problems += wrong
     if problems:
         raise InvalidInput(Message("The settings are invalid."), problems)
     holidays = cleaned.pop("local_holidays", None)
@@ -90,6 +98,8 @@ async def update_municipality(
             await Municipality.filter(id=municipality.id).using_db(u.conn).update(**cleaned)
         if holidays is not None:
             await _replace_holidays(u.conn, municipality.id, holidays)
+        if planned:
+            await districts.apply(u, municipality.id, actor.user_id, planned)
     await municipality.refresh_from_db()
     return municipality
 

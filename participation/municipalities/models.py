@@ -33,13 +33,34 @@ class Municipality(Model):
     # The Bundesland as the holidays package names it (BW, BY, …, NW), whose public
     # holidays are no working days; None means the nationwide ones only.
     state = fields.CharField(max_length=2, null=True)
+    # Amtlicher Gemeindeschlüssel: eight digits, the first two the state's; None only for
+    # municipalities older than migration 0022.
+    official_key = fields.CharField(max_length=8, null=True)
     # Where due dates and "end of day" are reckoned.
     time_zone = fields.CharField(max_length=64, default="Europe/Berlin")
     # Flags from this many people hide a comment until a moderator decides.
     flag_threshold = fields.IntField(default=3)
     # Accounts younger than this may put only a few links in a comment.
     new_account_hours = fields.IntField(default=24)
+    # How people reach the administration, for the footer and the legal pages.
+    contact_email = fields.CharField(max_length=254, default="")
+    contact_phone = fields.CharField(max_length=40, default="")
+    contact_address = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Its face (participation/municipalities/face.py): None means the platform's own.
+    primary_color = fields.CharField(max_length=7, null=True)
+    welcome_text = fields.TextField(null=True)
+    welcome_html = fields.TextField(null=True)
+    # The crest re-encoded, under its content key in the file storage, and its type.
+    coat_of_arms_key = fields.CharField(max_length=64, null=True)
+    coat_of_arms_type = fields.CharField(max_length=32, null=True)
+    # Its legal pages (participation/municipalities/legal.py); None shows a default.
+    impressum_text = fields.TextField(null=True)
+    privacy_contact_text = fields.TextField(null=True)
+    accessibility_status = fields.CharField(max_length=16, null=True)
+    accessibility_barriers = fields.TextField(null=True)
+    accessibility_reviewed_on = fields.DateField(null=True)
+    enforcement_body_text = fields.TextField(null=True)
 
     districts: fields.ReverseRelation[District]
     verification_levels: fields.ReverseRelation[VerificationLevel]
@@ -95,6 +116,12 @@ class District(Model):
     municipality_id: int
     slug = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
+    # A retired district keeps its mandates and history but is offered for nothing new.
+    retired_at = fields.DatetimeField(null=True)
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     class Meta:
         table = "district"
@@ -155,3 +182,22 @@ class LocalHoliday(Model):
         table = "municipality_holiday"
         unique_together = (("municipality", "date"),)
         ordering = ["date"]
+
+
+class BarrierReport(Model):
+    """A barrier someone met here, reported from the accessibility statement."""
+
+    id = fields.IntField(primary_key=True)
+    municipality: fields.ForeignKeyRelation[Municipality] = fields.ForeignKeyField(
+        "auftrag.Municipality", related_name="barrier_reports", on_delete=fields.CASCADE
+    )
+    municipality_id: int
+    name = fields.CharField(max_length=120, default="")
+    email = fields.CharField(max_length=254, default="")
+    description = fields.TextField()
+    page = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "accessibility_feedback"
+        ordering = ["-id"]

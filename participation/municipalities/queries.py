@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from participation.messages import Message
 from participation.municipalities.calendar import WorkingCalendar
 from participation.municipalities.models import (
     District,
@@ -15,6 +16,7 @@ from participation.municipalities.models import (
 from participation.permissions import Level, Place
 
 SLUG_MAX = 64
+RETIRED_DISTRICT = Message("This district was retired: nothing new starts in it.")
 
 
 def possible_slug(slug: str | None) -> bool:

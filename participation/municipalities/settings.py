@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from participation import single_line
 from participation.errors import FieldError
 from participation.messages import Message
 from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES, known_zone
@@ -23,6 +26,11 @@ HOLIDAY_NAME_MAX = 120
 FLAG_THRESHOLD_MAX = 100
 NEW_ACCOUNT_HOURS_MAX = 720
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+NAME_MAX = 200
+PERIOD_MIN, PERIOD_MAX = 7, 365
+PHONE_MAX = 40
+ADDRESS_MAX = 500
+_email = TypeAdapter(EmailStr)
 
 
 class Invalid(ValueError):
@@ -45,6 +53,57 @@ def _integer(value: Any, low: int, high: int) -> int:
     if not low <= value <= high:
         raise Invalid(Message("Enter a number from %(low)s to %(high)s.", low=low, high=high))
     return value
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(Message("Give the municipality a name."))
+    if single_line.problem(value.strip()):
+        raise Invalid(single_line.MESSAGE)
+    name = " ".join(value.split())
+    if len(name) > NAME_MAX:
+        raise Invalid(Message("The name must be at most %(max)s characters.", max=NAME_MAX))
+    return name
+
+
+def _signature_period(value: Any) -> int:
+    return _integer(value, PERIOD_MIN, PERIOD_MAX)
+
+
+def _contact_email(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    try:
+        return str(_email.validate_python(str(value).strip())).lower()
+    except ValidationError:
+        raise Invalid(Message("Enter a valid email address.")) from None
+
+
+def _contact_phone(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    text = " ".join(str(value).split())
+    allowed = set("0123456789 +-/()")
+    if len(text) > PHONE_MAX or not set(text) <= allowed or not any(c.isdigit() for c in text):
+        raise Invalid(
+            Message(
+                "Enter a phone number of digits, spaces and + - / ( ), at most %(max)s characters.",
+                max=PHONE_MAX,
+            )
+        )
+    return text
+
+
+def _contact_address(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value:
+        raise Invalid(Message("Enter the postal address as text."))
+    lines = [" ".join(line.split()) for line in value.strip().splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if len(text) > ADDRESS_MAX:
+        raise Invalid(Message("The address must be at most %(max)s characters.", max=ADDRESS_MAX))
+    return text
 
 
 def _quorum(value: Any) -> int:
@@ -131,7 +190,9 @@ def _holidays(value: Any) -> list[Holiday]:
 
 
 CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "name": _name,
     "default_quorum": _quorum,
+    "signature_period_days": _signature_period,
     "service_promise_days": _promise_days,
     "state": _state,
     "local_holidays": _holidays,
@@ -139,6 +200,9 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "time_zone": _time_zone,
     "flag_threshold": _flag_threshold,
     "new_account_hours": _new_account_hours,
+    "contact_email": _contact_email,
+    "contact_phone": _contact_phone,
+    "contact_address": _contact_address,
 }
 
 

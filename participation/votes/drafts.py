@@ -12,7 +12,7 @@ from participation import single_line, text
 from participation.errors import InvalidInput
 from participation.messages import Message
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import district_by_slug, place_of
+from participation.municipalities.queries import RETIRED_DISTRICT, district_by_slug, place_of
 from participation.permissions import Level
 from participation.votes import ballots
 from participation.votes.actions import CAST_BALLOT
@@ -129,6 +129,8 @@ async def check_draft(
         district = await district_by_slug(municipality.id, draft.district)
         if district is None:
             problems["district"] = Message("This district does not exist in this municipality.")
+        elif district.retired:
+            problems["district"] = RETIRED_DISTRICT
         else:
             district_id = district.id
     for field, moment in (("opens_at", draft.opens_at), ("closes_at", draft.closes_at)):

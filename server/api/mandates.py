@@ -51,12 +51,13 @@ async def launch_mandate(request: Request, slug: str, body: MandateIn) -> JSONRe
     errors=(404,),
 )
 async def list_mandates(request: Request, slug: str, query: MandateQuery) -> JSONResponse:
-    """Public mandates of a municipality, newest first, filtered."""
+    """Public mandates of a municipality, filtered; newest first unless `sort` says
+    otherwise. A topic may be given with or without its `#`."""
     filters = queries.MandateFilter(
         status=query.status, district=query.district, topic=query.topic, q=query.q
     )
     items, cursor = await queries.list_mandates(
-        await actor_of(request), slug, filters, query.limit, query.cursor
+        await actor_of(request), slug, filters, query.limit, query.cursor, query.sort
     )
     page = MandateList.model_validate({"items": items, "next": cursor})
     return JSONResponse(page.model_dump(mode="json"))

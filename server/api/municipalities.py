@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
+from participation import unit
+from participation.accounts.authorization import invitations
+from participation.accounts.authorization.invitations import Invitation
 from participation.errors import InvalidInput, NotFound
+from participation.files import crest
 from participation.ids import parse_id
 from participation.messages import Message
+from participation.municipalities import face
 from participation.municipalities.commands import update_municipality
+from participation.municipalities.founding import create_municipality
 from participation.municipalities.models import (
     LEVEL_FIELDS,
     District,
@@ -18,24 +24,33 @@ from participation.municipalities.models import (
 from participation.municipalities.queries import levels_of, municipality_by_slug
 from participation.permissions import Level
 from server.api.endpoint import Registry
-from server.api.municipality_schemas import MunicipalitySettingsIn
+from server.api.municipality_schemas import (
+    InvitationIn,
+    InvitationList,
+    InvitationOut,
+    MunicipalityIn,
+    MunicipalitySettingsIn,
+)
 from server.api.schemas import (
-    DistrictOut,
     LevelsView,
     ListQuery,
     LocalHolidayOut,
+    MunicipalityDistrictOut,
     MunicipalityList,
     MunicipalityOut,
 )
 from server.auth import require_actor
+from server.invitation_mail import send_invitation
 
 api = Registry(order=50)
 
 
 async def _views(municipalities: list[Municipality]) -> list[dict]:
-    districts: dict[int, list[DistrictOut]] = {m.id: [] for m in municipalities}
+    districts: dict[int, list[MunicipalityDistrictOut]] = {m.id: [] for m in municipalities}
     for d in await District.filter(municipality_id__in=list(districts)).order_by("name"):
-        districts[d.municipality_id].append(DistrictOut(slug=d.slug, name=d.name))
+        districts[d.municipality_id].append(
+            MunicipalityDistrictOut(slug=d.slug, name=d.name, retired=d.retired)
+        )
     levels = await levels_of(list(districts))
     holidays: dict[int, list[LocalHolidayOut]] = {m.id: [] for m in municipalities}
     for h in await LocalHoliday.filter(municipality_id__in=list(holidays)).order_by("date"):
@@ -52,12 +67,19 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
             population=m.population,
             time_zone=m.time_zone,
             districts=districts[m.id],
+            official_key=m.official_key,
+            contact_email=m.contact_email,
+            contact_phone=m.contact_phone,
+            contact_address=m.contact_address,
             verification_levels=LevelsView(
                 **{
                     name: levels[m.id].get(action, Level.EMAIL)
                     for name, action in LEVEL_FIELDS.items()
                 }
             ),
+            primary_color=m.primary_color,
+            welcome_text=m.welcome_text,
+            coat_of_arms_url=face.crest_url(m),
         ).model_dump(mode="json")
         for m in municipalities
     ]
@@ -98,7 +120,140 @@ async def get_municipality(request: Request, slug: str) -> JSONResponse:
 async def patch_municipality(
     request: Request, slug: str, body: MunicipalitySettingsIn
 ) -> JSONResponse:
-    """Change the settings: quorum, service promise, state, local holidays, population,
-    time zone (administrators)."""
-    municipality = await update_municipality(await require_actor(request), slug, body.changes())
+    """Change the settings (administrators): name, quorum, signature period, service
+    promise, state, local holidays, population, time zone, contact, the districts (add by
+    name, rename by slug, retire and reinstate by slug), and the face: primary colour and
+    welcome text. Nothing changes when a field is wrong; each wrong one is named."""
+    actor = await require_actor(request)
+    # The face's fields are checked before anything is written, so a bad one stores nothing.
+    _, problems = face.clean(body.face_changes())
+    if problems:
+        raise InvalidInput(Message("The settings are invalid."), problems)
+    async with unit.atomic():
+        municipality = await update_municipality(actor, slug, body.changes())
+        if body.face_changes():
+            municipality = await face.update_face(actor, slug, body.face_changes())
     return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities/{slug}/coat-of-arms",
+    "PUT",
+    response=MunicipalityOut,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 404, 413, 422),
+)
+async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
+    """Put up the coat of arms: the raw PNG or JPEG as the body (Content-Type image/png or
+    image/jpeg), at most 2 MB; it is stored re-encoded, at most 512 px (administrators)."""
+    actor = await require_actor(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in crest.CONTENT_TYPES.values():
+        raise InvalidInput.on(
+            crest.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > crest.MAX_CREST_BYTES:
+            break
+    municipality = await crest.set_coat_of_arms(actor, slug, bytes(body))
+    return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities/{slug}/coat-of-arms",
+    "DELETE",
+    response=MunicipalityOut,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 404),
+)
+async def delete_coat_of_arms(request: Request, slug: str) -> JSONResponse:
+    """Take the coat of arms down (administrators)."""
+    municipality = await crest.remove_coat_of_arms(await require_actor(request), slug)
+    return JSONResponse((await _views([municipality]))[0])
+
+
+@api(
+    "/municipalities",
+    "POST",
+    body=MunicipalityIn,
+    response=MunicipalityOut,
+    status=201,
+    auth=True,
+    tag="municipalities",
+    errors=(403, 422),
+)
+async def post_municipality(request: Request, body: MunicipalityIn) -> JSONResponse:
+    """Found a municipality (operators, made with `auftrag operator grant`); with
+    `admin_email`, its first administrator. A slug already taken is a 422 naming `slug`."""
+    actor = await require_actor(request)
+    invitation = None
+    # One unit: a bad admin_email founds nothing.
+    async with unit.atomic():
+        municipality = await create_municipality(
+            actor, body.slug, body.name, body.state, body.official_key, body.extra()
+        )
+        if body.admin_email is not None:
+            invitation = await invitations.appoint_first_administrator(
+                actor, municipality.slug, body.admin_email
+            )
+    if invitation is not None and invitation.pending:
+        await send_invitation(request, municipality, invitation)
+    return JSONResponse((await _views([municipality]))[0], status_code=201)
+
+
+def _invitation(invitation: Invitation) -> dict:
+    return InvitationOut(**vars(invitation)).model_dump(mode="json")
+
+
+@api(
+    "/municipalities/{slug}/invitations",
+    response=InvitationList,
+    auth=True,
+    tag="administration",
+    errors=(403, 404),
+)
+async def list_invitations(request: Request, slug: str) -> JSONResponse:
+    """Roles waiting on an email address here until its first sign-in (administrators)."""
+    found = await invitations.list_invitations(await require_actor(request), slug)
+    return JSONResponse({"items": [_invitation(i) for i in found]})
+
+
+@api(
+    "/municipalities/{slug}/invitations",
+    "POST",
+    body=InvitationIn,
+    response=InvitationOut,
+    status=201,
+    auth=True,
+    tag="administration",
+    errors=(403, 404, 422),
+)
+async def post_invitation(request: Request, slug: str, body: InvitationIn) -> JSONResponse:
+    """Invite an address to a role here: it waits until the address first signs in (and
+    an email tells it so), or is granted at once if the address has an account
+    (`pending` false). Recorded in the audit log when granted."""
+    actor = await require_actor(request)
+    invitation = await invitations.invite(actor, slug, body.email, body.role)
+    if invitation.pending:
+        municipality = await municipality_by_slug(slug)
+        assert municipality is not None
+        await send_invitation(request, municipality, invitation)
+    return JSONResponse(_invitation(invitation), status_code=201)
+
+
+@api(
+    "/municipalities/{slug}/invitations/{invitation_id:id}",
+    "DELETE",
+    status=204,
+    auth=True,
+    tag="administration",
+    errors=(403, 404),
+)
+async def delete_invitation(request: Request, slug: str, invitation_id: int) -> Response:
+    """Withdraw a role that still waits on its address."""
+    await invitations.withdraw_invitation(await require_actor(request), slug, invitation_id)
+    return Response(status_code=204)

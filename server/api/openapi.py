@@ -81,7 +81,7 @@ def _events(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+def _parameters(endpoint: Endpoint, components: dict[str, Any]) -> list[dict[str, Any]]:
     params = [
         {
             "name": name,
@@ -93,6 +93,9 @@ def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     ]
     if endpoint.query is not None:
         schema = endpoint.query.model_json_schema(ref_template=REF)
+        # An enum only a query names (a list's sort order) is a component of its own.
+        for name, sub in schema.get("$defs", {}).items():
+            components.setdefault(name, sub)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             params.append(
@@ -117,7 +120,7 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
             "summary": endpoint.summary,
             "operationId": endpoint.handler.__name__,
             "tags": [endpoint.tag],
-            "parameters": _parameters(endpoint),
+            "parameters": _parameters(endpoint, components),
             "responses": {},
         }
         if endpoint.auth:

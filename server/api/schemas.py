@@ -19,6 +19,7 @@ from pydantic import (
 from participation import single_line
 from participation.mandates import lifecycle, rules
 from participation.mandates.models import Status
+from participation.mandates.queries import Sort
 from participation.permissions import Level, Role
 
 # Every string that reaches the database: PostgreSQL refuses NUL characters in text.
@@ -107,6 +108,11 @@ class MandateQuery(ListQuery):
     district: Text | None = Field(default=None, max_length=64)
     topic: Text | None = Field(default=None, max_length=rules.TOPIC_MAX)
     q: Text | None = Field(default=None, max_length=200, description="Search title and summary")
+    sort: Sort = Field(
+        default=Sort.NEWEST,
+        description="`newest` first, most `signatures`, `closing` soon (collecting ones by "
+        "their last day), or `collecting` ones first; a `next` cursor holds for its order only",
+    )
 
 
 class TimelineQuery(ListQuery):
@@ -128,6 +134,12 @@ class StreamQuery(BaseModel):
 class DistrictOut(BaseModel):
     slug: str
     name: str
+
+
+class MunicipalityDistrictOut(DistrictOut):
+    retired: bool = Field(
+        description="A retired district keeps its mandates and history; nothing new starts in it"
+    )
 
 
 class LevelsView(BaseModel):
@@ -154,8 +166,22 @@ class MunicipalityOut(BaseModel):
     local_holidays: list[LocalHolidayOut]
     population: int | None
     time_zone: str
-    districts: list[DistrictOut]
+    districts: list[MunicipalityDistrictOut]
     verification_levels: LevelsView
+    official_key: str | None = Field(
+        description="Amtlicher Gemeindeschlüssel, eight digits; null for municipalities "
+        "founded before it was asked"
+    )
+    contact_email: str = Field(description="How to reach the administration; may be empty")
+    contact_phone: str
+    contact_address: str = Field(description="Postal address, lines separated by newlines")
+    primary_color: str | None = Field(
+        default=None, description="#rrggbb, or null for the platform's colour"
+    )
+    welcome_text: str | None = None
+    coat_of_arms_url: str | None = Field(
+        default=None, description="The crest, at an address that changes with it"
+    )
 
 
 class MunicipalityList(BaseModel):

@@ -20,7 +20,7 @@ from participation.errors import Conflict, DomainError, InvalidInput
 from participation.municipalities.models import Municipality
 from server import i18n
 from server.auth import actor_of, sign_out_cookies
-from server.pages.forms import action, error_page, field_errors, sign_in_redirect
+from server.pages.forms import FormState, action, error_page, field_errors, sign_in_redirect
 from server.templating import BERLIN, render
 from server.web import Pages
 
@@ -34,7 +34,10 @@ async def _render_account(
     status: int = 200,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    section: str | None = None,
 ) -> Response:
+    """`section` names the form ("name", "consents", "residence") whose `errors` and
+    `values` are shown again."""
     user = await User.get_or_none(id=actor.user_id)
     if user is None:
         return sign_in_redirect(request, "/account")
@@ -46,8 +49,9 @@ async def _render_account(
         user=user,
         consents=await consent.consents_of(actor),
         language=i18n.current(),
-        values=values or {"display_name": user.display_name},
+        values={"display_name": user.display_name} | (values or {}),
         errors=errors or {},
+        section=section,
         saved=saved if saved in SAVED else None,
         residence=await declarations.residence_of(actor.user_id),
         municipalities=await Municipality.all().order_by("name").prefetch_related("districts"),
@@ -73,6 +77,7 @@ async def rename(request: Request) -> Response:
                 status=422,
                 values={"display_name": name},
                 errors=field_errors(exc),
+                section="name",
             )
         return RedirectResponse("/account?saved=name", status_code=303)
 
@@ -92,11 +97,18 @@ async def save_consents(request: Request) -> Response:
         except (InvalidInput, Conflict) as exc:
             message = i18n.gettext(exc.detail)
             return await _render_account(
-                request, actor, status=exc.status, errors={"consents": message}
+                request, actor, status=exc.status, errors={"consents": message}, section="consents"
             )
         return RedirectResponse("/account?saved=consents#consents", status_code=303)
 
     return await action(request, perform, "/account")
+
+
+async def account_again(request: Request, actor: Actor, state: FormState, status: int) -> Response:
+    """The account page with a refused form of it (`state.form` its section)."""
+    return await _render_account(
+        request, actor, status=status, values=state.values, errors=state.errors, section=state.form
+    )
 
 
 async def download(request: Request) -> Response:

@@ -23,7 +23,7 @@ from participation.municipalities.models import LEVEL_FIELDS, District, Municipa
 from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
 from participation.permissions import Level, Role, may
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
 from server.web import Pages
 
@@ -46,7 +46,6 @@ async def _admin_page(
         "pages/administration.html",
         status=status,
         municipality=municipality,
-        members=await roles.list_members(actor, slug),
         audit=await roles.audit_log(actor, slug, limit=50),
         keys=await residency.list_portal_keys(actor, slug),
         departments=await departments.list_departments(slug),
@@ -83,13 +82,47 @@ async def administration(request: Request) -> Response:
 
 
 Perform = Callable[[Actor, Municipality, FormData], Awaitable[object]]
+# Renders a page of the administration again: status, section, errors, values.
+Page = Callable[
+    [Request, Actor, Municipality, int, str, dict[str, str], dict[str, str]], Awaitable[Response]
+]
 
 
-def _form_action(section: str, perform: Perform) -> Callable[[Request], Awaitable[Response]]:
-    """Run an admin form; field errors come back on the page next to the form."""
+async def _main_page(
+    request: Request,
+    actor: Actor,
+    municipality: Municipality,
+    status: int,
+    section: str,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    return await _admin_page(
+        request,
+        actor,
+        municipality,
+        status=status,
+        section=section,
+        errors=errors,
+        values=values,
+    )
+
+
+def form_action(
+    section: str | Callable[[FormData], str],
+    perform: Perform,
+    page: Page = _main_page,
+    under: str = "",
+) -> Callable[[Request], Awaitable[Response]]:
+    """Run an admin form; field errors come back on the page next to the form (422).
+
+    Success goes back to /m/{slug}/admin{under}; a perform that returns a word adds it as
+    `?done=<word>`, which the page confirms in a banner. `section` may be read from the
+    form, for forms repeated once per row.
+    """
 
     async def handle(request: Request) -> Response:
-        back = f"/m/{request.path_params['slug']}/admin"
+        back = f"/m/{request.path_params['slug']}/admin{under}"
         actor = await actor_of(request)
         if actor is None:
             return sign_in_redirect(request, back)
@@ -99,22 +132,20 @@ def _form_action(section: str, perform: Perform) -> Callable[[Request], Awaitabl
         except DomainError as exc:
             return error_page(request, exc)
         try:
-            await perform(actor, municipality, form)
-        except InvalidInput as exc:
-            values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-            return await _admin_page(
-                request,
-                actor,
-                municipality,
-                status=422,
-                section=section,
-                errors=field_errors(exc),
-                values=values,
-            )
+            done = await perform(actor, municipality, form)
         except NotAuthenticated:
             return sign_in_redirect(request, back)
         except DomainError as exc:
-            return error_page(request, exc)
+            name = section if isinstance(section, str) else section(form)
+
+            async def again(actor: Actor, state: FormState, status: int) -> Response:
+                return await page(
+                    request, actor, municipality, status, name, state.errors, state.values
+                )
+
+            return await refused(request, exc, again, actor, name, form, back)
+        if isinstance(done, str):
+            back += f"?done={done}"
         return RedirectResponse(back, status_code=303)
 
     return handle
@@ -130,14 +161,6 @@ def _id(form: FormData, name: str) -> int:
     if parsed is None:
         raise InvalidInput.on(name, Message("Choose an entry from the list."))
     return parsed
-
-
-async def _grant(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    await roles.grant_role(actor, municipality.slug, _text(form, "email"), _text(form, "role"))
-
-
-async def _revoke(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    await roles.revoke_role(actor, municipality.slug, _id(form, "user_id"), _text(form, "role"))
 
 
 async def _levels(actor: Actor, municipality: Municipality, form: FormData) -> None:
@@ -214,34 +237,30 @@ async def _department_here(municipality: Municipality, form: FormData) -> int:
 
 ROUTES = [
     Route("/m/{slug}/admin", administration, methods=["GET"]),
-    Route("/m/{slug}/admin/roles", _form_action("roles", _grant), methods=["POST"]),
-    Route("/m/{slug}/admin/roles/revoke", _form_action("roles", _revoke), methods=["POST"]),
-    Route("/m/{slug}/admin/levels", _form_action("levels", _levels), methods=["POST"]),
-    Route("/m/{slug}/admin/promise", _form_action("promise", _promise), methods=["POST"]),
-    Route("/m/{slug}/admin/holidays", _form_action("holidays", _add_holiday), methods=["POST"]),
+    Route("/m/{slug}/admin/levels", form_action("levels", _levels), methods=["POST"]),
+    Route("/m/{slug}/admin/promise", form_action("promise", _promise), methods=["POST"]),
+    Route("/m/{slug}/admin/holidays", form_action("holidays", _add_holiday), methods=["POST"]),
     Route(
         "/m/{slug}/admin/holidays/remove",
-        _form_action("holidays", _remove_holiday),
+        form_action("holidays", _remove_holiday),
         methods=["POST"],
     ),
-    Route("/m/{slug}/admin/residents", _form_action("residents", _resident), methods=["POST"]),
-    Route("/m/{slug}/admin/portal-keys", _form_action("keys", _add_key), methods=["POST"]),
-    Route(
-        "/m/{slug}/admin/portal-keys/revoke", _form_action("keys", _revoke_key), methods=["POST"]
-    ),
+    Route("/m/{slug}/admin/residents", form_action("residents", _resident), methods=["POST"]),
+    Route("/m/{slug}/admin/portal-keys", form_action("keys", _add_key), methods=["POST"]),
+    Route("/m/{slug}/admin/portal-keys/revoke", form_action("keys", _revoke_key), methods=["POST"]),
     Route(
         "/m/{slug}/admin/departments",
-        _form_action("departments", _add_department),
+        form_action("departments", _add_department),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/departments/rename",
-        _form_action("rename-department", _rename_department),
+        form_action("rename-department", _rename_department),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/departments/retire",
-        _form_action("departments", _retire_department),
+        form_action("departments", _retire_department),
         methods=["POST"],
     ),
 ]

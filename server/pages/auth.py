@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -10,11 +11,12 @@ from starlette.routing import Route
 
 from notifications.models import MailboxMessage
 from participation.accounts.identity import commands, sessions
+from participation.accounts.models import SignInToken
 from participation.errors import DomainError, InvalidInput
 from participation.redirects import safe_next
 from server import limits
 from server.auth import actor_of, sign_out_cookies, start_browser_session
-from server.pages import security
+from server.pages import intents, security
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
 from server.templating import render, render_text
@@ -22,11 +24,13 @@ from server.web import Pages
 
 
 async def sign_in_form(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
     return render(
         request,
         "pages/sign_in.html",
-        values={"next": safe_next(request.query_params.get("next"))},
+        values={"next": next_path},
         errors={},
+        intent=await intents.described(next_path),
     )
 
 
@@ -45,7 +49,12 @@ async def sign_in_submit(request: Request) -> Response:
         )
     except InvalidInput as exc:
         return render(
-            request, "pages/sign_in.html", status=422, values=values, errors=field_errors(exc)
+            request,
+            "pages/sign_in.html",
+            status=422,
+            values=values,
+            errors=field_errors(exc),
+            intent=await intents.described(values["next"]),
         )
     settings = request.app.state.settings
     link = f"{settings.base_url}/sign-in/link?{urlencode({'token': token})}"
@@ -58,13 +67,37 @@ async def sign_in_submit(request: Request) -> Response:
         html=render_text("email/accounts_sign_in_link/body.html", **context),
     )
     return render(
-        request, "pages/sign_in_sent.html", email=user.email, dev_mailbox=_mailbox_on(request)
+        request,
+        "pages/sign_in_sent.html",
+        email=user.email,
+        dev_mailbox=_mailbox_on(request),
+        intent=await intents.described(values["next"]),
     )
 
 
+async def _next_of(token: str) -> str | None:
+    """Where an unused link leads, to say so before it is used; its hash as commands store it."""
+    if not token or len(token) > 200:
+        return None
+    row = await SignInToken.get_or_none(
+        token_hash=hashlib.sha256(token.encode()).hexdigest(), used_at=None
+    )
+    return row.next_path if row is not None else None
+
+
 async def link_confirm(request: Request) -> Response:
-    """Ask for one click: mail scanners that prefetch links must not use them up."""
-    return render(request, "pages/sign_in_link.html", token=request.query_params.get("token", ""))
+    """Ask for one click: mail scanners that prefetch links must not use them up.
+
+    A link on the way to co-signing says so, and offers to sign in only: somebody else
+    may have asked for this link with her address.
+    """
+    token = request.query_params.get("token", "")
+    return render(
+        request,
+        "pages/sign_in_link.html",
+        token=token,
+        intent=await intents.described(await _next_of(token)),
+    )
 
 
 async def link_redeem(request: Request) -> Response:
@@ -74,6 +107,10 @@ async def link_redeem(request: Request) -> Response:
         user, next_path = await commands.redeem_sign_in_link(str(form.get("token") or ""))
     except DomainError as exc:
         return error_page(request, exc)
+    if form.get(intents.INTENT) == intents.SIGN:
+        next_path = await intents.complete(request, user.id, next_path)
+    else:
+        next_path = intents.without_intent(next_path)
     response = RedirectResponse(await security.after_link(user.id, next_path), status_code=303)
     response.raw_headers.extend(
         (b"set-cookie", value) for value in await start_browser_session(request, user.id)

@@ -17,7 +17,14 @@ from participation.costs import commands, queries, rules
 from participation.costs.actions import WRITE_COST_ANALYSIS
 from participation.costs.commands import measures_of
 from participation.costs.models import CostAnalysis
-from participation.errors import DomainError, FieldError, InvalidInput, NotFound, PermissionDenied
+from participation.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from participation.ids import parse_id
 from participation.mandates.commands import get_visible
 from participation.mandates.models import Mandate, Status
@@ -27,7 +34,7 @@ from participation.municipalities.queries import place_of
 from participation.permissions import may
 from server import i18n
 from server.auth import actor_of
-from server.pages.forms import action, error_page, read_form, sign_in_redirect
+from server.pages.forms import WHOLE_FORM, action, error_page, read_form, sign_in_redirect
 from server.templating import env, render
 from server.web import Pages
 
@@ -273,6 +280,9 @@ async def _submit(request: Request, analysis_id: int | None) -> Response:
     except InvalidInput as exc:
         errors = _row_errors(exc.errors, used)
         return await _render_form(request, mandate, values, rows, errors, analysis, 422)
+    except (PermissionDenied, Conflict) as exc:
+        problem = {WHOLE_FORM: i18n.gettext(exc.detail)}
+        return await _render_form(request, mandate, values, rows, problem, analysis, exc.status)
     except DomainError as exc:
         return error_page(request, exc)
     return RedirectResponse(f"{_base(mandate_id)}/{target}", status_code=303)

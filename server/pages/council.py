@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -20,7 +21,15 @@ from participation.municipalities.models import Department, District, Municipali
 from participation.municipalities.queries import municipality_by_slug
 from participation.redirects import safe_next
 from server.auth import actor_of
-from server.pages.forms import action, error_page, field_errors, sign_in_redirect
+from server.pages.forms import (
+    NO_FORM,
+    FormState,
+    action,
+    error_page,
+    field_errors,
+    for_page,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -35,7 +44,7 @@ async def _municipality(slug: str) -> Municipality:
     return municipality
 
 
-def _filters(params: QueryParams) -> tuple[QueueFilter, list[FieldError]]:
+def _filters(params: Mapping[str, str]) -> tuple[QueueFilter, list[FieldError]]:
     """The filter form's values; a value that names nothing is reported on its field."""
     problems: list[FieldError] = []
     status = params.get("status") or None
@@ -82,14 +91,27 @@ async def dashboard(request: Request) -> Response:
         municipality = await _municipality(request.path_params["slug"])
     except DomainError as exc:
         return error_page(request, exc)
-    filters, problems = _filters(request.query_params)
+    return await _dashboard(request, actor, municipality, request.query_params)
+
+
+async def _dashboard(
+    request: Request,
+    actor: Actor,
+    municipality: Municipality,
+    params: Mapping[str, str],
+    refused: FormState = NO_FORM,
+    refused_status: int = 200,
+) -> Response:
+    """The queue as `params` filter it; `refused` an acknowledgement refused, its message
+    above the queue."""
+    filters, problems = _filters(params)
     errors: dict[str, str] = {}
     page = None
     try:
         if problems:
             raise InvalidInput(Message("The filters are invalid."), problems)
         page = await review_queue(
-            actor, municipality.slug, filters, PAGE_SIZE, request.query_params.get("cursor")
+            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor")
         )
     except InvalidInput as exc:
         errors = field_errors(exc)
@@ -101,20 +123,22 @@ async def dashboard(request: Request) -> Response:
             page = await review_queue(actor, municipality.slug, QueueFilter(), PAGE_SIZE)
         except DomainError as exc:
             return error_page(request, exc)
+    here = f"/m/{municipality.slug}/council?{_query(filters, params.get('cursor'))}"
     return render(
         request,
         "pages/council.html",
-        status=422 if errors else 200,
+        status=refused_status if refused.form else 422 if errors else 200,
+        acknowledge_errors=refused.of("acknowledge"),
         municipality=municipality,
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         departments=await Department.filter(municipality_id=municipality.id).order_by("name"),
         statuses=[s.value for s in QUEUE_STATUSES],
         sorts=[s.value for s in Sort],
         filters=filters,
-        values={k: request.query_params.get(k, "") for k in FILTERS},
+        values={k: params.get(k, "") for k in FILTERS},
         errors=errors,
         page=page,
-        here=f"{request.url.path}?{_query(filters, request.query_params.get('cursor'))}",
+        here=here,
         next_url=f"?{_query(filters, page.next)}" if page.next else None,
     )
 
@@ -134,7 +158,16 @@ async def acknowledge(request: Request) -> Response:
             back = fallback
         return RedirectResponse(back, status_code=303)
 
-    return await action(request, perform, fallback)
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        back = safe_next(state.values.get("back"), fallback)
+        if not back.startswith(fallback):
+            back = fallback
+        for_page(request, back)
+        municipality = await _municipality(slug)
+        params = dict(parse_qsl(urlsplit(back).query))
+        return await _dashboard(request, actor, municipality, params, state, status)
+
+    return await action(request, perform, fallback, form_id="acknowledge", rerender=again)
 
 
 ROUTES = [

@@ -23,7 +23,14 @@ from participation.deliberation import commands, queries, rules
 from participation.deliberation.actions import ENDORSE_COMMENT, POST_COMMENT, POST_OFFICIAL
 from participation.deliberation.models import Comment, SubjectType, Thread
 from participation.deliberation.subjects import Subject, visible_thread
-from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from participation.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.municipalities.queries import place_of
@@ -31,7 +38,16 @@ from participation.permissions import may
 from participation.suspensions.check import active_suspension
 from server import limits
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    NO_FORM,
+    FormState,
+    error_page,
+    for_page,
+    posted,
+    problems,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -136,13 +152,30 @@ async def _discussion_page(
     thread_id: int,
     form: dict[str, Any] | None = None,
     status: int = 200,
+    form_state: FormState = NO_FORM,
 ) -> Response:
+    """`form` a refused comment form; `form_state` a refused moderation form (a report,
+    a moderator's decision) of one of its comments."""
     try:
         thread, subject = await visible_thread(actor, thread_id)
     except DomainError as exc:
         return error_page(request, exc)
     discussion = await section(request, actor, thread, subject, form)
-    return render(request, "pages/discussion.html", status=status, discussion=discussion)
+    return render(
+        request,
+        "pages/discussion.html",
+        status=status,
+        discussion=discussion,
+        form_state=form_state,
+    )
+
+
+async def discussion_again(
+    request: Request, actor: Actor, thread_id: int, state: FormState, status: int
+) -> Response:
+    """The discussion's own page with a refused moderation form of it shown again."""
+    for_page(request, f"/threads/{thread_id}")
+    return await _discussion_page(request, actor, thread_id, status=status, form_state=state)
 
 
 async def thread_page(request: Request) -> Response:
@@ -184,12 +217,13 @@ async def _act(
         return error_page(request, exc)
     try:
         comment = await perform(actor, form)
-    except InvalidInput as exc:
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-        state = _form_state(which(form), values, field_errors(exc))
-        return await _discussion_page(request, actor, thread_id, state, status=422)
     except NotAuthenticated:
         return sign_in_redirect(request, back)
+    except (InvalidInput, PermissionDenied, Conflict) as exc:
+        # Shown again where the form still is: a thread locked meanwhile has none.
+        state = _form_state(which(form), posted(form), problems(exc))
+        for_page(request, f"/threads/{thread_id}")
+        return await _discussion_page(request, actor, thread_id, state, status=exc.status)
     except DomainError as exc:
         return error_page(request, exc)
     try:

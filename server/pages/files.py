@@ -21,7 +21,7 @@ from participation.messages import Message
 from server import limits, uploads
 from server.auth import actor_of
 from server.csrf import CSRF_FIELD, check_csrf
-from server.pages.forms import error_page, field_errors, sign_in_redirect
+from server.pages.forms import error_page, field_errors, for_page, sign_in_redirect
 from server.templating import render
 from server.web import Pages
 
@@ -41,6 +41,7 @@ async def _form_page(
     section = await queries.section(actor, mandate)
     if not section["may_attach"]:
         raise PermissionDenied(Message("You are not allowed to do this here."))
+    for_page(request, f"/mandates/{mandate.id}/attachments/new")  # after a POST too
     return render(
         request,
         "pages/attachment_form.html",

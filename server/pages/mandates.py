@@ -24,20 +24,33 @@ from participation.mandates.models import Mandate, Status
 from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
-from participation.permissions import Place, may
+from participation.permissions import Place, Refusal, may, refusal
 from participation.timeline.queries import entries
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
 from server import i18n, limits
 from server.auth import actor_of
-from server.pages import costs, plans, ratings, residence
+from server.face import face_of
+from server.pages import costs, intents, plans, ratings, residence
 from server.pages import deliberation as discussion
 from server.pages import preferences as notification_preferences
-from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    NO_FORM,
+    FormState,
+    action,
+    error_page,
+    field_errors,
+    for_page,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
 PAGE_SIZE = 20
+# Who a signed-out visitor would be on signing up: what the sign form offers her.
+NEWCOMER = Actor(user_id=0, display_name="", email_verified=True)
+HOME_LIMIT = 200
 
 
 async def _municipality(slug: str) -> Municipality:
@@ -48,10 +61,23 @@ async def _municipality(slug: str) -> Municipality:
 
 
 async def home(request: Request) -> Response:
-    municipalities = await Municipality.all().order_by("name")
-    if len(municipalities) == 1:
-        return RedirectResponse(f"/m/{municipalities[0].slug}", status_code=307)
-    return render(request, "pages/home.html", municipalities=municipalities)
+    """The deployment's landing page: its municipalities, searchable by name, and how a
+    mandate works; with only one municipality, that one's page."""
+    every = Municipality.all()
+    if await every.count() == 1:
+        only = await every.first()
+        assert only is not None
+        return RedirectResponse(f"/m/{only.slug}", status_code=303)
+    q = " ".join((request.query_params.get("q") or "").split())[:100]
+    found = every.filter(name__icontains=q) if q else every
+    municipalities = await found.order_by("name", "id").limit(HOME_LIMIT)
+    return render(
+        request,
+        "pages/home.html",
+        municipalities=municipalities,
+        faces=[face_of(m) for m in municipalities],
+        q=q,
+    )
 
 
 async def municipality_page(request: Request) -> Response:
@@ -65,12 +91,16 @@ async def municipality_page(request: Request) -> Response:
         filters = queries.MandateFilter(
             status=Status(status) if status else None,
             district=params.get("district") or None,
-            topic=params.get("topic") or None,
+            topic=queries.topic_key(params.get("topic") or "") or None,
             q=(params.get("q") or "").strip()[:200] or None,
         )
+        # An order the page does not offer is ignored: the list as it comes unasked.
+        asked = params.get("sort") or ""
+        sort = queries.Sort(asked) if asked in set(queries.Sort) else queries.Sort.COLLECTING
         mandates, cursor = await queries.list_mandates(
-            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor")
+            actor, municipality.slug, filters, PAGE_SIZE, params.get("cursor"), sort
         )
+        total = await queries.count_mandates(municipality.slug, filters)
     except DomainError as exc:
         return error_page(request, exc)
     return render(
@@ -80,6 +110,9 @@ async def municipality_page(request: Request) -> Response:
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         statuses=[s for s in Status if s in lifecycle.PUBLIC],
         filters=filters,
+        sort=sort,
+        sorts=list(queries.Sort),
+        total=total,
         mandates=mandates,
         next_cursor=cursor,
         administers=may(actor, MANAGE_ROLES, Place(municipality.id)),
@@ -114,26 +147,39 @@ async def _filter_follows(
 
 
 async def mandate_page(
-    request: Request, *, status: int = 200, answer_forms: dict[str, Any] | None = None
+    request: Request,
+    *,
+    status: int = 200,
+    answer_forms: dict[str, Any] | None = None,
+    form_state: FormState = NO_FORM,
 ) -> Response:
     """`answer_forms` names the council's answer or assignment form (`section`) whose
-    `errors` and `values` are shown again."""
+    `errors` and `values` are shown again; `form_state` any other form of the page."""
     actor = await actor_of(request)
     try:
         mandate = await commands.get_visible(actor, request.path_params["mandate_id"])
     except DomainError as exc:
         return error_page(request, exc)
+    for_page(request, f"/mandates/{mandate.id}")  # its language switch, after a POST too
     view = await queries.mandate_view(actor, mandate)
     timeline = await entries(mandate.id)
     municipality = await Municipality.get(id=mandate.municipality_id)
     moves = lifecycle.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
     place = await place_of(mandate.municipality_id)
+    asked = request.query_params
     return render(
         request,
         "pages/mandate.html",
         status=status,
         mandate=view,
-        residence_offer=await residence.offer(actor, place.level(SIGN_MANDATE), place),
+        residence_offer=await residence.offer(actor or NEWCOMER, place.level(SIGN_MANDATE), place),
+        # Back from sign-in with the intent not done yet, or done: say so where she looks.
+        intent=intents.pending(str(request.url.path) + "?" + request.url.query)
+        if actor is not None and not view["signed"]
+        else None,
+        just_signed=bool(view["signed"]) and asked.get(intents.SIGNED) == "1",
+        needs_proof=actor is not None
+        and refusal(actor, place.level(SIGN_MANDATE), place) == Refusal.RESIDENCE_NOT_VERIFIED,
         municipality=municipality,
         timeline=timeline,
         last_entry_id=timeline[-1]["id"] if timeline else 0,
@@ -147,6 +193,7 @@ async def mandate_page(
         may_propose_vote=vote_permissions.may_propose_on(actor, mandate),
         answer_section=await answer_queries.answer_section(actor, mandate),
         answer_forms=answer_forms or {"section": None, "errors": {}, "values": {}},
+        form_state=form_state,
         **await costs.section_context(actor, mandate),
         attachments=await file_queries.section(actor, mandate),
         plan=await plans.plan_context(actor, mandate),
@@ -188,7 +235,9 @@ async def _render_launch(
         status=status,
         municipality=municipality,
         residence_offer=await residence.offer(actor, place.level(LAUNCH_MANDATE), place),
-        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        districts=await District.filter(
+            municipality_id=municipality.id, retired_at__isnull=True
+        ).order_by("name"),
         values=values,
         errors=errors,
         limits={
@@ -239,6 +288,15 @@ def _back(request: Request) -> str:
 
 
 async def sign(request: Request) -> Response:
+    if await actor_of(request) is None:
+        # The intent goes through sign-in, and sign-in does it (server/pages/intents.py).
+        try:
+            form = await read_form(request)
+        except DomainError:
+            return sign_in_redirect(request, _back(request))
+        intent = intents.sign_intent(request.path_params["mandate_id"], form)
+        return sign_in_redirect(request, intent.path)
+
     async def perform(actor: Actor, form: FormData) -> Response:
         await limits.check(request, limits.COSIGN, actor.user_id)
         actor = await residence.declare_from_form(actor, form)
@@ -274,7 +332,10 @@ async def transition(request: Request) -> Response:
         )
         return RedirectResponse(_back(request), status_code=303)
 
-    return await action(request, perform, _back(request))
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        return await mandate_page(request, status=status, form_state=state)
+
+    return await action(request, perform, _back(request), form_id="decision", rerender=again)
 
 
 async def my_mandates(request: Request) -> Response:

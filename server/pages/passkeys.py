@@ -22,6 +22,7 @@ from participation.redirects import safe_next
 from server import i18n, limits
 from server.auth import actor_of, start_browser_session
 from server.csrf import check_csrf
+from server.pages import intents
 from server.problems import problem
 from server.settings import Settings
 from server.web import Pages
@@ -165,7 +166,8 @@ async def sign_in(request: Request) -> Response:
         )
     except DomainError as exc:
         return _problem(exc)
-    target = safe_next(next_path)
+    # The sign-in page said what signing in would do; this CSRF-checked POST does it.
+    target = await intents.complete(request, user_id, safe_next(next_path))
     response = JSONResponse({"next": target})
     response.raw_headers.extend(
         (b"set-cookie", value) for value in await start_browser_session(request, user_id)

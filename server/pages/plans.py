@@ -30,7 +30,7 @@ from participation.plans.actions import CREATE_MEASURE
 from participation.plans.models import Measure, MeasureStatus
 from server import i18n
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import error_page, field_errors, for_page, read_form, sign_in_redirect
 from server.pages.votes import money
 from server.templating import render
 from server.web import Pages
@@ -128,6 +128,7 @@ async def _show_form(
     problem: str | None = None,
 ) -> Response:
     actor = await actor_of(request)
+    for_page(request, f"/mandates/{mandate.id}")  # the form's page has no address of its own
     context = await plan_context(actor, mandate)
     view = await queries.measure_view(measure) if measure is not None else None
     return render(

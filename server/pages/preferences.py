@@ -78,10 +78,12 @@ async def _render(
 ) -> Response:
     found = await preferences.preferences_of(actor)
     saved = request.query_params.get("saved")
+    summary = {_field_id(k): v for k, v in (errors or {}).items()}
     return render(
         request,
         "pages/notification_settings.html",
         status=status,
+        summary={"": problem} if problem else summary,
         preferences=found,
         groups=_grouped(found),
         follows=await follows.follows_of(actor),
@@ -90,6 +92,14 @@ async def _render(
         problem=problem,
         saved=saved in ("settings", "unfollowed"),
     )
+
+
+def _field_id(name: str) -> str:
+    """The id of the page's field an error is about: `email:<event>` is `email-<event>`."""
+    fixed = {"wording_version": "consent-email", "language": "email-language"}
+    if name in fixed:
+        return fixed[name]
+    return name.removeprefix("quiet_hours.").replace(":", "-")
 
 
 async def settings_page(request: Request) -> Response:

@@ -22,7 +22,8 @@ from participation.messages import Message
 from participation.municipalities.models import District, Municipality
 from participation.permissions import Level, Place, Refusal, refusal
 from participation.redirects import safe_next
-from server.pages.forms import action
+from server.pages.account import account_again
+from server.pages.forms import FormState, action
 from server.web import Pages
 
 MUNICIPALITY_FIELD = "residence_municipality"
@@ -79,7 +80,14 @@ async def declare(request: Request) -> Response:
         next_path = safe_next(form.get("next"), fallback=target)
         return RedirectResponse(next_path, status_code=303)
 
-    return await action(request, perform, target)
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        # The domain names the municipality and district; the form's fields are prefixed.
+        names = {"municipality": MUNICIPALITY_FIELD, "district": DISTRICT_FIELD}
+        state.errors = {names.get(k, k): v for k, v in state.errors.items()}
+        return await account_again(request, actor, state, status)
+
+    back = "/account#residence"
+    return await action(request, perform, back, form_id="residence", rerender=again)
 
 
 ROUTES = [Route("/account/residence", declare, methods=["POST"])]

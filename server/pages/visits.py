@@ -24,7 +24,15 @@ from participation.errors import DomainError, InvalidInput, NotAuthenticated
 from participation.messages import Message
 from server import i18n
 from server.auth import actor_of
-from server.pages.forms import action, error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import (
+    action,
+    error_page,
+    field_errors,
+    for_page,
+    posted,
+    read_form,
+    sign_in_redirect,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -52,9 +60,15 @@ def _score(request: Request) -> int:
 
 
 def _feedback_page(
-    request: Request, found: commands.Feedback, chosen: int, errors: dict[str, str] | None = None
+    request: Request,
+    found: commands.Feedback,
+    chosen: int,
+    errors: dict[str, str] | None = None,
+    typed: str = "",
 ) -> Response:
     token = found.invitation.token
+    if chosen:  # the page's own address, for the language switch after a POST
+        for_page(request, links.score_path(token, chosen))
     return render(
         request,
         "pages/service_feedback.html",
@@ -66,6 +80,7 @@ def _feedback_page(
         comment_action=links.comment_path(token),
         consultation=links.open_path(token),
         errors=errors or {},
+        typed=typed,
         thanks=request.query_params.get("thanks") == "1",
     )
 
@@ -95,6 +110,7 @@ async def confirm_satisfaction(request: Request) -> Response:
 
 async def comment(request: Request) -> Response:
     token = request.path_params["token"]
+    form: FormData | None = None
     try:
         form = await read_form(request)
         found = await commands.comment_on_service(token, _text(form, "comment"))
@@ -103,7 +119,9 @@ async def comment(request: Request) -> Response:
             found = await commands.feedback(token)
         except DomainError as missing:
             return error_page(request, missing)
-        return _feedback_page(request, found, found.invitation.score or 0, field_errors(exc))
+        typed = _text(form, "comment") if form is not None else ""
+        errors = field_errors(exc)
+        return _feedback_page(request, found, found.invitation.score or 0, errors, typed)
     except DomainError as exc:
         return error_page(request, exc)
     score = found.invitation.score or 1
@@ -114,8 +132,13 @@ async def comment(request: Request) -> Response:
 
 
 async def _settings_page(
-    request: Request, actor: Actor, slug: str, errors: dict[str, str] | None = None
+    request: Request,
+    actor: Actor,
+    slug: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
+    """`errors` and the posted `values` of a refused form, shown again."""
     services = await offer.service_catalogue(actor, slug)
     current = await offer.invitation_rules(actor, slug)
     municipality = await offer.municipality_here(slug)
@@ -130,6 +153,7 @@ async def _settings_page(
         cap_days=current.cap_days,
         empty_rows=range(len(services), len(services) + EMPTY_ROWS),
         errors=errors or {},
+        values=values or {},
         saved=request.query_params.get("saved"),
     )
 
@@ -182,7 +206,7 @@ def _settings_form(rules_form: bool) -> Callable[[Request], Awaitable[Response]]
                 else:
                     await offer.replace_catalogue(actor, slug, _services(form))
             except InvalidInput as exc:
-                return await _settings_page(request, actor, slug, field_errors(exc))
+                return await _settings_page(request, actor, slug, field_errors(exc), posted(form))
             saved = "rules" if rules_form else "catalogue"
             return RedirectResponse(f"{back}?saved={saved}", status_code=303)
 

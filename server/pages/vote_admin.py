@@ -18,7 +18,7 @@ from participation.votes import ballots, commands, drafts, permissions, queries
 from participation.votes.actions import CAST_BALLOT, MANAGE_VOTE, PROPOSE_VOTE
 from participation.votes.models import Rule, Vote
 from server.auth import actor_of
-from server.pages.forms import action, error_page, field_errors, sign_in_redirect
+from server.pages.forms import FormState, action, error_page, field_errors, sign_in_redirect
 from server.pages.vote_forms import (
     EXTRA_ROWS,
     MIN_ROWS,
@@ -29,6 +29,7 @@ from server.pages.vote_forms import (
     read_vote,
     vote_values,
 )
+from server.pages.votes import render_vote_page
 from server.templating import render
 from server.web import Pages
 
@@ -84,7 +85,9 @@ async def _render_form(
         mandate=mandate,
         vote_id=vote_id,
         target=target,
-        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        districts=await District.filter(
+            municipality_id=municipality.id, retired_at__isnull=True
+        ).order_by("name"),
         rules=list(Rule),
         levels=list(Level),
         values=values,
@@ -225,7 +228,11 @@ async def transition(request: Request) -> Response:
         )
         return RedirectResponse(back, status_code=303)
 
-    return await action(request, perform, back)
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        vote = await commands.get_visible(actor, vote_id)
+        return await render_vote_page(request, actor, vote, status, state)
+
+    return await action(request, perform, back, form_id="step", rerender=again)
 
 
 ROUTES = [

@@ -29,6 +29,7 @@ class ResultPage:
     mes_rounds: list[dict[str, Any]] = field(default_factory=list)
     pairwise: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    lead: dict[str, Any] = field(default_factory=dict)
 
 
 def shape(rule: Rule, result: dict[str, Any], options: list[VoteOption]) -> ResultPage:
@@ -99,4 +100,34 @@ def shape(rule: Rule, result: dict[str, Any], options: list[VoteOption]) -> Resu
                 mes_titles=[names[o] for o in comparison["mes"]],
                 greedy_titles=[names[o] for o in comparison["greedy"]],
             )
+    page.lead = _lead(rule, page)
     return page
+
+
+def _lead(rule: Rule, page: ResultPage) -> dict[str, Any]:
+    """The figures of the outcome's first sentence: who won, and by how much."""
+    if not page.winners:
+        return {}
+    if rule in (Rule.APPROVAL, Rule.CUMULATIVE) and page.ranking:
+        first = page.ranking[0]
+        second = page.ranking[1] if len(page.ranking) > 1 else None
+        return {
+            "winner": first["title"],
+            "score": first["score"],
+            "runner_up": second["title"] if second else None,
+            "margin": first["score"] - second["score"] if second else None,
+        }
+    if rule == Rule.SCHULZE and page.ranking:
+        first = page.ranking[0]
+        return {"winner": first["title"], "beaten": first["score"], "others": len(page.ranking) - 1}
+    if rule == Rule.IRV and page.irv_rounds:
+        final = page.irv_rounds[-1]
+        counts = dict(zip(page.irv_candidates, final["counts"], strict=True))
+        winner = page.winners[0]
+        return {
+            "winner": winner,
+            "round": final["round"],
+            "votes": counts.get(winner) or 0,
+            "counted": sum(c or 0 for c in counts.values()),
+        }
+    return {"winner": page.winners[0]}

@@ -27,7 +27,14 @@ from server.auth import actor_of
 from server.pages import deliberation as discussion
 from server.pages import preferences as notification_preferences
 from server.pages import residence
-from server.pages.forms import error_page, field_errors, sign_in_redirect
+from server.pages.forms import (
+    NO_FORM,
+    FormState,
+    error_page,
+    field_errors,
+    for_page,
+    sign_in_redirect,
+)
 from server.pages.vote_forms import read_ballot, read_form
 from server.pages.vote_results import shape
 from server.templating import render
@@ -106,6 +113,18 @@ async def vote_page(request: Request) -> Response:
         actor, vote = await _visible(request)
     except DomainError as exc:
         return error_page(request, exc)
+    return await render_vote_page(request, actor, vote)
+
+
+async def render_vote_page(
+    request: Request,
+    actor: Actor | None,
+    vote: Vote,
+    status: int = 200,
+    form_state: FormState = NO_FORM,
+) -> Response:
+    """The vote's page; `form_state` the refused form of the page shown again."""
+    for_page(request, f"/votes/{vote.id}")  # its language switch, after a POST too
     context = await _context(actor, vote)
     place = await permissions.ballot_place(vote)
     eligible = may(actor, CAST_BALLOT, place)
@@ -113,6 +132,8 @@ async def vote_page(request: Request) -> Response:
     return render(
         request,
         "pages/vote.html",
+        status=status,
+        form_state=form_state,
         eligible=eligible,
         residence_offer=await residence.offer(actor, place.level(CAST_BALLOT), place),
         moves=moves,
@@ -178,6 +199,9 @@ async def ballot_form(request: Request) -> Response:
         current = await commands.my_ballot(actor, vote.id)
     except DomainError as exc:
         return error_page(request, exc)
+    if not may(actor, CAST_BALLOT, await permissions.ballot_place(vote)):
+        # Back from sign-in, or a link: the vote's page says what is missing, or offers it.
+        return RedirectResponse(f"/votes/{vote.id}#taking-part", status_code=303)
     marks = _marks(kind_of(Rule(vote.rule)), current)
     return await _render_ballot(request, actor, vote, marks, {}, voted=current is not None)
 

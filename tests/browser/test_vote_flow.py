@@ -87,6 +87,8 @@ def test_vote_with_the_live_meter_and_check_the_receipt_in_the_browser(  # type:
         page.get_by_label(re.compile("^Radweg")).check()
         meter.filter(has_text="Left: -€10,000.00").wait_for()
         assert "over" in (meter.get_attribute("class") or "")
+        over = meter.locator(".over-budget")
+        assert over.inner_text() == "€10,000.00 over budget: remove something to submit."
         page.get_by_label(re.compile("^Radweg")).uncheck()
         page.get_by_label(re.compile("^Bänke")).check()
         meter.filter(has_text="Left: €30,000.00").wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -60,6 +61,8 @@ PEOPLE: dict[str, Actor | None] = {
         11, "Elsewhere", True, {ELSEWHERE: frozenset({Role.COUNCIL})}, declared=(HERE, None)
     ),
     "living elsewhere": _actor(lives=ELSEWHERE),
+    # A citizen who also runs the deployment: that adds creating municipalities, nothing here.
+    "operator": replace(_actor(), operator=True),
 }
 
 # Every action the areas declare, and each by its name in its area's module.
@@ -204,6 +207,8 @@ ALLOWED: dict[Action, set[str]] = {
     A.DELETE_COMMENT: {"owner"},
     A.MANAGE_JOBS: {"admin"},
     A.MANAGE_SERVICE_VISITS: {"admin"},
+    # The deployment's, not a municipality's: no role anywhere stands in for it.
+    A.CREATE_MUNICIPALITY: {"operator"},
 }
 
 
@@ -215,7 +220,10 @@ def test_the_table_covers_every_action() -> None:
 @pytest.mark.parametrize("who", list(PEOPLE))
 def test_every_person_against_every_action(action: Action, who: str) -> None:
     place = Place(HERE)
-    assert may(PEOPLE[who], action, place, owner_id=OWNER) == (who in ALLOWED[action])
+    allowed = who in ALLOWED[action] or (
+        who == "operator" and "citizen" in ALLOWED[action] and action != A.CREATE_MUNICIPALITY
+    )
+    assert may(PEOPLE[who], action, place, owner_id=OWNER) == allowed
 
 
 @pytest.mark.parametrize(
@@ -228,6 +236,16 @@ def test_a_resident_level_admits_only_verified_residents(action: Action) -> None
     with pytest.raises(PermissionDenied) as refused:
         require(PEOPLE["council"], action, place)
     assert refused.value.extra["needed_level"] == "resident_verified"
+
+
+def test_only_an_operator_creates_municipalities_and_is_no_administrator_for_it() -> None:
+    operator = PEOPLE["operator"]
+    assert may(operator, A.CREATE_MUNICIPALITY, permissions.DEPLOYMENT)
+    with pytest.raises(PermissionDenied):
+        require(PEOPLE["admin"], A.CREATE_MUNICIPALITY, permissions.DEPLOYMENT)
+    with pytest.raises(NotAuthenticated):
+        require(None, A.CREATE_MUNICIPALITY, permissions.DEPLOYMENT)
+    assert not may(operator, A.CONFIGURE_MUNICIPALITY, Place(HERE))
 
 
 def test_a_district_vote_needs_residence_in_that_district() -> None:

@@ -129,7 +129,7 @@ async def test_pages_and_error_pages_carry_the_page_policy(
         ("GET", "/static/live.js", 200),
         ("GET", "/crash", 500),
         ("GET", "/me/mandates", 303),
-        ("GET", "/", 307),
+        ("GET", "/", 303),
     ],
 )
 async def test_everything_else_may_load_nothing(

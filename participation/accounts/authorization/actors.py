@@ -12,7 +12,7 @@ from participation.permissions import Role
 from participation.sql import run
 
 _PERSON = """
-SELECT u.display_name, u.email_verified, {expiry}
+SELECT u.display_name, u.email_verified, u.operator_since, {expiry}
        m.municipality_id, m.role, r.municipality_id AS resident_of, r.district_id,
        d.municipality_id AS declared_in, d.district_id AS declared_district
 FROM account_user u {session}
@@ -67,4 +67,5 @@ async def load_actor(user_id: int, session_id: int | None = None) -> Actor | Non
             if first["declared_in"] is not None
             else None
         ),
+        operator=first["operator_since"] is not None,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import Q
+
 from participation import unit
 from participation.accounts.authorization.actions import MANAGE_ROLES, VIEW_AUDIT_LOG
 from participation.accounts.identity.commands import normalise_email
@@ -149,6 +151,29 @@ async def list_members(actor: Actor | None, slug: str) -> list[Member]:
         .values_list("user_id", "user__email", "user__display_name", "role", "created_at")
     )
     return [Member(u, e, n, Role(r), at) for u, e, n, r, at in rows]
+
+
+SEARCH_MAX = 100
+
+
+async def find_members(
+    actor: Actor | None, slug: str, q: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[Member], bool]:
+    """A page of the people holding a role here, by name, whose display name or email holds
+    `q` (any case); and whether more follow. For the municipality's administrators."""
+    municipality = await _municipality(actor, slug, MANAGE_ROLES)
+    query = Membership.filter(municipality_id=municipality.id)
+    text = " ".join((q or "").split())[:SEARCH_MAX]
+    if text:
+        query = query.filter(Q(user__display_name__icontains=text) | Q(user__email__icontains=text))
+    rows = (
+        await query.order_by("user__display_name", "user_id", "role")
+        .offset(max(offset, 0))
+        .limit(limit + 1)
+        .values_list("user_id", "user__email", "user__display_name", "role", "created_at")
+    )
+    members = [Member(u, e, n, Role(r), at) for u, e, n, r, at in rows[:limit]]
+    return members, len(rows) > limit
 
 
 async def audit_log(actor: Actor | None, slug: str, limit: int = 200) -> list[AuditEntry]:

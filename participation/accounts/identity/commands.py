@@ -9,6 +9,7 @@ from datetime import timedelta
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from participation import clock, single_line, unit
+from participation.accounts.authorization.pending import apply_pending_roles
 from participation.accounts.models import Membership, ResidenceSource, Session, SignInToken, User
 from participation.accounts.residency import declarations
 from participation.errors import InvalidInput, PermissionDenied
@@ -75,6 +76,8 @@ async def request_sign_in_link(
 async def redeem_sign_in_link(token: str) -> tuple[User, str]:
     """Use a sign-in token once; proves the email address. Returns the user and next path.
 
+    Roles administrators invited the address to take effect now.
+
     Raises InvalidInput (field `token`) when the link is unknown, used or expired.
     """
     invalid = InvalidInput.on(
@@ -98,6 +101,7 @@ async def redeem_sign_in_link(token: str) -> tuple[User, str]:
             raise invalid
         await User.filter(id=row.user_id).using_db(u.conn).update(email_verified=True)
         user = await User.get(id=row.user_id, using_db=u.conn)
+        await apply_pending_roles(u, user.id, user.email)
     return user, row.next_path
 
 
@@ -146,6 +150,7 @@ async def ensure_user(
             user = await User.create(
                 email=address, display_name=display_name or _default_name(), using_db=u.conn
             )
+            await apply_pending_roles(u, user.id, address)
         elif display_name:
             user.display_name = display_name
         if verified:

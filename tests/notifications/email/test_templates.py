@@ -41,6 +41,7 @@ KINDS = [
     "moderation:account:suspended",
     "council:promise:reminded",
     "council:promise:missed",
+    "municipalities:barrier:reported",
 ]
 COMMON = {
     "subject_title": "Radweg <Nordstadt>",
@@ -125,6 +126,6 @@ def test_a_digest_groups_by_subject_in_her_language() -> None:
 def test_every_kind_with_templates_is_one_of_those_tested() -> None:
     folder = render.TEMPLATES / "email"
     kinds = {p.name for p in folder.iterdir() if p.is_dir() and (p / "body.html").exists()}
-    kinds -= {"digest", "accounts_sign_in_link"}
+    kinds -= {"digest", "accounts_sign_in_link", "accounts_invitation"}
     # The service-visit invitation has its own tests, in tests/notifications/visits.
     assert kinds - {"visits.invitation.sent"} == {event.replace(":", ".") for event in KINDS}

@@ -184,7 +184,6 @@ async def test_patch_changes_each_setting_and_get_shows_them(
         ({"service_promise_days": 0}, {"service_promise_days"}),
         ({"service_promise_days": 61}, {"service_promise_days"}),
         ({"default_quorum": 0}, {"default_quorum"}),
-        ({"name": "Umbenannt"}, {"name"}),
         (
             {"state": "XX", "population": -5, "time_zone": "Nowhere", "local_holidays": []},
             {"state", "population", "time_zone"},

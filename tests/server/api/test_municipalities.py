@@ -30,15 +30,22 @@ async def test_list_municipalities_by_name_with_districts(
         "population": None,
         "time_zone": "Europe/Berlin",
         "districts": [
-            {"slug": "mitte", "name": "Mitte"},
-            {"slug": "nord", "name": "Nord"},
-            {"slug": "sued", "name": "Süd"},
+            {"slug": "mitte", "name": "Mitte", "retired": False},
+            {"slug": "nord", "name": "Nord", "retired": False},
+            {"slug": "sued", "name": "Süd", "retired": False},
         ],
         "verification_levels": {
             "launch_level": "email_verified",
             "sign_level": "email_verified",
             "vote_level": "email_verified",
         },
+        "official_key": None,
+        "contact_email": "",
+        "contact_phone": "",
+        "contact_address": "",
+        "primary_color": None,
+        "welcome_text": None,
+        "coat_of_arms_url": None,
     }
 
 

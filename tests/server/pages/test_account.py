@@ -77,7 +77,7 @@ async def test_the_account_page_shows_profile_consents_and_data_links(
     assert "Wording version 1." in page.text
     assert 'href="/account/export"' in page.text
     assert 'href="/account/delete"' in page.text
-    assert '<a href="/account">' in page.text  # the signed-in navigation
+    assert '<a href="/account" aria-current="page">' in page.text  # the signed-in navigation
     assert '<a href="/privacy">' in page.text  # the footer
 
 

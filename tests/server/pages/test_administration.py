@@ -55,9 +55,11 @@ async def test_an_admin_grants_a_role_sets_levels_and_verifies_a_resident(
         data={"csrf_token": token, "email": "neu@example.org", "role": "moderator"},
     )
     assert granted.status_code == 303
+    assert granted.headers["location"] == "/m/musterdorf/admin/people?done=granted"
     assert await Membership.filter(user_id=newcomer.user_id, role=Role.MODERATOR).exists()
-    page = (await client.get("/m/musterdorf/admin")).text
+    page = (await client.get("/m/musterdorf/admin/people")).text
     assert "Nora Neu" in page and "Ada Admin" in page
+    assert 'href="/m/musterdorf/admin/people"' in (await client.get("/m/musterdorf/admin")).text
 
     levels = await client.post(
         "/m/musterdorf/admin/levels",
@@ -94,11 +96,12 @@ async def test_mistakes_come_back_next_to_the_field(
     token = await _csrf(client, "/m/musterdorf/admin?lang=en")
     page = await client.post(
         "/m/musterdorf/admin/roles",
-        data={"csrf_token": token, "email": "niemand@example.org", "role": "council"},
+        data={"csrf_token": token, "email": "niemand@", "role": "council"},
     )
     assert page.status_code == 422
     assert 'id="roles-email-error"' in page.text and 'aria-invalid="true"' in page.text
-    assert 'value="niemand@example.org"' in page.text
+    assert 'value="niemand@"' in page.text
+    assert 'href="#roles-email"' in page.text
     key = await client.post(
         "/m/musterdorf/admin/portal-keys",
         data={"csrf_token": token, "name": "Portal", "public_key": "kein Schlüssel"},

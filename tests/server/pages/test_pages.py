@@ -207,7 +207,8 @@ async def test_acting_without_a_session_sends_people_to_sign_in(
     token = await csrf(client, f"/mandates/{mandate.id}")
     response = await client.post(f"/mandates/{mandate.id}/sign", data={"csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/sign-in?next=/mandates/{mandate.id}"
+    # The intent goes along, for sign-in to do (tests/server/pages/test_intents.py).
+    assert response.headers["location"] == f"/sign-in?next=/mandates/{mandate.id}%3Fintent%3Dsign"
     assert await counter.total(mandate.id) == 1
 
 

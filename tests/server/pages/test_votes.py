@@ -163,7 +163,51 @@ async def test_an_over_budget_ballot_shows_the_error_and_keeps_the_choices(
     assert "more than the budget" in refused.text
     assert refused.text.count("checked") == len(ids)
     assert "Left: -€30,000.00" in refused.text
+    meter = refused.text.split('id="meter"')[1].split("</p>")[0]
+    assert 'aria-live="polite"' in meter
+    assert "€30,000.00 over budget: remove something to submit." in meter
     assert await Ballot.all().count() == 0 and await Participation.all().count() == 0
+
+
+BRIEFLY = {
+    Rule.APPROVAL: ("the option ticked on the most ballots wins", "auf den meisten Stimmzetteln"),
+    Rule.IRV: ("fewest first choices drops out", "wenigsten Erststimmen"),
+    Rule.SCHULZE: ("most head-to-head comparisons", "meisten direkten Vergleiche"),
+    Rule.CUMULATIVE: ("Share out your points", "Verteile deine Punkte"),
+    Rule.GREEDY: ("with the most votes are funded until", "Stimmen werden gefördert"),
+    Rule.GREEDY_THRESHOLD: ("and at least the minimum", "mindestens aber der Mindestzahl"),
+    Rule.MES: ("an equal share of the budget", "gleichen Anteil am Budget"),
+    Rule.ORDINAL_GREEDY: ("most points by rank", "meisten Rangpunkten"),
+}
+
+
+@pytest.mark.parametrize("rule", list(Rule))
+async def test_vote_and_ballot_say_in_one_sentence_what_the_rule_does(
+    client: httpx.AsyncClient, settings: Settings, town: Municipality, council: Actor, rule: Rule
+) -> None:
+    vote = await vote_factories.vote(council, town, rule=rule)
+    english, german = BRIEFLY[rule]
+    await browse_as(client, settings, await factories.person())
+    for path in (f"/votes/{vote.id}", f"/votes/{vote.id}/ballot"):
+        page = (await client.get(path + "?lang=en")).text
+        summary = page.split('<div class="rule-summary">')[1].split("</div>")[0]
+        brief, details = summary.split("<details", 1)
+        assert english in brief and brief.count(". ") == 0
+        assert "<summary>How exactly is this counted?</summary>" in details
+        assert len(details) > len(brief)
+        assert german in (await client.get(path + "?lang=de")).text
+
+
+async def test_an_over_budget_choice_is_named_when_the_ballot_is_shown(
+    client: httpx.AsyncClient, settings: Settings, town: Municipality, council: Actor
+) -> None:
+    vote = await _budget_vote(council, town)
+    await browse_as(client, settings, await factories.person())
+    form = (await client.get(f"/votes/{vote.id}/ballot?lang=en")).text
+    assert 'data-over="{over} over budget: remove something to submit."' in form
+    assert 'class="over-budget"' not in form
+    german = (await client.get(f"/votes/{vote.id}/ballot?lang=de")).text
+    assert "über dem Budget: entferne etwas" in german
 
 
 async def test_a_ranked_ballot_with_selects(
@@ -294,6 +338,15 @@ async def test_the_result_page_explains_the_count_with_charts_and_downloads(
     assert f'href="/api/v1/votes/{vote.id}/ballots.pb"' in text
     assert f'href="/api/v1/votes/{vote.id}/result"' in text
     assert "Ties:" in text
+    # The outcome comes first, in words; the machinery is behind "Check it yourself".
+    outcome = text.split('id="outcome-heading"')[1].split("</section>")[0]
+    assert "2 projects are funded, for €70,000.00 of the budget of €100,000.00:" in outcome
+    assert text.index("projects are funded") < text.index("Project by project")
+    check = text.split('<details class="panel check-yourself"')[1].split("</details>")[0]
+    assert '<summary><span class="summary-title">Check it yourself</span></summary>' in check
+    assert f'href="/api/v1/votes/{vote.id}/result"' in check
+    assert f'href="/votes/{vote.id}/receipts.txt"' in check
+    assert f"auftrag tally vote-{vote.id}.pb" in check and "Ties:" in check
 
 
 @pytest.mark.parametrize("rule", [Rule.IRV, Rule.SCHULZE, Rule.MES, Rule.APPROVAL, Rule.CUMULATIVE])
@@ -322,6 +375,15 @@ async def test_every_rule_has_its_result_page(
     }[rule]
     assert expected in page.text.replace("&#39;", "'")
     assert 'role="img"' in page.text
+    lead = {
+        Rule.IRV: "is elected, with 2 of the 3 votes still counting in round",
+        Rule.SCHULZE: "comes first: it beats 3 of the 3 other options head to head.",
+        Rule.MES: "funded, for",
+        Rule.APPROVAL: "Schulen zuerst and Radwege zuerst are tied with 2 each; the tie rule puts",
+        Rule.CUMULATIVE: "Radwege zuerst wins with 4 points, 2 more than Schulen zuerst.",
+    }[rule]
+    winner = page.text.split('class="winner">')[1].split("</p>")[0]
+    assert lead in winner.replace("&#39;", "'")
 
 
 # -- the council --------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""A municipality's settings page: its name, districts, quorum, signature period,
+population, time zone and contact, as PATCH /api/v1/municipalities/{slug} changes them."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.actors import Actor
+from participation.errors import DomainError, FieldError, InvalidInput, NotFound
+from participation.messages import Message
+from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
+from participation.municipalities.commands import update_municipality
+from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import place_of
+from participation.permissions import may
+from server.auth import actor_of
+from server.pages.administration import _municipality, _text, form_action
+from server.pages.forms import error_page, sign_in_redirect
+from server.templating import render
+from server.web import Pages
+
+GENERAL = (
+    "name",
+    "default_quorum",
+    "signature_period_days",
+    "population",
+    "time_zone",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+)
+DONE = ("saved", "added", "renamed", "retired", "reinstated")
+
+
+async def _settings_page(
+    request: Request,
+    actor: Actor,
+    municipality: Municipality,
+    status: int = 200,
+    section: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    done = request.query_params.get("done")
+    await municipality.refresh_from_db()
+    return render(
+        request,
+        "pages/settings.html",
+        status=status,
+        municipality=municipality,
+        districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        done=done if done in DONE and status == 200 else None,
+        section=section,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+async def settings_page(request: Request) -> Response:
+    actor = await actor_of(request)
+    if actor is None:
+        return sign_in_redirect(request)
+    try:
+        municipality = await _municipality(request)
+        if not may(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id)):
+            raise NotFound(Message("This page does not exist."))
+        return await _settings_page(request, actor, municipality)
+    except DomainError as exc:
+        return error_page(request, exc)
+
+
+async def _page(
+    request: Request,
+    actor: Actor,
+    municipality: Municipality,
+    status: int,
+    section: str,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    return await _settings_page(request, actor, municipality, status, section, errors, values)
+
+
+async def _change(
+    actor: Actor, municipality: Municipality, changes: dict[str, object], field: str
+) -> None:
+    """One district change; its list field's errors belong to the form's `field`."""
+    try:
+        await update_municipality(actor, municipality.slug, changes)
+    except InvalidInput as exc:
+        exc.errors = [FieldError(field, e.message) for e in exc.errors]
+        raise
+
+
+async def _general(actor: Actor, municipality: Municipality, form: FormData) -> str:
+    await update_municipality(actor, municipality.slug, {n: _text(form, n) for n in GENERAL})
+    return "saved"
+
+
+async def _add(actor: Actor, municipality: Municipality, form: FormData) -> str:
+    await _change(actor, municipality, {"add_districts": [_text(form, "name")]}, "name")
+    return "added"
+
+
+async def _rename(actor: Actor, municipality: Municipality, form: FormData) -> str:
+    renamed = {"slug": _text(form, "slug"), "name": _text(form, "name")}
+    await _change(actor, municipality, {"rename_districts": [renamed]}, "name")
+    return "renamed"
+
+
+async def _retire(actor: Actor, municipality: Municipality, form: FormData) -> str:
+    retiring = _text(form, "retired") != "0"
+    key = "retire_districts" if retiring else "reinstate_districts"
+    await _change(actor, municipality, {key: [_text(form, "slug")]}, "name")
+    return "retired" if retiring else "reinstated"
+
+
+def _district_form(form: FormData) -> str:
+    """The rename form of one district: its errors come back next to that form."""
+    return f"district-{_text(form, 'slug')}"
+
+
+ROUTES = [
+    Route("/m/{slug}/admin/settings", settings_page, methods=["GET"]),
+    Route(
+        "/m/{slug}/admin/settings",
+        form_action("settings", _general, _page, "/settings"),
+        methods=["POST"],
+    ),
+    Route(
+        "/m/{slug}/admin/settings/districts",
+        form_action("districts", _add, _page, "/settings"),
+        methods=["POST"],
+    ),
+    Route(
+        "/m/{slug}/admin/settings/districts/rename",
+        form_action(_district_form, _rename, _page, "/settings"),
+        methods=["POST"],
+    ),
+    Route(
+        "/m/{slug}/admin/settings/districts/retire",
+        form_action(_district_form, _retire, _page, "/settings"),
+        methods=["POST"],
+    ),
+]
+
+PAGES = Pages(58, ROUTES)

@@ -1,0 +1,77 @@
+"""What `auftrag serve` prints once it listens: the address, and with --demo its people."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from server import cli
+from server.announce import AnnouncingServer
+from server.demo import PEOPLE
+from tests.support import make_settings
+
+
+def test_the_demo_banner_names_the_address_the_accounts_and_the_mailbox(tmp_path: Path) -> None:
+    settings = make_settings(
+        "sqlite://:memory:", tmp_path, demo=True, base_url="http://localhost:8123"
+    )
+    banner = cli.startup_banner(settings)
+    assert banner.splitlines()[0] == "Auftrag is running at http://localhost:8123/"
+    assert "http://localhost:8123/sign-in" in banner
+    for email, _, role in PEOPLE:
+        line = next(line for line in banner.splitlines() if email in line)
+        assert role.value in line
+    assert "Dev mailbox (every email sent, demo only): http://localhost:8123/dev/mailbox" in banner
+
+
+def test_without_demo_only_the_address(tmp_path: Path) -> None:
+    settings = make_settings(
+        "sqlite://:memory:", tmp_path, debug=False, base_url="https://auftrag.example"
+    )
+    assert cli.startup_banner(settings) == "Auftrag is running at https://auftrag.example/"
+
+
+def test_the_banner_comes_once_after_the_socket_listens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[str] = []
+
+    async def listening(self: uvicorn.Server, sockets: Any = None) -> None:
+        calls.append("listening")
+        self.started = True
+
+    monkeypatch.setattr(uvicorn.Server, "startup", listening)
+    server = AnnouncingServer(uvicorn.Config("server.asgi:app"), "Auftrag is here")
+    asyncio.run(server.startup())
+    assert calls == ["listening"]
+    assert capsys.readouterr().out == "Auftrag is here\n"
+
+    async def failed(self: uvicorn.Server, sockets: Any = None) -> None:
+        self.started = False
+
+    monkeypatch.setattr(uvicorn.Server, "startup", failed)
+    asyncio.run(AnnouncingServer(uvicorn.Config("server.asgi:app"), "never").startup())
+    assert capsys.readouterr().out == ""
+
+
+def test_serve_demo_hands_the_banner_to_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(cli, "cmd_demo", lambda args, settings: 0)
+    monkeypatch.setattr(AnnouncingServer, "run", lambda self: ran.append(self.banner))
+    # Recorded, so that what serve --demo sets for its server is undone afterwards.
+    for name in ("AUFTRAG_DEMO", "AUFTRAG_DEBUG"):
+        monkeypatch.setenv(name, "0")
+    monkeypatch.setenv("AUFTRAG_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path}/db.sqlite3")
+    monkeypatch.setenv("BASE_URL", "http://localhost:8765")
+    assert cli.main(["serve", "--demo", "--port", "8765"]) == 0
+    (banner,) = ran
+    assert banner.startswith("Auftrag is running at http://localhost:8765/")
+    assert "admin@demo.example" in banner and "/dev/mailbox" in banner
+    assert capsys.readouterr().out == ""  # printed by the server once listening, not before
