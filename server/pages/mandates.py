@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -309,9 +310,11 @@ async def sign(request: Request) -> Response:
             return RedirectResponse(_back(request) + "#signatures", status_code=303)
         # Signing follows the mandate in the inbox; the box adds email for all she follows.
         await notification_preferences.grant_from_form(actor, form)
-        return RedirectResponse(_back(request) + "#signatures", status_code=303)
+        return RedirectResponse(_back(request) + "?signed=1#signatures", status_code=303)
 
-    return await action(request, perform, _back(request))
+    return await action(
+        request, perform, _back(request), form_id="signature", rerender=_page_again(request)
+    )
 
 
 async def withdraw(request: Request) -> Response:
@@ -319,7 +322,19 @@ async def withdraw(request: Request) -> Response:
         await commands.withdraw_signature(actor, request.path_params["mandate_id"])
         return RedirectResponse(_back(request) + "#signatures", status_code=303)
 
-    return await action(request, perform, _back(request))
+    return await action(
+        request, perform, _back(request), form_id="signature", rerender=_page_again(request)
+    )
+
+
+def _page_again(request: Request) -> Callable[[Actor, FormState, int], Awaitable[Response]]:
+    """The mandate's page again with a refused form's problems: the council's decision, or
+    a signature refused (signing closed, signed already) above the signature buttons."""
+
+    async def again(actor: Actor, state: FormState, status: int) -> Response:
+        return await mandate_page(request, status=status, form_state=state)
+
+    return again
 
 
 async def transition(request: Request) -> Response:
@@ -332,10 +347,9 @@ async def transition(request: Request) -> Response:
         )
         return RedirectResponse(_back(request), status_code=303)
 
-    async def again(actor: Actor, state: FormState, status: int) -> Response:
-        return await mandate_page(request, status=status, form_state=state)
-
-    return await action(request, perform, _back(request), form_id="decision", rerender=again)
+    return await action(
+        request, perform, _back(request), form_id="decision", rerender=_page_again(request)
+    )
 
 
 async def my_mandates(request: Request) -> Response:

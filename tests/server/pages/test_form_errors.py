@@ -581,3 +581,22 @@ async def test_the_language_switch_after_a_post_without_a_page_of_its_own_leads_
         assert refused.status_code == 404, refused.text  # no such kind of subject
         switch = LANG.search(refused.text)
         assert switch and html.unescape(switch[1]) == expected, referer
+
+
+async def test_a_signature_refused_shows_the_mandate_with_the_reason(
+    client: httpx.AsyncClient, town: Municipality, settings: Settings
+) -> None:
+    """Signing a mandate whose collection closed while its page was open: the mandate's
+    page again (409), the reason in the summary above the signatures, no error page."""
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town, Status.IN_REVIEW)
+    person = await factories.person(lives_in=town)
+    await _browse_as(client, settings, person.user_id)
+    page = await client.get(f"/mandates/{mandate.id}")
+    token = CSRF.search(page.text)
+    assert token, page.text
+    answer = await client.post(f"/mandates/{mandate.id}/sign", data={"csrf_token": token[1]})
+    assert answer.status_code == 409, answer.text
+    assert 'id="signature-error-summary"' in answer.text
+    assert 'id="signatures"' in answer.text
+    assert re.search(r'class="error-summary".*?<li>[^<]+</li>', answer.text, re.S)

@@ -64,7 +64,7 @@ async def test_a_co_sign_from_the_mandate_page_ends_signed_after_declaring(
         data={**form, "residence_confirm": "1", "residence_district": "nord"},
     )
     assert signed.status_code == 303
-    assert signed.headers["location"] == f"/mandates/{mandate.id}#signatures"
+    assert signed.headers["location"] == f"/mandates/{mandate.id}?signed=1#signatures"
     assert await Signature.filter(user_id=newcomer.user_id, mandate_id=mandate.id).exists()
     declared = await ResidenceDeclaration.get(user_id=newcomer.user_id).prefetch_related("district")
     assert declared.municipality_id == town.id and declared.district.slug == "nord"
