@@ -178,6 +178,11 @@ async def seed() -> bool:
         signature_period_days=60,
         service_promise_days=3,
         state="BB",
+        # Well formed for Brandenburg (12…) and fictional, like the town.
+        official_key="12999999",
+        contact_email="rathaus@musterstadt.example",
+        contact_phone="+49 3399 1000",
+        contact_address="Stadt Musterstadt\nMarkt 1\n14999 Musterstadt",
     )
     await District.bulk_create(
         [District(municipality_id=municipality.id, slug=s, name=n) for s, n in DISTRICTS]
