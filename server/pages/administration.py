@@ -21,7 +21,7 @@ from participation.municipalities.calendar import STATES
 from participation.municipalities.commands import set_verification_levels, update_municipality
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
 from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
-from participation.permissions import Level, Role, may
+from participation.permissions import Action, Level, Role, may
 from server.auth import actor_of
 from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
@@ -61,24 +61,36 @@ async def _admin_page(
     )
 
 
-async def _municipality(request: Request) -> Municipality:
+async def municipality_of(request: Request) -> Municipality:
     municipality = await municipality_by_slug(request.path_params["slug"])
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
     return municipality
 
 
-async def administration(request: Request) -> Response:
-    actor = await actor_of(request)
-    if actor is None:
-        return sign_in_redirect(request)
-    try:
-        municipality = await _municipality(request)
-        if not may(actor, MANAGE_ROLES, await place_of(municipality.id)):
-            raise NotFound(Message("This page does not exist."))
-        return await _admin_page(request, actor, municipality)
-    except DomainError as exc:
-        return error_page(request, exc)
+AdminPage = Callable[[Request, Actor, Municipality], Awaitable[Response]]
+
+
+def admin_page(action: Action, draw: AdminPage) -> Callable[[Request], Awaitable[Response]]:
+    """A page of the administration: for those allowed `action` here, a 404 for the rest
+    (that the page exists is no business of theirs), drawn by `draw`."""
+
+    async def handle(request: Request) -> Response:
+        actor = await actor_of(request)
+        if actor is None:
+            return sign_in_redirect(request)
+        try:
+            municipality = await municipality_of(request)
+            if not may(actor, action, await place_of(municipality.id)):
+                raise NotFound(Message("This page does not exist."))
+            return await draw(request, actor, municipality)
+        except DomainError as exc:
+            return error_page(request, exc)
+
+    return handle
+
+
+administration = admin_page(MANAGE_ROLES, _admin_page)
 
 
 Perform = Callable[[Actor, Municipality, FormData], Awaitable[object]]
@@ -127,7 +139,7 @@ def form_action(
         if actor is None:
             return sign_in_redirect(request, back)
         try:
-            municipality = await _municipality(request)
+            municipality = await municipality_of(request)
             form = await read_form(request)
         except DomainError as exc:
             return error_page(request, exc)
@@ -151,42 +163,42 @@ def form_action(
     return handle
 
 
-def _text(form: FormData, name: str) -> str:
+def text_field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
 
 
-def _id(form: FormData, name: str) -> int:
-    parsed = parse_id(_text(form, name))
+def id_field(form: FormData, name: str) -> int:
+    parsed = parse_id(text_field(form, name))
     if parsed is None:
         raise InvalidInput.on(name, Message("Choose an entry from the list."))
     return parsed
 
 
 async def _levels(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    chosen = {name: _text(form, name) for name in LEVEL_FIELDS if name in form}
+    chosen = {name: text_field(form, name) for name in LEVEL_FIELDS if name in form}
     await set_verification_levels(actor, municipality.slug, chosen)
 
 
 async def _resident(actor: Actor, municipality: Municipality, form: FormData) -> None:
     await residency.verify_resident(
-        actor, municipality.slug, _text(form, "email"), _text(form, "district") or None
+        actor, municipality.slug, text_field(form, "email"), text_field(form, "district") or None
     )
 
 
 async def _add_key(actor: Actor, municipality: Municipality, form: FormData) -> None:
     await residency.add_portal_key(
-        actor, municipality.slug, _text(form, "name"), _text(form, "public_key")
+        actor, municipality.slug, text_field(form, "name"), text_field(form, "public_key")
     )
 
 
 async def _revoke_key(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    await residency.revoke_portal_key(actor, municipality.slug, _id(form, "key_id"))
+    await residency.revoke_portal_key(actor, municipality.slug, id_field(form, "key_id"))
 
 
 async def _promise(actor: Actor, municipality: Municipality, form: FormData) -> None:
     names = ("service_promise_days", "state", "population", "time_zone")
-    await update_municipality(actor, municipality.slug, {n: _text(form, n) for n in names})
+    await update_municipality(actor, municipality.slug, {n: text_field(form, n) for n in names})
 
 
 async def _holidays(municipality: Municipality) -> list[dict[str, object]]:
@@ -194,7 +206,7 @@ async def _holidays(municipality: Municipality) -> list[dict[str, object]]:
 
 
 async def _add_holiday(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    added = {"date": _text(form, "date"), "name": _text(form, "name")}
+    added = {"date": text_field(form, "date"), "name": text_field(form, "name")}
     changes = {"local_holidays": [*await _holidays(municipality), added]}
     try:
         await update_municipality(actor, municipality.slug, changes)
@@ -206,29 +218,29 @@ async def _add_holiday(actor: Actor, municipality: Municipality, form: FormData)
 
 
 async def _remove_holiday(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    gone = _text(form, "date")
+    gone = text_field(form, "date")
     kept = [h for h in await _holidays(municipality) if str(h["date"]) != gone]
     await update_municipality(actor, municipality.slug, {"local_holidays": kept})
 
 
 async def _add_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    await departments.create_department(actor, municipality.slug, _text(form, "name"))
+    await departments.create_department(actor, municipality.slug, text_field(form, "name"))
 
 
 async def _rename_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
     department = await _department_here(municipality, form)
-    await departments.rename_department(actor, department, _text(form, "name"))
+    await departments.rename_department(actor, department, text_field(form, "name"))
 
 
 async def _retire_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
     department = await _department_here(municipality, form)
-    retired = _text(form, "retired") != "0"
+    retired = text_field(form, "retired") != "0"
     await departments.change_department(actor, department, retired=retired)
 
 
 async def _department_here(municipality: Municipality, form: FormData) -> int:
     """The department the form names, if it is one of this municipality's."""
-    department_id = _id(form, "department_id")
+    department_id = id_field(form, "department_id")
     department = await departments.department_by_id(department_id)
     if department.municipality_id != municipality.id:
         raise NotFound(Message("This department does not exist."))

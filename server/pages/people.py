@@ -16,16 +16,15 @@ from starlette.routing import Route
 from participation.accounts.authorization import invitations, roles
 from participation.accounts.authorization.actions import MANAGE_ROLES
 from participation.actors import Actor
-from participation.errors import DomainError, NotFound
 from participation.ids import parse_id
-from participation.messages import Message
 from participation.municipalities.models import Municipality
-from participation.municipalities.queries import place_of
-from participation.permissions import may
-from server.auth import actor_of
 from server.invitation_mail import send_invitation
-from server.pages.administration import _id, _municipality, _text, form_action
-from server.pages.forms import error_page, sign_in_redirect
+from server.pages.administration import (
+    admin_page,
+    form_action,
+    id_field,
+    text_field,
+)
 from server.templating import render
 from server.web import Pages
 
@@ -74,27 +73,17 @@ async def _people_page(
     )
 
 
-async def people(request: Request) -> Response:
-    actor = await actor_of(request)
-    if actor is None:
-        return sign_in_redirect(request)
-    try:
-        municipality = await _municipality(request)
-        if not may(actor, MANAGE_ROLES, await place_of(municipality.id)):
-            raise NotFound(Message("This page does not exist."))
-        return await _people_page(request, actor, municipality)
-    except DomainError as exc:
-        return error_page(request, exc)
+people = admin_page(MANAGE_ROLES, _people_page)
 
 
 async def _revoke(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    role = _text(form, "role")
-    await roles.revoke_role(actor, municipality.slug, _id(form, "user_id"), role)
+    role = text_field(form, "role")
+    await roles.revoke_role(actor, municipality.slug, id_field(form, "user_id"), role)
     return "revoked"
 
 
 async def _withdraw(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    await invitations.withdraw_invitation(actor, municipality.slug, _id(form, "invitation_id"))
+    await invitations.withdraw_invitation(actor, municipality.slug, id_field(form, "invitation_id"))
     return "withdrawn"
 
 
@@ -116,7 +105,7 @@ async def grant(request: Request) -> Response:
 
     async def invite(actor: Actor, municipality: Municipality, form: FormData) -> str:
         invitation = await invitations.invite(
-            actor, municipality.slug, _text(form, "email"), _text(form, "role")
+            actor, municipality.slug, text_field(form, "email"), text_field(form, "role")
         )
         if not invitation.pending:
             return "granted"

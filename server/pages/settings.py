@@ -9,16 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.actors import Actor
-from participation.errors import DomainError, FieldError, InvalidInput, NotFound
-from participation.messages import Message
+from participation.errors import FieldError, InvalidInput
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.commands import update_municipality
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import place_of
-from participation.permissions import may
-from server.auth import actor_of
-from server.pages.administration import _municipality, _text, form_action
-from server.pages.forms import error_page, sign_in_redirect
+from server.pages.administration import admin_page, form_action, text_field
 from server.templating import render
 from server.web import Pages
 
@@ -59,17 +54,7 @@ async def _settings_page(
     )
 
 
-async def settings_page(request: Request) -> Response:
-    actor = await actor_of(request)
-    if actor is None:
-        return sign_in_redirect(request)
-    try:
-        municipality = await _municipality(request)
-        if not may(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id)):
-            raise NotFound(Message("This page does not exist."))
-        return await _settings_page(request, actor, municipality)
-    except DomainError as exc:
-        return error_page(request, exc)
+settings_page = admin_page(CONFIGURE_MUNICIPALITY, _settings_page)
 
 
 async def _page(
@@ -96,31 +81,31 @@ async def _change(
 
 
 async def _general(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    await update_municipality(actor, municipality.slug, {n: _text(form, n) for n in GENERAL})
+    await update_municipality(actor, municipality.slug, {n: text_field(form, n) for n in GENERAL})
     return "saved"
 
 
 async def _add(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    await _change(actor, municipality, {"add_districts": [_text(form, "name")]}, "name")
+    await _change(actor, municipality, {"add_districts": [text_field(form, "name")]}, "name")
     return "added"
 
 
 async def _rename(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    renamed = {"slug": _text(form, "slug"), "name": _text(form, "name")}
+    renamed = {"slug": text_field(form, "slug"), "name": text_field(form, "name")}
     await _change(actor, municipality, {"rename_districts": [renamed]}, "name")
     return "renamed"
 
 
 async def _retire(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    retiring = _text(form, "retired") != "0"
+    retiring = text_field(form, "retired") != "0"
     key = "retire_districts" if retiring else "reinstate_districts"
-    await _change(actor, municipality, {key: [_text(form, "slug")]}, "name")
+    await _change(actor, municipality, {key: [text_field(form, "slug")]}, "name")
     return "retired" if retiring else "reinstated"
 
 
 def _district_form(form: FormData) -> str:
     """The rename form of one district: its errors come back next to that form."""
-    return f"district-{_text(form, 'slug')}"
+    return f"district-{text_field(form, 'slug')}"
 
 
 ROUTES = [
