@@ -468,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args, settings)
     except DomainError as exc:
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+        fields = " ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         return _fail(fields, 2)
     except (OSError, ConnectionError) as exc:
         return _fail(f"cannot reach the database ({_redact(settings.database_url)}): {exc}", 3)
