@@ -17,7 +17,7 @@ from participation import text, unit
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
-from participation.municipalities import legal
+from participation.municipalities import legal, settings
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
@@ -91,18 +91,7 @@ FIELDS = tuple(CLEANERS)
 
 
 def clean(changes: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    cleaned: dict[str, Any] = {}
-    problems: list[FieldError] = []
-    for name, value in changes.items():
-        cleaner = CLEANERS.get(name)
-        if cleaner is None:
-            problems.append(FieldError(name, Message("Unknown field %(name)r.", name=name)))
-            continue
-        try:
-            cleaned[name] = cleaner(value)
-        except Invalid as exc:
-            problems.append(FieldError(name, exc.message))
-    return cleaned, problems
+    return settings.clean(changes, CLEANERS)
 
 
 async def configurable(actor: Actor | None, slug: str) -> Municipality:

@@ -206,12 +206,15 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def clean(changes: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    """The cleaned values of `changes`, and a FieldError for each field that is wrong."""
+def clean(
+    changes: Mapping[str, Any], cleaners: Mapping[str, Callable[[Any], Any]] = CLEANERS
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The cleaned values of `changes`, and a FieldError for each field that is wrong (or
+    that `cleaners` does not know)."""
     cleaned: dict[str, Any] = {}
     problems: list[FieldError] = []
     for name, value in changes.items():
-        cleaner = CLEANERS.get(name)
+        cleaner = cleaners.get(name)
         if cleaner is None:
             problems.append(FieldError(name, Message("Unknown field %(name)r.", name=name)))
             continue
