@@ -4,10 +4,13 @@ The co-sign button of a signed-out visitor leads to sign-in with a `next` that n
 the intent: the mandate's page with `intent=sign` and the sign form's own fields (the
 "also by email" box, the residence declaration). Both ways in, the emailed link and the
 passkey, end in a CSRF-checked POST; that POST performs the intent, so no GET ever
-writes, and the sign-in pages say beforehand what signing in will do. Whatever is still
-missing (a declaration, a verified residence) ends on the mandate's page, which offers
-or explains it; an intent that cannot be done any more (the mandate closed) just leads
-there.
+writes, and the sign-in pages say beforehand what signing in will do: co-sign. Only a
+plain co-signature is done so. An intent that carries more (a residence declaration, the
+email box) ends on the mandate's page with the form filled in as it was, for her own
+click: anybody can write such a link, and signing in must not declare where she lives or
+consent to email on a stranger's say. Whatever is still missing (a declaration, a
+verified residence) ends there too, which offers or explains it; an intent that cannot be
+done any more (the mandate closed) just leads there.
 """
 
 from __future__ import annotations
@@ -23,11 +26,9 @@ from participation.accounts.authorization.actors import load_actor
 from participation.accounts.identity.consent import EMAIL_NOTIFICATIONS
 from participation.errors import DomainError
 from participation.mandates import commands
-from participation.mandates.actions import SIGN_MANDATE
 from participation.mandates.models import Mandate
-from participation.municipalities.queries import place_of
 from server import limits
-from server.pages import preferences, residence
+from server.pages import residence
 
 INTENT = "intent"
 SIGN = "sign"
@@ -91,14 +92,17 @@ def pending(next_path: str | None) -> SignIntent | None:
 
 
 async def described(next_path: str | None) -> dict[str, str] | None:
-    """What the sign-in pages announce: the title of the public mandate to be co-signed."""
+    """What the sign-in pages announce: the title of the public mandate to be co-signed,
+    and whether she will confirm it on its page (`asks`)."""
     intent = pending(next_path)
     if intent is None:
         return None
     mandate = await Mandate.get_or_none(id=intent.mandate_id)
     if mandate is None or mandate.status == "draft":
         return None
-    return {"kind": SIGN, "title": mandate.title, "href": intent.plain}
+    # Carrying more than the co-signature, she confirms it on the mandate's page.
+    asks = "yes" if intent.fields else ""
+    return {"kind": SIGN, "title": mandate.title, "href": intent.plain, "asks": asks}
 
 
 def without_intent(next_path: str) -> str:
@@ -110,8 +114,8 @@ def without_intent(next_path: str) -> str:
 async def complete(request: Request, user_id: int, next_path: str) -> str:
     """Do the intent `next_path` names for the person who just signed in; where to go next.
 
-    Signed: the mandate page confirming it. Something missing or refused: the mandate's
-    page asking for it again, with the form as it was (it explains what is missing).
+    Signed: the mandate page confirming it. Carrying more than the co-signature, something
+    missing, or refused: the mandate's page asking for it, with the form as it was.
     """
     intent = pending(next_path)
     if intent is None:
@@ -119,16 +123,11 @@ async def complete(request: Request, user_id: int, next_path: str) -> str:
     actor = await load_actor(user_id)
     if actor is None:
         return intent.plain
-    form = FormData(intent.fields)
+    if intent.fields:
+        return intent.path + "#signatures"
     try:
         await limits.check(request, limits.COSIGN, actor.user_id)
-        mandate = await commands.get_visible(actor, intent.mandate_id)
-        place = await place_of(mandate.municipality_id)
-        # Only a declaration she still lacks: a returning resident keeps what she said.
-        if await residence.offer(actor, place.level(SIGN_MANDATE), place) is not None:
-            actor = await residence.declare_from_form(actor, form)
         await commands.sign_mandate(actor, intent.mandate_id)
-        await preferences.grant_from_form(actor, form)
     except limits.RateLimited:
         return intent.path + "#signatures"
     except DomainError:

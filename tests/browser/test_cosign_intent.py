@@ -1,5 +1,8 @@
 """Co-sign pressed while signed out, in real Chromium: sign-in carries it and does it.
 
+The boxes ticked on the way (where she lives, email) are hers to confirm: sign-in lands
+on the mandate's form filled in as it was, and her click co-signs.
+
 Once by emailed link (read from the demo's dev mailbox), once by passkey (a CDP virtual
 authenticator); each ends on the mandate's page, signed, with the confirmation.
 """
@@ -35,8 +38,19 @@ def press_co_sign(page, base: str, mandate_id: int) -> int:  # type: ignore[no-u
     page.get_by_label("I live in Musterstadt").check()
     page.get_by_label("Also tell me by email").check()
     page.get_by_role("button", name="Confirm and co-sign").click()
-    page.get_by_text(re.compile("When you have signed in, you co-sign")).wait_for()
+    page.get_by_text(
+        re.compile("When you have signed in, you confirm your co-signature")
+    ).wait_for()
     return before
+
+
+def confirm_on_the_mandate(page, mandate_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Signed in, back on the mandate's form as she left it: her own click co-signs."""
+    page.wait_for_url(re.compile(rf"/mandates/{mandate_id}\?intent=sign"))
+    page.get_by_text("You are signed in. Co-sign this mandate now?").wait_for()
+    assert page.get_by_label("Also tell me by email").is_checked()
+    page.get_by_label("I live in Musterstadt").check()
+    page.get_by_role("button", name="Confirm and co-sign").click()
 
 
 def test_the_emailed_link_carries_the_co_signature(  # type: ignore[no-untyped-def]
@@ -52,14 +66,15 @@ def test_the_emailed_link_carries_the_co_signature(  # type: ignore[no-untyped-d
         page.get_by_label("Display name (new accounts)").fill("Ines Intent")
         page.get_by_role("button", name="Email me a sign-in link").click()
         page.get_by_text(
-            re.compile("Once you have signed in with the link, you co-sign")
+            re.compile("Once you have signed in with the link, you confirm your co-signature")
         ).wait_for()
         page.get_by_role("link", name="Open the dev mailbox").click()
         mail = page.locator("article.mail", has=page.locator(".mail-to", has_text=email)).first
         mail.get_by_role("link").click()
-        page.get_by_role("button", name="Sign in and co-sign").click()
+        page.get_by_role("button", name="Sign in and go on to co-sign").click()
         # No passkey yet: offered on the way, and skipped.
         page.get_by_role("link", name="Not now, continue").click()
+        confirm_on_the_mandate(page, mandate_id)
         page.wait_for_url(re.compile(rf"/mandates/{mandate_id}\?signed=1"))
         page.get_by_text(DONE).wait_for()
         assert page.get_by_text("You have co-signed this mandate.").is_visible()
@@ -90,6 +105,7 @@ def test_the_passkey_carries_the_co_signature(  # type: ignore[no-untyped-def]
         page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = null")
         before = press_co_sign(page, live_server, mandate_id)
         page.get_by_role("button", name="Sign in with a passkey").click()
+        confirm_on_the_mandate(page, mandate_id)
         page.wait_for_url(re.compile(rf"/mandates/{mandate_id}\?signed=1"))
         page.get_by_text(DONE).wait_for()
         assert count(page) == before + 1

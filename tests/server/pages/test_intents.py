@@ -84,39 +84,46 @@ LIVES_HERE = {"residence_municipality": "musterstadt", "residence_confirm": "1"}
 BY_EMAIL = {EMAIL_NOTIFICATIONS: "yes", f"{EMAIL_NOTIFICATIONS}_version": "1"}
 
 
-async def test_the_emailed_link_co_signs_with_the_box_and_the_declaration_of_the_form(
+async def test_the_emailed_link_leaves_the_box_and_the_declaration_to_her_own_click(
     client: httpx.AsyncClient, mandate: Mandate
 ) -> None:
+    """Anybody can write a link that carries a declaration and the email box: signing in
+    writes neither, it lands on the form filled in as it was, and her click does it."""
     page = await client.get(f"/mandates/{mandate.id}?lang=en")
     # The signed-out form asks what a newcomer will be asked: where she lives, and email.
     assert "I live in Musterstadt" in page.text and "Also tell me by email" in page.text
-    next_path = await press_co_sign(
-        client, mandate, **LIVES_HERE, residence_district="nord", **BY_EMAIL
-    )
+    carried = {**LIVES_HERE, "residence_district": "nord", **BY_EMAIL}
+    next_path = await press_co_sign(client, mandate, **carried)
     assert intents.pending(next_path) is not None
     token = await emailed_token(client, "nora@example.org", next_path)
 
     confirm = await client.get(f"/sign-in/link?token={token}&lang=en")
     assert f"You asked to co-sign “{TITLE}” on the way." in confirm.text
-    assert 'name="intent" value="sign"' in confirm.text
     done = await client.post(
         "/sign-in/link",
         data={"csrf_token": await csrf(client), "token": token, "intent": "sign"},
     )
     assert done.status_code == 303
     nora = await User.get(email="nora@example.org")
+    assert not await Signature.filter(mandate_id=mandate.id, user_id=nora.id).exists()
+    assert not await has_consent(nora.id, EMAIL_NOTIFICATIONS)
+    assert not await ResidenceDeclaration.exists(user_id=nora.id)
+    # Without a passkey yet, the passkey offer comes first, then the mandate's form.
+    offer = urlsplit(done.headers["location"])
+    assert offer.path == "/account/security"
+    target = parse_qs(offer.query)["next"][0]
+    assert target.startswith(f"/mandates/{mandate.id}?intent=sign")
+    landed = await client.get(target.split("#")[0] + "&lang=en")
+    assert "You are signed in. Co-sign this mandate now?" in landed.text
+    signed = await client.post(
+        f"/mandates/{mandate.id}/sign",
+        data={"csrf_token": await csrf(client, f"/mandates/{mandate.id}"), **carried},
+    )
+    assert signed.status_code == 303
     assert await Signature.filter(mandate_id=mandate.id, user_id=nora.id).exists()
     assert await has_consent(nora.id, EMAIL_NOTIFICATIONS)
     declared = await ResidenceDeclaration.get(user_id=nora.id).prefetch_related("district")
     assert declared.district.slug == "nord"
-    # Without a passkey yet, the passkey offer comes first, then the mandate, signed.
-    offer = urlsplit(done.headers["location"])
-    assert offer.path == "/account/security"
-    target = parse_qs(offer.query)["next"][0]
-    assert target == f"/mandates/{mandate.id}?signed=1#signatures"
-    landed = await client.get(target.split("#")[0] + "&lang=en")
-    assert "You co-signed this mandate. Thank you!" in landed.text
-    assert "You have co-signed this mandate." in landed.text
 
 
 async def test_only_signing_in_leaves_the_mandate_unsigned(
@@ -212,7 +219,7 @@ async def test_the_passkey_sign_in_co_signs(
         await browse_as(own, app.state.settings, paula)
         assert (await _add_passkey(own, key)).status_code == 201
 
-    next_path = await press_co_sign(client, mandate, **BY_EMAIL)
+    next_path = await press_co_sign(client, mandate)
     page = await client.get(f"/sign-in?next={next_path}&lang=en")
     assert f"When you have signed in, you co-sign “{TITLE}”." in page.text
     post = poster(client)
@@ -223,8 +230,6 @@ async def test_the_passkey_sign_in_co_signs(
     assert done.status_code == 200, done.text
     assert done.json() == {"next": f"/mandates/{mandate.id}?signed=1#signatures"}
     assert await Signature.filter(user_id=paula.user_id, mandate_id=mandate.id).exists()
-    assert await has_consent(paula.user_id, EMAIL_NOTIFICATIONS)
-    # Her declaration stays as it was: the form's was only for people without one.
     landed = await client.get(f"/mandates/{mandate.id}?signed=1&lang=en")
     assert "You co-signed this mandate. Thank you!" in landed.text
 
