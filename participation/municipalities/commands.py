@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 from participation import unit
 from participation.actors import Actor
@@ -93,13 +94,21 @@ async def update_municipality(
     if problems:
         raise InvalidInput(Message("The settings are invalid."), problems)
     holidays = cleaned.pop("local_holidays", None)
-    async with unit.atomic() as u:
-        if cleaned:
-            await Municipality.filter(id=municipality.id).using_db(u.conn).update(**cleaned)
-        if holidays is not None:
-            await _replace_holidays(u.conn, municipality.id, holidays)
-        if planned:
-            await districts.apply(u, municipality.id, actor.user_id, planned)
+    try:
+        async with unit.atomic() as u:
+            if cleaned:
+                await Municipality.filter(id=municipality.id).using_db(u.conn).update(**cleaned)
+            if holidays is not None:
+                await _replace_holidays(u.conn, municipality.id, holidays)
+            if planned:
+                await districts.apply(u, municipality.id, actor.user_id, planned)
+    except IntegrityError:
+        # Two administrators adding the same district (or day off) at the same moment:
+        # the unique keys keep one, and the other is told, with nothing written.
+        field = "add_districts" if planned else "local_holidays"
+        raise InvalidInput.on(
+            field, Message("The same change was saved a moment ago; reload the settings.")
+        ) from None
     await municipality.refresh_from_db()
     return municipality
 

@@ -7,6 +7,7 @@ bad field is named at once. A new setting is one more entry in `CLEANERS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +47,9 @@ class Holiday:
 
 
 def _integer(value: Any, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # ASCII digits only, and few of them: "²" counts as a digit to isdigit() but not to
+    # int(), and int() refuses very long numbers; both would be a 500.
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(Message("Enter a whole number."))

@@ -105,7 +105,11 @@ async def _appearance(
     crest_errors: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Response:
-    reports = await BarrierReport.filter(municipality_id=municipality.id).limit(REPORTS_SHOWN)
+    reports = await (
+        BarrierReport.filter(municipality_id=municipality.id)
+        .order_by("-created_at", "-id")
+        .limit(REPORTS_SHOWN)
+    )
     color = municipality.primary_color
     return render(
         request,

@@ -9,10 +9,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.actors import Actor
-from participation.errors import FieldError, InvalidInput
+from participation.errors import FieldError, InvalidInput, NotFound
+from participation.messages import Message
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.commands import update_municipality
 from participation.municipalities.models import District, Municipality
+from participation.municipalities.queries import place_of
+from participation.permissions import may
 from server.pages.administration import admin_page, form_action, text_field
 from server.templating import render
 from server.web import Pages
@@ -39,6 +42,9 @@ async def _settings_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
+    # Drawn again after a refused POST too, which no GET check guarded.
+    if not may(actor, CONFIGURE_MUNICIPALITY, await place_of(municipality.id)):
+        raise NotFound(Message("This page does not exist."))
     done = request.query_params.get("done")
     await municipality.refresh_from_db()
     return render(

@@ -87,7 +87,9 @@ async def invite(actor: Actor | None, slug: str, email: str, role: str) -> Invit
             Message("The invitation is invalid."), [e for p in problems for e in p.errors]
         )
     assert address is not None and wanted is not None
-    if await User.filter(email=address).exists():
+    # An address typed on the sign-in page makes an unproven row: the role waits for its
+    # owner to prove it, and the invitation email goes out, as for no account at all.
+    if await User.filter(email=address, email_verified=True).exists():
         member, _ = await roles.grant_role(actor, slug, address, wanted.value)
         return Invitation(None, address, wanted, actor.display_name, member.since, pending=False)
     return await _wait(actor, municipality, address, wanted)

@@ -150,12 +150,14 @@ async def ensure_user(
             user = await User.create(
                 email=address, display_name=display_name or _default_name(), using_db=u.conn
             )
-            await apply_pending_roles(u, user.id, address)
         elif display_name:
             user.display_name = display_name
         if verified:
             user.email_verified = True
         await user.save(using_db=u.conn)
+        # A role waiting on the address is for whoever proves it, never an unproven row.
+        if user.email_verified:
+            await apply_pending_roles(u, user.id, address)
         if municipality is not None:
             membership_role = role or Role.CITIZEN
             exists = (

@@ -130,3 +130,34 @@ async def test_a_bad_district_comes_back_next_to_its_own_form(
     assert 'id="district-nord-name-error"' not in renamed.text
     assert (await District.get(municipality_id=town.id, slug="mitte")).name == "Mitte"
     assert await District.filter(municipality_id=town.id).count() == 3
+
+
+async def test_a_number_in_other_digits_is_a_field_error_not_a_crash(
+    client: httpx.AsyncClient, town: Municipality, token: str
+) -> None:
+    """ "²" is a digit to str.isdigit() but no number to int(); a very long number is none
+    either: both are named next to their field."""
+    for typed in ("²", "9" * 5000):
+        page = await client.post(
+            "/m/musterdorf/admin/settings",
+            data={"csrf_token": token, **GENERAL, "population": typed},
+        )
+        assert page.status_code == 422
+        assert 'id="settings-population-error"' in page.text
+    assert (await Municipality.get(id=town.id)).population is None
+
+
+async def test_a_refused_post_by_someone_else_shows_no_settings(
+    client: httpx.AsyncClient, town: Municipality, settings: Settings
+) -> None:
+    """The page drawn again after a refusal is as closed as the page itself."""
+    citizen = await factories.person(lives_in=town)
+    await _browse_as(client, settings, citizen.user_id)
+    token = await _csrf(client, "/account")
+    answer = await client.post(
+        "/m/musterdorf/admin/settings", data={"csrf_token": token, **GENERAL}
+    )
+    assert answer.status_code == 403
+    assert "rathaus@musterdorf.de" not in answer.text
+    assert 'action="/m/musterdorf/admin/settings"' not in answer.text
+    assert (await Municipality.get(id=town.id)).name == "Musterdorf"

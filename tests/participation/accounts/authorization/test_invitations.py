@@ -46,6 +46,22 @@ async def test_a_pending_role_applies_when_an_operator_creates_the_account() -> 
     assert await Membership.filter(user_id=user.id, role=Role.MODERATOR).exists()
 
 
+async def test_an_address_only_typed_on_the_sign_in_page_waits_for_its_proof() -> None:
+    """Anybody can type an address on the sign-in page, with a name of their choosing: the
+    row that makes proves nothing, so the role waits (and its email goes out) instead of
+    going to that row at once; nor does an unverified account made by a command take it."""
+    town = await factories.municipality("musterdorf")
+    admin = await factories.person(role=Role.ADMIN, municipality=town)
+    typed, token = await request_sign_in_link("rat@example.org")
+    waiting = await invitations.invite(admin, "musterdorf", "rat@example.org", "council")
+    assert waiting.pending
+    assert not await Membership.filter(user_id=typed.id, role=Role.COUNCIL).exists()
+    await ensure_user("rat@example.org")
+    assert not await Membership.filter(user_id=typed.id, role=Role.COUNCIL).exists()
+    await redeem_sign_in_link(token)
+    assert await Membership.filter(user_id=typed.id, role=Role.COUNCIL).exists()
+
+
 async def test_a_withdrawn_invitation_grants_nothing() -> None:
     town = await factories.municipality("musterdorf")
     admin = await factories.person(role=Role.ADMIN, municipality=town)
