@@ -97,6 +97,9 @@ async def invite(actor: Actor | None, slug: str, email: str, role: str) -> Invit
 
 async def _wait(actor: Actor, municipality: Municipality, address: str, role: Role) -> Invitation:
     async with unit.atomic() as u:
+        # Two administrators inviting the same address at once: the municipality's row,
+        # locked, lets the second find the first's invitation instead of adding its own.
+        await Municipality.filter(id=municipality.id).select_for_update().using_db(u.conn).first()
         open_one = (
             await PendingRole.filter(
                 municipality_id=municipality.id,
