@@ -252,9 +252,11 @@ async def balanced(
 
 async def history(comment: Comment) -> list[dict[str, Any]]:
     """The comment's earlier versions, oldest first; none for a hidden comment (its
-    text is not public) and none left for a deleted one."""
+    text is not public) and none for a deleted one, whose versions went with it."""
     if comment.hidden_at is not None:
         raise NotFound(Message("The history of a comment hidden by a moderator is not shown."))
+    if comment.deleted_at is not None:
+        raise NotFound(Message("This comment was deleted, and its earlier versions with it."))
     return [
         {"body_html": r.body_html, "stance": r.stance, "written_at": r.written_at}
         for r in await CommentRevision.filter(comment_id=comment.id).order_by("id")
