@@ -59,6 +59,12 @@ class SignIntent:
         return f"/mandates/{self.mandate_id}?{urlencode({INTENT: SIGN, **self.fields})}"
 
     @property
+    def asks(self) -> bool:
+        """Whether it carries more than the co-signature: something that would write (a
+        declaration, the ticked email box); the wording's version alone writes nothing."""
+        return any(name != f"{EMAIL_NOTIFICATIONS}_version" for name in self.fields)
+
+    @property
     def done(self) -> str:
         return f"/mandates/{self.mandate_id}?{SIGNED}=1#signatures"
 
@@ -101,7 +107,7 @@ async def described(next_path: str | None) -> dict[str, str] | None:
     if mandate is None or mandate.status == "draft":
         return None
     # Carrying more than the co-signature, she confirms it on the mandate's page.
-    asks = "yes" if intent.fields else ""
+    asks = "yes" if intent.asks else ""
     return {"kind": SIGN, "title": mandate.title, "href": intent.plain, "asks": asks}
 
 
@@ -123,7 +129,7 @@ async def complete(request: Request, user_id: int, next_path: str) -> str:
     actor = await load_actor(user_id)
     if actor is None:
         return intent.plain
-    if intent.fields:
+    if intent.asks:
         return intent.path + "#signatures"
     try:
         await limits.check(request, limits.COSIGN, actor.user_id)
