@@ -197,7 +197,8 @@ async def _revoke_key(actor: Actor, municipality: Municipality, form: FormData) 
 
 
 async def _promise(actor: Actor, municipality: Municipality, form: FormData) -> None:
-    names = ("service_promise_days", "state", "population", "time_zone")
+    # Population and time zone are on the settings page, with the rest of the settings.
+    names = ("service_promise_days", "state")
     await update_municipality(actor, municipality.slug, {n: text_field(form, n) for n in names})
 
 

@@ -486,8 +486,6 @@ CASES = [
             {
                 "service_promise_days": "0",
                 "state": "",
-                "population": "",
-                "time_zone": "Europe/Berlin",
             },
         ),
         "promise-service_promise_days",
