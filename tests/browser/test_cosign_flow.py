@@ -82,7 +82,8 @@ def test_sign_in_launch_publish_and_see_cosignature_live(  # type: ignore[no-unt
         other.goto(mandate_url)
         other.get_by_label("Ich wohne in Musterstadt").check()
         other.get_by_role("button", name="Bestätigen und mitzeichnen").click()
-        other.get_by_text("Du hast diesen Auftrag mitgezeichnet.").wait_for()
+        other.locator("#signed-confirmation", has_text="Danke!").wait_for()
+        other.locator("p.signed", has_text="Du hast diesen Auftrag mitgezeichnet.").wait_for()
         assert other.locator("#live-count [data-count]").inner_text() == "2"
 
         # Anna's page was never reloaded: the count arrives over the event stream.
