@@ -32,7 +32,6 @@ async def _admin_page(
     request: Request,
     actor: Actor,
     municipality: Municipality,
-    *,
     status: int = 200,
     section: str | None = None,
     errors: dict[str, str] | None = None,
@@ -100,30 +99,10 @@ Page = Callable[
 ]
 
 
-async def _main_page(
-    request: Request,
-    actor: Actor,
-    municipality: Municipality,
-    status: int,
-    section: str,
-    errors: dict[str, str],
-    values: dict[str, str],
-) -> Response:
-    return await _admin_page(
-        request,
-        actor,
-        municipality,
-        status=status,
-        section=section,
-        errors=errors,
-        values=values,
-    )
-
-
 def form_action(
     section: str | Callable[[FormData], str],
     perform: Perform,
-    page: Page = _main_page,
+    page: Page = _admin_page,
     under: str = "",
 ) -> Callable[[Request], Awaitable[Response]]:
     """Run an admin form; field errors come back on the page next to the form (422).

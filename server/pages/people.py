@@ -87,18 +87,6 @@ async def _withdraw(actor: Actor, municipality: Municipality, form: FormData) ->
     return "withdrawn"
 
 
-async def _page(
-    request: Request,
-    actor: Actor,
-    municipality: Municipality,
-    status: int,
-    section: str,
-    errors: dict[str, str],
-    values: dict[str, str],
-) -> Response:
-    return await _people_page(request, actor, municipality, status, section, errors, values)
-
-
 async def grant(request: Request) -> Response:
     """Give a role: at once to an account, else waiting on the address, which is told so
     by email once the invitation is stored."""
@@ -112,7 +100,7 @@ async def grant(request: Request) -> Response:
         await send_invitation(request, municipality, invitation)
         return "invited"
 
-    return await form_action("roles", invite, _page, "/people")(request)
+    return await form_action("roles", invite, _people_page, "/people")(request)
 
 
 ROUTES = [
@@ -120,12 +108,12 @@ ROUTES = [
     Route("/m/{slug}/admin/roles", grant, methods=["POST"]),
     Route(
         "/m/{slug}/admin/roles/revoke",
-        form_action("roles", _revoke, _page, "/people"),
+        form_action("roles", _revoke, _people_page, "/people"),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/invitations/withdraw",
-        form_action("invitations", _withdraw, _page, "/people"),
+        form_action("invitations", _withdraw, _people_page, "/people"),
         methods=["POST"],
     ),
 ]

@@ -63,18 +63,6 @@ async def _settings_page(
 settings_page = admin_page(CONFIGURE_MUNICIPALITY, _settings_page)
 
 
-async def _page(
-    request: Request,
-    actor: Actor,
-    municipality: Municipality,
-    status: int,
-    section: str,
-    errors: dict[str, str],
-    values: dict[str, str],
-) -> Response:
-    return await _settings_page(request, actor, municipality, status, section, errors, values)
-
-
 async def _change(
     actor: Actor, municipality: Municipality, changes: dict[str, object], field: str
 ) -> None:
@@ -118,22 +106,22 @@ ROUTES = [
     Route("/m/{slug}/admin/settings", settings_page, methods=["GET"]),
     Route(
         "/m/{slug}/admin/settings",
-        form_action("settings", _general, _page, "/settings"),
+        form_action("settings", _general, _settings_page, "/settings"),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/settings/districts",
-        form_action("districts", _add, _page, "/settings"),
+        form_action("districts", _add, _settings_page, "/settings"),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/settings/districts/rename",
-        form_action(_district_form, _rename, _page, "/settings"),
+        form_action(_district_form, _rename, _settings_page, "/settings"),
         methods=["POST"],
     ),
     Route(
         "/m/{slug}/admin/settings/districts/retire",
-        form_action(_district_form, _retire, _page, "/settings"),
+        form_action(_district_form, _retire, _settings_page, "/settings"),
         methods=["POST"],
     ),
 ]
