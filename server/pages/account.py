@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from tortoise.query_utils import Prefetch
 
 from participation import clock
 from participation.accounts import privacy
@@ -17,7 +18,7 @@ from participation.accounts.models import User
 from participation.accounts.residency import declarations
 from participation.actors import Actor
 from participation.errors import Conflict, DomainError, InvalidInput
-from participation.municipalities.models import Municipality
+from participation.municipalities.models import District, Municipality
 from server import i18n
 from server.auth import actor_of, sign_out_cookies
 from server.pages.forms import FormState, action, error_page, field_errors, sign_in_redirect
@@ -54,7 +55,13 @@ async def _render_account(
         section=section,
         saved=saved if saved in SAVED else None,
         residence=await declarations.residence_of(actor.user_id),
-        municipalities=await Municipality.all().order_by("name").prefetch_related("districts"),
+        municipalities=await Municipality.all()
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "districts", queryset=District.filter(retired_at__isnull=True).order_by("name")
+            )
+        ),
     )
 
 

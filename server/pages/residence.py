@@ -48,7 +48,9 @@ async def offer(actor: Actor | None, level: Level, place: Place) -> Offer | None
     if actor is None or refusal(actor, level, place) not in OFFERED:
         return None
     municipality = await Municipality.get(id=place.municipality_id)
-    districts = await District.filter(municipality_id=municipality.id).order_by("name")
+    districts = await District.filter(
+        municipality_id=municipality.id, retired_at__isnull=True
+    ).order_by("name")
     needed = next((d for d in districts if d.id == place.district_id), None)
     return Offer(municipality, list(districts), needed)
 

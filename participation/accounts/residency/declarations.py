@@ -25,7 +25,11 @@ from participation.actors import Actor
 from participation.errors import InvalidInput, NotAuthenticated
 from participation.messages import Message
 from participation.municipalities.models import District, Municipality
-from participation.municipalities.queries import district_by_slug, municipality_by_slug
+from participation.municipalities.queries import (
+    RETIRED_DISTRICT,
+    district_by_slug,
+    municipality_by_slug,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ async def _place(municipality: str, district: str | None) -> tuple[Municipality,
                 municipality=row.name,
             ),
         )
+    if quarter.retired:
+        raise InvalidInput.on("district", RETIRED_DISTRICT)
     return row, quarter
 
 

@@ -10,11 +10,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from participation import clock
 from participation.accounts.identity import sessions
 from participation.accounts.models import ResidenceDeclaration
 from participation.actors import Actor
 from participation.mandates.models import Mandate, Signature
-from participation.municipalities.models import Municipality
+from participation.municipalities.models import District, Municipality
 from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories
@@ -116,3 +117,17 @@ async def test_a_district_vote_offers_its_district_and_leads_on_to_the_ballot(
     again = await client.get(f"/votes/{vote.id}?lang=en")
     assert 'name="residence_confirm"' not in again.text
     assert "Vote</a>" in again.text
+
+
+async def test_the_account_page_offers_only_districts_still_in_use(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    town = await factories.municipality(
+        "bezirksstadt", name="Bezirksstadt", districts=(("alt", "Altstadt"), ("neu", "Neustadt"))
+    )
+    await District.filter(municipality_id=town.id, slug="alt").update(retired_at=clock.now())
+    await browse_as(client, settings, await factories.person(lives_in=None))
+    page = await client.get("/account?lang=en")
+    assert page.status_code == 200
+    assert '<option value="neu"' in page.text
+    assert '<option value="alt"' not in page.text

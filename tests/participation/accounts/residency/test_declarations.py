@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from participation import clock
 from participation.accounts import privacy
 from participation.accounts.authorization.actors import load_actor
 from participation.accounts.models import ResidenceChange, ResidenceDeclaration
@@ -149,3 +150,14 @@ async def test_the_export_has_the_declaration_and_deletion_erases_it() -> None:
     assert not await ResidenceDeclaration.filter(user_id=person.user_id).exists()
     assert not await ResidenceChange.filter(user_id=person.user_id).exists()
     assert await District.filter(municipality_id=town.id).count() == 2
+
+
+async def test_a_retired_district_is_neither_offered_nor_declared() -> None:
+    town, _ = await _towns()
+    await District.filter(municipality_id=town.id, slug="hafen").update(retired_at=clock.now())
+    person = await factories.person(lives_in=None)
+    with pytest.raises(InvalidInput) as retired:
+        await declarations.declare_residence(person, town.slug, "hafen")
+    assert [e.field for e in retired.value.errors] == ["district"]
+    assert await declarations.residence_history(person.user_id) == []
+    await declarations.declare_residence(person, town.slug, "nordviertel")
