@@ -42,5 +42,6 @@ async def me(request: Request) -> JSONResponse:
                 resident_verified=[ResidenceOut(municipality=m, district=d) for m, d in residences],
             ),
             residence=declared_out(await declarations.residence_of(user.id)),
+            operator=user.operator_since is not None,
         ).model_dump(mode="json")
     )

@@ -401,6 +401,10 @@ class MeOut(BaseModel):
     residence: DeclaredResidenceOut | None = Field(
         description="Where she says she lives; null until she declares it"
     )
+    operator: bool = Field(
+        description="Whether she operates the deployment (founds municipalities); granted only "
+        "on the command line"
+    )
 
 
 class HealthOut(BaseModel):

@@ -325,3 +325,11 @@ async def test_an_invitation_names_a_bad_email_and_role(
     )
     assert_problem(response, 422)
     assert not await PendingRole.exists()
+
+
+async def test_me_says_whether_she_operates_the_deployment(
+    client: httpx.AsyncClient, operator: Actor, auth: Auth
+) -> None:
+    citizen = await factories.person()
+    assert (await client.get("/api/v1/me", headers=auth(operator))).json()["operator"] is True
+    assert (await client.get("/api/v1/me", headers=auth(citizen))).json()["operator"] is False
