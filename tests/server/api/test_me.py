@@ -35,6 +35,7 @@ async def test_me_shows_the_account_with_roles_per_municipality(
         "roles": [{"municipality": "musterdorf", "role": "council"}],
         "verification": {"email_verified": True, "resident_verified": []},
         "residence": None,
+        "operator": False,
     }
 
 
