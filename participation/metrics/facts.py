@@ -18,6 +18,8 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from notifications.visits import rules as visit_rules
 from notifications.visits.models import Invitation, ServiceType, ServiceVisit
 from participation.deliberation.models import Comment, Thread
@@ -50,17 +52,21 @@ class Calendars:
     def __init__(self) -> None:
         self._known: dict[int, WorkingCalendar] = {}
 
-    async def load(self, municipality_ids: Iterable[int]) -> None:
+    async def load(self, conn: BaseDBAsyncClient, municipality_ids: Iterable[int]) -> None:
         missing = sorted(set(municipality_ids) - self._known.keys())
         if not missing:
             return
         holidays: dict[int, list[Any]] = defaultdict(list)
-        for mid, day in await LocalHoliday.filter(municipality_id__in=missing).values_list(
-            "municipality_id", "date"
+        for mid, day in (
+            await LocalHoliday.filter(municipality_id__in=missing)
+            .using_db(conn)
+            .values_list("municipality_id", "date")
         ):
             holidays[mid].append(day)
-        for mid, state, zone in await Municipality.filter(id__in=missing).values_list(
-            "id", "state", "time_zone"
+        for mid, state, zone in (
+            await Municipality.filter(id__in=missing)
+            .using_db(conn)
+            .values_list("id", "state", "time_zone")
         ):
             self._known[mid] = WorkingCalendar.of(state, holidays[mid], zone)
 
@@ -128,40 +134,50 @@ def _both(found: Contribution, into: Contribution, department_id: int | None) ->
             )
 
 
-async def mandates(ids: Sequence[int], calendars: Calendars) -> Facts:
+async def mandates(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """A mandate's dates, promise, outcome, activity and trace, its launch, its signatures
     and its ratings (the latest per rater, in the month it was first given)."""
     found: Facts = {}
     for chunk in _chunks(ids):
-        rows = await Mandate.filter(id__in=chunk).values(
-            "id",
-            "municipality_id",
-            "department_id",
-            "initiator_id",
-            "status",
-            "published_at",
-            "submitted_at",
-            "closed_at",
-            "first_answer_at",
-            "answer_due_at",
-            "promise_kept",
-            "promise_overdue_at",
+        rows = (
+            await Mandate.filter(id__in=chunk)
+            .using_db(conn)
+            .values(
+                "id",
+                "municipality_id",
+                "department_id",
+                "initiator_id",
+                "status",
+                "published_at",
+                "submitted_at",
+                "closed_at",
+                "first_answer_at",
+                "answer_due_at",
+                "promise_kept",
+                "promise_overdue_at",
+            )
         )
-        await calendars.load(row["municipality_id"] for row in rows)
+        await calendars.load(conn, [row["municipality_id"] for row in rows])
         signatures: dict[int, list[tuple[int, int | None, datetime]]] = defaultdict(list)
-        for sid, mid, uid, at in await Signature.filter(mandate_id__in=chunk).values_list(
-            "id", "mandate_id", "user_id", "created_at"
+        for sid, mid, uid, at in (
+            await Signature.filter(mandate_id__in=chunk)
+            .using_db(conn)
+            .values_list("id", "mandate_id", "user_id", "created_at")
         ):
             signatures[mid].append((sid, uid, at))
         ratings: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-        for mid, score, at in await Rating.filter(mandate_id__in=chunk).values_list(
-            "mandate_id", "score", "created_at"
+        for mid, score, at in (
+            await Rating.filter(mandate_id__in=chunk)
+            .using_db(conn)
+            .values_list("mandate_id", "score", "created_at")
         ):
             ratings[mid].append((score, at))
         traced: dict[int, list[datetime]] = defaultdict(list)
-        for mid, at in await TimelineEntry.filter(
-            mandate_id__in=chunk, kind__in=TRACED_KINDS
-        ).values_list("mandate_id", "created_at"):
+        for mid, at in (
+            await TimelineEntry.filter(mandate_id__in=chunk, kind__in=TRACED_KINDS)
+            .using_db(conn)
+            .values_list("mandate_id", "created_at")
+        ):
             traced[mid].append(at)
         for row in rows:
             calendar = calendars[row["municipality_id"]]
@@ -192,16 +208,20 @@ async def mandates(ids: Sequence[int], calendars: Calendars) -> Facts:
     return found
 
 
-async def votes(ids: Sequence[int], calendars: Calendars) -> Facts:
+async def votes(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """The voters of a vote: one ballot per person, in the month she first cast it."""
     found: Facts = {}
     for chunk in _chunks(ids):
-        towns = dict(await Vote.filter(id__in=chunk).values_list("id", "municipality_id"))
-        await calendars.load(towns.values())
+        towns = dict(
+            await Vote.filter(id__in=chunk).using_db(conn).values_list("id", "municipality_id")
+        )
+        await calendars.load(conn, towns.values())
         for vid, mid in towns.items():
             found[vid] = (mid, Contribution())
-        for pid, vid, uid, at in await Participation.filter(vote_id__in=chunk).values_list(
-            "id", "vote_id", "user_id", "created_at"
+        for pid, vid, uid, at in (
+            await Participation.filter(vote_id__in=chunk)
+            .using_db(conn)
+            .values_list("id", "vote_id", "user_id", "created_at")
         ):
             mid, contribution = found[vid]
             month = month_of(at, calendars[mid].zone)
@@ -224,29 +244,35 @@ def _decision_hours(flags: list[datetime], decisions: list[datetime]) -> list[tu
     return found
 
 
-async def comments(ids: Sequence[int], calendars: Calendars) -> Facts:
+async def comments(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """A comment (deleted ones too: it was posted), its flags, whether it was hidden, and
     how long the moderators took to decide on its flags."""
     found: Facts = {}
     for chunk in _chunks(ids):
-        rows = await Comment.filter(id__in=chunk).values_list(
-            "id", "thread_id", "author_id", "created_at"
+        rows = (
+            await Comment.filter(id__in=chunk)
+            .using_db(conn)
+            .values_list("id", "thread_id", "author_id", "created_at")
         )
         towns = dict(
-            await Thread.filter(id__in={row[1] for row in rows}).values_list(
-                "id", "municipality_id"
-            )
+            await Thread.filter(id__in={row[1] for row in rows})
+            .using_db(conn)
+            .values_list("id", "municipality_id")
         )
-        await calendars.load(towns.values())
+        await calendars.load(conn, towns.values())
         flags: dict[int, list[datetime]] = defaultdict(list)
-        for cid, at in await Flag.filter(comment_id__in=chunk).values_list(
-            "comment_id", "created_at"
+        for cid, at in (
+            await Flag.filter(comment_id__in=chunk)
+            .using_db(conn)
+            .values_list("comment_id", "created_at")
         ):
             flags[cid].append(at)
         decisions: dict[int, list[datetime]] = defaultdict(list)
         hidings: dict[int, list[datetime]] = defaultdict(list)
-        for cid, action, at in await ModerationEntry.filter(comment_id__in=chunk).values_list(
-            "comment_id", "action", "created_at"
+        for cid, action, at in (
+            await ModerationEntry.filter(comment_id__in=chunk)
+            .using_db(conn)
+            .values_list("comment_id", "action", "created_at")
         ):
             if action in DECISIONS:
                 decisions[cid].append(at)
@@ -269,20 +295,24 @@ async def comments(ids: Sequence[int], calendars: Calendars) -> Facts:
     return found
 
 
-async def visits(ids: Sequence[int], calendars: Calendars) -> Facts:
+async def visits(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """A reported visit, and how long the service took when the portal said both ends."""
     found: Facts = {}
     for chunk in _chunks(ids):
-        rows = await ServiceVisit.filter(id__in=chunk).values_list(
-            "id",
-            "municipality_id",
-            "service_type_id",
-            "occurred_at",
-            "requested_at",
-            "completed_at",
+        rows = (
+            await ServiceVisit.filter(id__in=chunk)
+            .using_db(conn)
+            .values_list(
+                "id",
+                "municipality_id",
+                "service_type_id",
+                "occurred_at",
+                "requested_at",
+                "completed_at",
+            )
         )
-        codes = await _codes({row[2] for row in rows})
-        await calendars.load(row[1] for row in rows)
+        codes = await _codes(conn, {row[2] for row in rows})
+        await calendars.load(conn, [row[1] for row in rows])
         for vid, mid, type_id, occurred, requested, completed in rows:
             calendar = calendars[mid]
             code = codes[type_id]
@@ -296,49 +326,63 @@ async def visits(ids: Sequence[int], calendars: Calendars) -> Facts:
     return found
 
 
-async def _codes(type_ids: Iterable[int]) -> dict[int, str]:
-    return dict(await ServiceType.filter(id__in=list(type_ids)).values_list("id", "code"))
+async def _codes(conn: BaseDBAsyncClient, type_ids: Iterable[int]) -> dict[int, str]:
+    return dict(
+        await ServiceType.filter(id__in=list(type_ids)).using_db(conn).values_list("id", "code")
+    )
 
 
-async def _moments(municipality_id: int, users: list[int]) -> dict[int, list[datetime]]:
+async def _moments(
+    conn: BaseDBAsyncClient, municipality_id: int, users: list[int]
+) -> dict[int, list[datetime]]:
     """When each of these people signed, voted or commented in the municipality."""
     found: dict[int, list[datetime]] = defaultdict(list)
-    for uid, at in await Signature.filter(
-        user_id__in=users, mandate__municipality_id=municipality_id
-    ).values_list("user_id", "created_at"):
+    for uid, at in (
+        await Signature.filter(user_id__in=users, mandate__municipality_id=municipality_id)
+        .using_db(conn)
+        .values_list("user_id", "created_at")
+    ):
         found[uid].append(at)
-    for uid, at in await Participation.filter(
-        user_id__in=users, vote__municipality_id=municipality_id
-    ).values_list("user_id", "created_at"):
+    for uid, at in (
+        await Participation.filter(user_id__in=users, vote__municipality_id=municipality_id)
+        .using_db(conn)
+        .values_list("user_id", "created_at")
+    ):
         found[uid].append(at)
-    for uid, at in await Comment.filter(
-        author_id__in=users, thread__municipality_id=municipality_id
-    ).values_list("author_id", "created_at"):
+    for uid, at in (
+        await Comment.filter(author_id__in=users, thread__municipality_id=municipality_id)
+        .using_db(conn)
+        .values_list("author_id", "created_at")
+    ):
         found[uid].append(at)
     return found
 
 
-async def invitations(ids: Sequence[int], calendars: Calendars) -> Facts:
+async def invitations(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """An invitation: whether the invitee took part within 14 days (as the funnel counts
     it), in the month it was sent, and her satisfaction score, in the month she gave it."""
     found: Facts = {}
     for chunk in _chunks(ids):
-        rows = await Invitation.filter(id__in=chunk).values_list(
-            "id",
-            "municipality_id",
-            "user_id",
-            "sent_at",
-            "score",
-            "scored_at",
-            "visit__service_type_id",
+        rows = (
+            await Invitation.filter(id__in=chunk)
+            .using_db(conn)
+            .values_list(
+                "id",
+                "municipality_id",
+                "user_id",
+                "sent_at",
+                "score",
+                "scored_at",
+                "visit__service_type_id",
+            )
         )
-        codes = await _codes({row[6] for row in rows})
-        await calendars.load(row[1] for row in rows)
+        codes = await _codes(conn, {row[6] for row in rows})
+        await calendars.load(conn, [row[1] for row in rows])
         invitees: dict[int, list[int]] = defaultdict(list)
         for row in rows:
             if row[2] is not None:
                 invitees[row[1]].append(row[2])
-        moments = {mid: await _moments(mid, users) for mid, users in invitees.items()}
+        moments = {mid: await _moments(conn, mid, users) for mid, users in invitees.items()}
         for iid, mid, uid, sent, score, scored, type_id in rows:
             zone = calendars[mid].zone
             code = codes[type_id]
@@ -360,7 +404,7 @@ async def invitations(ids: Sequence[int], calendars: Calendars) -> Facts:
     return found
 
 
-Compute = Callable[[Sequence[int], Calendars], Awaitable[Facts]]
+Compute = Callable[[BaseDBAsyncClient, Sequence[int], Calendars], Awaitable[Facts]]
 
 KINDS: dict[str, Compute] = {
     "mandate": mandates,

@@ -28,6 +28,7 @@ from participation.metrics.contributions import (
     difference,
     person,
 )
+from participation.metrics.models import MetricFact
 from participation.outbox.consumers import Consumer
 from participation.outbox.envelope import Event
 from participation.sql import is_postgres, run
@@ -59,6 +60,11 @@ TAKING_PART = (
     "mandates:signature:withdrawn",
     "deliberation:comment:posted",
 )
+
+# The advisory lock space of a municipality's tables: shared by the consumer, taken alone
+# by the rebuild, so that a rebuild never overwrites a change it did not read.
+LOCK_SPACE = 24_001
+_EMPTY = '{"cells":[],"people":[],"who":[]}'
 
 _CELL = (
     "INSERT INTO metric_cell (municipality_id, department_id, service_type, month, measure, "
@@ -158,61 +164,86 @@ async def apply(
         )
 
 
-async def refresh(subjects: Iterable[Subject]) -> int:
-    """Recompute these subjects and bring the tables up to date; returns how many changed."""
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for kind, sid in subjects:
-        by_kind[kind].append(sid)
-    calendars = facts.Calendars()
-    changed = 0
-    for kind, ids in by_kind.items():
-        computed = await facts.KINDS[kind](sorted(set(ids)), calendars)
-        for sid in sorted(set(ids)):
-            changed += await _settle(kind, sid, computed.get(sid))
-    return changed
-
-
-async def _settle(kind: str, subject_id: int, new: tuple[int, Contribution] | None) -> int:
-    """Replace one subject's stored fact by `new` (None: the subject is gone)."""
+async def refresh(subjects: Iterable[Subject], municipality_ids: Iterable[int] = ()) -> int:
+    """Recompute these subjects and bring the tables up to date, in one transaction;
+    returns how many facts changed. `municipality_ids` are the subjects' municipalities,
+    whose rebuild this waits for (on PostgreSQL)."""
+    wanted = sorted(set(subjects))
+    if not wanted:
+        return 0
     async with in_transaction() as conn:
-        if new is not None:
-            # Make sure the row exists, so that there is a row to lock.
-            await run(
-                conn,
-                "INSERT INTO metric_fact (kind, subject_id, municipality_id, data) "
-                "VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject_id) DO NOTHING",
-                kind,
-                subject_id,
-                new[0],
-                '{"cells": [], "people": [], "who": []}',
-            )
-        lock = " FOR UPDATE" if is_postgres(conn) else ""
-        rows = await run(
-            conn,
-            f"SELECT id, municipality_id, data FROM metric_fact "
-            f"WHERE kind = $1 AND subject_id = $2{lock}",
-            kind,
-            subject_id,
+        if is_postgres(conn):
+            for mid in sorted(set(municipality_ids)):
+                await run(conn, "SELECT pg_advisory_xact_lock_shared($1, $2)", LOCK_SPACE, mid)
+        old = await _lock(conn, wanted)
+        calendars = facts.Calendars()
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for kind, sid in wanted:
+            by_kind[kind].append(sid)
+        fresh: dict[Subject, tuple[int, Contribution]] = {}
+        for kind, ids in by_kind.items():
+            for sid, found in (await facts.KINDS[kind](conn, ids, calendars)).items():
+                fresh[(kind, sid)] = found
+        changed = 0
+        for subject in wanted:
+            changed += await _settle(conn, subject, old[subject], fresh.get(subject))
+        return changed
+
+
+async def _lock(conn: BaseDBAsyncClient, wanted: list[Subject]) -> dict[Subject, Any]:
+    """Lock the subjects' facts, creating empty ones (municipality 0) for new subjects, in
+    one order for every worker; returns each one's row."""
+    for start in range(0, len(wanted), facts.CHUNK):
+        chunk = wanted[start : start + facts.CHUNK]
+        tuples = ", ".join(
+            f"(${3 * n + 1}, ${3 * n + 2}, 0, ${3 * n + 3})" for n in range(len(chunk))
         )
-        if not rows:
-            return 0
-        row = rows[0]
-        old = Contribution.from_data(_json(row["data"]))
-        fresh = new[1] if new is not None else Contribution()
-        cells, people = difference(old, fresh)
-        if not cells and not people and old.who == fresh.who:
-            return 0
-        await apply(conn, int(row["municipality_id"]), cells, people)
-        if new is None:
-            await run(conn, "DELETE FROM metric_fact WHERE id = $1", row["id"])
-        else:
-            await run(
+        values = [v for kind, sid in chunk for v in (kind, sid, _EMPTY)]
+        await run(
+            conn,
+            f"INSERT INTO metric_fact (kind, subject_id, municipality_id, data) VALUES {tuples} "
+            "ON CONFLICT (kind, subject_id) DO NOTHING",
+            *values,
+        )
+    lock = " FOR UPDATE" if is_postgres(conn) else ""
+    found: dict[Subject, Any] = {}
+    for kind in sorted({kind for kind, _ in wanted}):
+        ids = [sid for k, sid in wanted if k == kind]
+        for start in range(0, len(ids), facts.CHUNK):
+            some = ids[start : start + facts.CHUNK]
+            rows = await run(
                 conn,
-                "UPDATE metric_fact SET data = $1 WHERE id = $2",
-                _dumps(fresh.to_data()),
-                row["id"],
+                "SELECT id, subject_id, municipality_id, data FROM metric_fact "
+                f"WHERE kind = $1 AND subject_id IN ({', '.join(str(int(i)) for i in some)}) "
+                f"ORDER BY subject_id{lock}",
+                kind,
             )
+            found.update({(kind, int(row["subject_id"])): row for row in rows})
+    return found
+
+
+async def _settle(
+    conn: BaseDBAsyncClient, subject: Subject, row: Any, new: tuple[int, Contribution] | None
+) -> int:
+    """Replace one subject's stored fact by `new` (None: the subject is gone)."""
+    old = Contribution.from_data(_json(row["data"]))
+    fresh = new[1] if new is not None else Contribution()
+    cells, people = difference(old, fresh)
+    municipality_id = new[0] if new is not None else int(row["municipality_id"])
+    await apply(conn, municipality_id, cells, people)
+    if new is None:
+        await run(conn, "DELETE FROM metric_fact WHERE id = $1", row["id"])
+        return int(bool(cells or people))
+    if cells or people or old.who != fresh.who or row["municipality_id"] != municipality_id:
+        await run(
+            conn,
+            "UPDATE metric_fact SET data = $1, municipality_id = $2 WHERE id = $3",
+            _dumps(fresh.to_data()),
+            municipality_id,
+            row["id"],
+        )
         return 1
+    return 0
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -224,7 +255,20 @@ def _dumps(data: dict[str, Any]) -> str:
 
 
 async def project(batch: Sequence[Event], context: Mapping[str, Any]) -> None:
-    await refresh(await subjects_of(batch))
+    subjects = await subjects_of(batch)
+    await refresh(subjects, await _municipalities(batch, subjects))
+
+
+async def _municipalities(batch: Sequence[Event], subjects: set[Subject]) -> set[int]:
+    """The municipalities of the batch's subjects: the events', and those of facts found
+    otherwise (an erased account's have none)."""
+    found = {event.municipality_id for event in batch if event.municipality_id is not None}
+    if any(event.municipality_id is None for event in batch):
+        for kind in {kind for kind, _ in subjects}:
+            ids = [sid for k, sid in subjects if k == kind]
+            rows = await MetricFact.filter(kind=kind, subject_id__in=ids).values("municipality_id")
+            found |= {int(row["municipality_id"]) for row in rows}
+    return found
 
 
 PATTERNS = (
