@@ -9,6 +9,7 @@ import pytest
 
 from notifications.visits import commands as visit_commands
 from notifications.visits.models import ServiceVisit
+from participation.actors import Actor
 from participation.answers.commands import assign_mandate
 from participation.council.promise import watch_promises
 from participation.deliberation.commands import delete_comment
@@ -31,10 +32,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc, arg-type]
 
 
-async def _submitted(town: Municipality, moment: datetime) -> tuple[Mandate, object]:
+async def _submitted(town: Municipality, moment: datetime) -> tuple[Mandate, Actor]:
     council = await factories.council_member(town)
     initiator = await factories.person(lives_in=town)
     with time_travel(moment):
@@ -45,7 +46,7 @@ async def _submitted(town: Municipality, moment: datetime) -> tuple[Mandate, obj
 async def _answered(town: Municipality, submitted: datetime, answered: datetime) -> Mandate:
     mandate, council = await _submitted(town, submitted)
     with time_travel(answered):
-        await answers.response(council, mandate.id)  # type: ignore[arg-type]
+        await answers.response(council, mandate.id)
     await metrics.project()
     return mandate
 
@@ -126,10 +127,10 @@ async def test_a_reassignment_moves_the_mandate_s_cells_to_the_new_department() 
     first = await answers.department(town, "Tiefbau")
     second = await answers.department(town, "Grünflächen")
     mandate, council = await _submitted(town, at(2026, 11, 10, 9))
-    await assign_mandate(council, mandate.id, first.id)  # type: ignore[arg-type]
+    await assign_mandate(council, mandate.id, first.id)
     await metrics.project()
     assert await metrics.measure("outcome", first.id) == {("2026-11", 0): 1}
-    await assign_mandate(council, mandate.id, second.id)  # type: ignore[arg-type]
+    await assign_mandate(council, mandate.id, second.id)
     await metrics.project()
     assert await metrics.measure("outcome", first.id) == {}
     assert await metrics.measure("outcome", second.id) == {("2026-11", 0): 1}
