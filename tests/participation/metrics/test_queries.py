@@ -272,6 +272,7 @@ async def test_available_periods_are_those_with_data() -> None:
     await town("b", "B")
     await cells(a, "signatures", "2026-11", {0: 1})
     await cells(a, "signatures", "2025-02", {0: 1})
+    await cells(a, "active_delta", "2027-01", {0: -1})  # closed in December
     expected = ["last-12-months", "2026", "2025", "2026-Q4", "2025-Q1", "2026-11", "2025-02"]
     assert await queries.available_periods("a") == expected
     assert await queries.available_periods(None) == expected
