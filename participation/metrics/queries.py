@@ -264,15 +264,15 @@ async def _service_types(municipality_id: int) -> list[str]:
 
 async def dashboard(slug: str, period: str, department: str | None = None) -> Dashboard:
     """Every figure of the municipality `slug` in `period`, service figures for all services
-    together and once per service type; with `department` (its id), only the figures that
-    exist per department. Trends: the 12 months up to the period's last (or the current)
-    month. Raises NotFound for an unknown municipality, InvalidInput on `period` or
-    `department`."""
+    together and once per service type; with `department` (its id; empty, as a form sends
+    "all", is the whole municipality), only the figures that exist per department, for it.
+    Trends: the 12 months up to the period's last (or the current) month. Raises NotFound
+    for an unknown municipality, InvalidInput on `period` or `department`."""
     municipality = await _municipality(slug)
     zone = ZoneInfo(municipality.time_zone)
     now = clock.now()
     chosen = periods.past_period(period, now, zone)
-    unit = await _department(municipality, department) if department is not None else None
+    unit = await _department(municipality, department) if department else None
     figures = [f for f in FIGURES.values() if unit is None or f.by_department]
     trend = periods.months_until(min(chosen.months[-1], periods.month_of(now, zone)), TREND_MONTHS)
     first, last = min(trend[0], chosen.months[0]), max(trend[-1], chosen.months[-1])
