@@ -7,7 +7,7 @@ from participation.metrics.results import Comparison, Dashboard
 
 
 async def dashboard(slug: str, period: str, department: str | None = None) -> Dashboard:
-    """Every figure of the municipality `slug` in `period`; with `department` (its slug),
+    """Every figure of the municipality `slug` in `period`; with `department` (its id),
     only the figures that exist per department. Raises NotFound for an unknown
     municipality, InvalidInput on `period` or `department`."""
     raise NotImplementedError
