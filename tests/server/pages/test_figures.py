@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -23,6 +24,8 @@ from participation.metrics.figures import FIGURES
 from participation.metrics.results import Comparison, ComparisonRow, Dashboard, FigureValue
 from participation.municipalities.models import Department, Municipality
 from tests import factories
+from tests.factories import time_travel
+from tests.factories.metric_cells import cells
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 12)) + ("2026-12",)
 
@@ -339,3 +342,63 @@ async def test_the_header_and_footer_lead_to_the_figures(
     page = (await client.get("/m/musterstadt")).text
     assert 'href="/m/musterstadt/figures"' in page
     assert 'href="/figures"' in page
+
+
+# -- with the real query layer, from summary cells ---------------------------------------------
+
+
+NOW = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def december() -> Iterator[None]:
+    with time_travel(NOW):
+        yield
+
+
+async def test_the_dashboard_from_summary_cells(
+    client: httpx.AsyncClient, town: Municipality, december: None
+) -> None:
+    # 31 first answers in November: median 2, so comparable; 4 settled promises, 3 kept.
+    await cells(town, "first_answer_days", "2026-11", {1: 10, 2: 12, 4: 9})
+    await cells(town, "promise_kept", "2026-11", {1: 3, 0: 1})
+    page = await client.get("/m/musterstadt/figures?period=2026-11&lang=en")
+    assert page.status_code == 200
+    first = _text(_card(page.text, "figure-first_answer_days"))
+    assert "2 working days" in first and "based on 31 cases" in first
+    assert "Too few cases" not in first
+    kept = _text(_card(page.text, "figure-promise_kept_share"))
+    assert "75%" in kept and "based on 4 cases" in kept and "Too few cases to compare" in kept
+    assert "Period: November 2026" in _text(page.text)
+    services = _text(page.text).split("Routine services", 2)[-1]
+    assert services.startswith(" No data yet")
+
+
+async def test_a_future_period_and_a_department_of_another_town_are_refused(
+    client: httpx.AsyncClient, town: Municipality, december: None
+) -> None:
+    future = await client.get("/m/musterstadt/figures?period=2027-03&lang=en")
+    assert future.status_code == 422
+    assert "This period is in the future." in future.text
+    other = await factories.municipality("anderswo")
+    elsewhere = await Department.create(municipality_id=other.id, name="Bauamt")
+    refused = await client.get(f"/m/musterstadt/figures?department={elsewhere.id}")
+    assert refused.status_code == 422
+    assert 'id="figures-department-error"' in refused.text
+
+
+async def test_the_comparison_from_summary_cells(
+    client: httpx.AsyncClient, town: Municipality, december: None
+) -> None:
+    other = await factories.municipality("beispielheim", name="Beispielheim")
+    small = await factories.municipality("kleinweiler", name="Kleinweiler")
+    await cells(town, "first_answer_days", "2026-11", {1: 10, 2: 12, 4: 9})
+    await cells(other, "first_answer_days", "2026-11", {5: 10, 6: 10})
+    await cells(small, "first_answer_days", "2026-11", {0: 3})
+    page = await client.get("/figures?figure=first_answer_days&period=2026-11&lang=en")
+    assert page.status_code == 200
+    text = _text(page.text)
+    assert "Musterstadt gives its first answer fastest: median 2 working days (31 cases)." in text
+    assert "Kleinweiler: 0 working days · not ranked: 3 cases" in text
+    bad = await client.get("/figures?figure=service_duration_days&service_type=nothing")
+    assert bad.status_code == 422 and 'id="compare-service_type-error"' in bad.text
