@@ -491,6 +491,9 @@ async def comparison_page(request: Request) -> Response:
     figure = params.get("figure") or DEFAULT_FIGURE
     period = params.get("period") or DEFAULT_PERIOD
     service_type = params.get("service_type") or None
+    if figure in FIGURES and not FIGURES[figure].per_service_type:
+        # The picker offers services beside every figure; only service figures use one.
+        service_type = None
     errors: dict[str, str] = {}
     comparison: Comparison | None = None
     try:
