@@ -46,6 +46,14 @@ from tests.factories import votes as vote_factories
 PEOPLE = 6
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
+# The council's next step for a mandate; "advance" with True rejects instead of accepting.
+NEXT = {
+    Status.SUBMITTED: Status.IN_REVIEW,
+    Status.IN_REVIEW: Status.ACCEPTED,
+    Status.ACCEPTED: Status.IN_PROGRESS,
+    Status.IN_PROGRESS: Status.COMPLETED,
+}
+
 person = st.integers(0, PEOPLE - 1)
 index = st.integers(0, 50)
 OPERATIONS = st.one_of(
@@ -55,19 +63,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("quorum"), index),
     st.tuples(st.just("assign"), index, st.integers(0, 1)),
     st.tuples(st.just("answer"), index, st.sampled_from(["first_answer", "update", "decision"])),
-    st.tuples(
-        st.just("move"),
-        index,
-        st.sampled_from(
-            [
-                Status.IN_REVIEW,
-                Status.ACCEPTED,
-                Status.IN_PROGRESS,
-                Status.COMPLETED,
-                Status.REJECTED,
-            ]
-        ),
-    ),
+    st.tuples(st.just("advance"), index, st.booleans()),
     st.tuples(st.just("rate"), person, index, st.integers(1, 5)),
     st.tuples(st.just("comment"), person, index),
     st.tuples(st.just("delete"), index),
@@ -129,7 +125,7 @@ class World:
                 title=f"Auftrag {len(self.mandates)}",
                 summary="Kurz.",
                 body="Lang.",
-                district=None,
+                district="mitte",
                 topics=None,
             )
             self.mandates.append(launched.id)
@@ -168,11 +164,14 @@ class World:
             await respond_to_mandate(
                 self.council, self.pick(self.mandates, args[0]), args[1], "Wir prüfen das."
             )
-        elif name == "move" and self.mandates:
-            reason = "Nicht umsetzbar." if args[1] == Status.REJECTED else None
-            await mandate_commands.transition_mandate(
-                self.council, self.pick(self.mandates, args[0]), args[1], reason
-            )
+        elif name == "advance" and self.mandates:
+            mandate = await Mandate.get(id=self.pick(self.mandates, args[0]))
+            target = NEXT.get(Status(mandate.status))
+            if target == Status.ACCEPTED and args[1]:
+                target = Status.REJECTED
+            if target is not None:
+                reason = "Nicht umsetzbar." if target == Status.REJECTED else None
+                await mandate_commands.transition_mandate(self.council, mandate.id, target, reason)
         elif name == "delete" and self.comments:
             comment_id = self.pick(self.comments, args[0])
             row = await moderation.comment_and_thread(comment_id)
