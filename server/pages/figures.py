@@ -507,8 +507,9 @@ async def comparison_page(request: Request) -> Response:
     title = ""
     if comparison is not None and known is not None:
         title = _title(known)
-        if service_type:
-            title = f"{title}: {names.get(service_type, service_type)}"
+        service = _service_label(known, service_type, names)
+        if service:
+            title = f"{title}: {service}"
     return render(
         request,
         "figures/comparison.html",

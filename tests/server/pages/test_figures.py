@@ -413,3 +413,16 @@ async def test_the_comparison_from_summary_cells(
     assert "Kleinweiler: 0 working days · not ranked: 3 cases" in text
     bad = await client.get("/figures?figure=service_duration_days&service_type=nothing")
     assert bad.status_code == 422 and 'id="compare-service_type-error"' in bad.text
+
+
+async def test_a_service_figure_is_compared_for_all_services_or_one(
+    client: httpx.AsyncClient, app: Starlette, fake: Queries
+) -> None:
+    row = ComparisonRow("musterstadt", "Musterstadt", 3, 40, (2, 4), True, 1)
+    fake.comparison = _comparison("service_duration_days", row)
+    page = _text((await client.get("/figures?figure=service_duration_days&lang=en")).text)
+    assert "Musterstadt completes this service fastest: median 3 days (40 cases)." in page
+    assert ": all services" in page
+    assert fake.asked[-1] == ("service_duration_days", "last-12-months", None)
+    await client.get("/figures?figure=service_duration_days&service_type=meldewesen.ummeldung")
+    assert fake.asked[-1] == ("service_duration_days", "last-12-months", "meldewesen.ummeldung")
