@@ -467,7 +467,7 @@ def rows(comparison: Comparison) -> list[Row]:
             name=row.name,
             slug=row.municipality,
             value=words.amount(comparison.unit, row.value),
-            interval=words.interval(comparison.unit, row.interval) or "–",
+            interval=words.span(comparison.unit, row.interval),
             cases=words.number(row.n),
             greyed=not row.comparable,
         )

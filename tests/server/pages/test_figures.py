@@ -287,7 +287,7 @@ async def test_the_comparison_ranks_and_greys_and_says_it_in_one_sentence(
     assert len(chart.findall("s:rect[@class='fig-bar-greyed']", ns)) == 1
     table = re.search(r"<table.*?</table>", page.text, re.S).group(0)  # type: ignore[union-attr]
     assert '<tr class="fig-greyed"><td>not ranked: 3 cases</td>' in table
-    assert "95 % between 1 and 3" in table
+    assert '<td class="span">1–3</td>' in table
     assert fake.asked == [("first_answer_days", "2026", None)]
     # A service chosen beside a figure that is not per service is left aside.
     await client.get("/figures?figure=first_answer_days&period=2026&service_type=x")
