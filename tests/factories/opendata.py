@@ -48,7 +48,9 @@ async def town(slug: str = "musterdorf", name: str = "Musterdorf") -> Town:
         official_key=AGS, state="NW", contact_email=CONTACT, population=12_000
     )
     place = await Municipality.get(id=place.id)
-    initiator = await person(email="ida.initiatorin@example.org", name="Ida Initiatorin")
+    initiator = await person(
+        email=f"ida.initiatorin@{slug}.example.org", name="Ida Initiatorin", lives_in=place
+    )
     council = await council_member(place)
     subject = await mandate(
         initiator,
@@ -65,7 +67,9 @@ async def town(slug: str = "musterdorf", name: str = "Musterdorf") -> Town:
     hidden = await plans.cost_analysis(subject, one_off_cents=999_999, published=False)
     await CostRevision.filter(analysis_id=hidden.id).update(title=DRAFT_COSTS)
     draft = await mandate(initiator, place, Status.DRAFT, title=DRAFT_TITLE)
-    author = await person(email="anna.autorin@example.org", name="Anna Autorin", lives_in=place)
+    author = await person(
+        email=f"anna.autorin@{slug}.example.org", name="Anna Autorin", lives_in=place
+    )
     watcher = await moderator(place)
     thread = await deliberation.thread_of(subject)
     comment = await deliberation.comment(author, thread, HIDDEN_TEXT)
