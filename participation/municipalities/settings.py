@@ -154,9 +154,7 @@ def _time_zone(value: Any) -> str:
 
 def _open_data_licence(value: Any) -> str:
     if not isinstance(value, str) or value.strip() not in LICENCES:
-        raise Invalid(
-            Message("Choose one of the licences %(codes)s.", codes=", ".join(LICENCES))
-        )
+        raise Invalid(Message("Choose one of the licences %(codes)s.", codes=", ".join(LICENCES)))
     return value.strip()
 
 

@@ -160,7 +160,7 @@ class MunicipalitySettingsIn(ContactFields):
     open_data_licence: Text | None = Field(
         default=None,
         description="The licence of its open data: dl-de/by-2-0 (the default) or cc-by/4.0",
-        json_schema_extra={"enum": sorted(LICENCES)},
+        json_schema_extra={"enum": [*sorted(LICENCES)]},
     )
 
     # Its face and legal pages (participation/municipalities/face.py, legal.py).

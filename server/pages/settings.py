@@ -1,5 +1,6 @@
 """A municipality's settings page: its name, districts, quorum, signature period,
-population, time zone, contact and open-data licence, as PATCH /api/v1/municipalities/{slug} changes them."""
+population, time zone, contact and open-data licence, as PATCH
+/api/v1/municipalities/{slug} changes them."""
 
 from __future__ import annotations
 
