@@ -46,6 +46,8 @@ class Municipality(Model):
     contact_email = fields.CharField(max_length=254, default="")
     contact_phone = fields.CharField(max_length=40, default="")
     contact_address = fields.TextField(default="")
+    # Under which licence its open data is published (participation/municipalities/licences.py).
+    open_data_licence = fields.CharField(max_length=16, default="dl-de/by-2-0")
     created_at = fields.DatetimeField(auto_now_add=True)
     # Its face (participation/municipalities/face.py): None means the platform's own.
     primary_color = fields.CharField(max_length=7, null=True)

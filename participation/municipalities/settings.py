@@ -19,6 +19,7 @@ from participation import single_line
 from participation.errors import FieldError
 from participation.messages import Message
 from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES, known_zone
+from participation.municipalities.licences import LICENCES
 
 QUORUM_MAX = 1_000_000
 POPULATION_MAX = 100_000_000
@@ -151,6 +152,12 @@ def _time_zone(value: Any) -> str:
     return value.strip()
 
 
+def _open_data_licence(value: Any) -> str:
+    if not isinstance(value, str) or value.strip() not in LICENCES:
+        raise Invalid(Message("Choose one of the licences %(codes)s.", codes=", ".join(LICENCES)))
+    return value.strip()
+
+
 def _day(value: Any) -> date:
     day: date | None = value if isinstance(value, date) else None
     if day is None and isinstance(value, str) and len(value.strip()) == 10:
@@ -206,6 +213,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "contact_email": _contact_email,
     "contact_phone": _contact_phone,
     "contact_address": _contact_address,
+    "open_data_licence": _open_data_licence,
 }
 
 

@@ -71,6 +71,7 @@ async def _views(municipalities: list[Municipality]) -> list[dict]:
             contact_email=m.contact_email,
             contact_phone=m.contact_phone,
             contact_address=m.contact_address,
+            open_data_licence=m.open_data_licence,
             verification_levels=LevelsView(
                 **{
                     name: levels[m.id].get(action, Level.EMAIL)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from participation.municipalities import districts, face, founding, legal, settings
 from participation.municipalities.calendar import MAX_PROMISE_DAYS, STATES
+from participation.municipalities.licences import LICENCES
 from server.api.schemas import Strict, Text
 
 SLUG_SCHEMA: dict[str, Any] = {
@@ -155,6 +156,11 @@ class MunicipalitySettingsIn(ContactFields):
         default=None,
         description="Hours an account counts as new (at most 2 links per comment)",
         json_schema_extra={"minimum": 0, "maximum": settings.NEW_ACCOUNT_HOURS_MAX},
+    )
+    open_data_licence: Text | None = Field(
+        default=None,
+        description="The licence of its open data: dl-de/by-2-0 (the default) or cc-by/4.0",
+        json_schema_extra={"enum": [*sorted(LICENCES)]},
     )
 
     # Its face and legal pages (participation/municipalities/face.py, legal.py).

@@ -175,6 +175,9 @@ class MunicipalityOut(BaseModel):
     contact_email: str = Field(description="How to reach the administration; may be empty")
     contact_phone: str
     contact_address: str = Field(description="Postal address, lines separated by newlines")
+    open_data_licence: str = Field(
+        default="dl-de/by-2-0", description="The licence of its open data (/m/{slug}/open-data)"
+    )
     primary_color: str | None = Field(
         default=None, description="#rrggbb, or null for the platform's colour"
     )

@@ -1,5 +1,6 @@
 """A municipality's settings page: its name, districts, quorum, signature period,
-population, time zone and contact, as PATCH /api/v1/municipalities/{slug} changes them."""
+population, time zone, contact and open-data licence, as PATCH
+/api/v1/municipalities/{slug} changes them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.commands import update_municipality
+from participation.municipalities.licences import LICENCES
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import place_of
 from participation.permissions import may
@@ -53,6 +55,7 @@ async def _settings_page(
         status=status,
         municipality=municipality,
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
+        licences=list(LICENCES.values()),
         done=done if done in DONE and status == 200 else None,
         section=section,
         errors=errors or {},
@@ -75,7 +78,11 @@ async def _change(
 
 
 async def _general(actor: Actor, municipality: Municipality, form: FormData) -> str:
-    await update_municipality(actor, municipality.slug, {n: text_field(form, n) for n in GENERAL})
+    changes = {n: text_field(form, n) for n in GENERAL}
+    # A form drawn before the licence was offered does not send it: the choice stays.
+    if "open_data_licence" in form:
+        changes["open_data_licence"] = text_field(form, "open_data_licence")
+    await update_municipality(actor, municipality.slug, changes)
     return "saved"
 
 

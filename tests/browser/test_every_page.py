@@ -97,6 +97,8 @@ PAGE_TYPES = [
     PageType("accessibility statement", "/m/demo/accessibility"),
     PageType("moderation queue", "/m/demo/moderation", MODERATOR),
     PageType("moderation log", "/m/demo/moderation-log", MODERATOR),
+    PageType("open data", "/m/demo/open-data"),
+    PageType("open-data dictionary", "/open-data/dictionary"),
     PageType("discussion", "/threads/{thread}"),
     PageType("cost analysis", "/mandates/{fountains}/costs/{cost_analysis}"),
     PageType("mandate with its plan, as the council", "/mandates/{fountains}", COUNCIL),

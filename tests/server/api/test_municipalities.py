@@ -43,6 +43,7 @@ async def test_list_municipalities_by_name_with_districts(
         "contact_email": "",
         "contact_phone": "",
         "contact_address": "",
+        "open_data_licence": "dl-de/by-2-0",
         "primary_color": None,
         "welcome_text": None,
         "coat_of_arms_url": None,

@@ -161,3 +161,21 @@ async def test_a_refused_post_by_someone_else_shows_no_settings(
     assert "rathaus@musterdorf.de" not in answer.text
     assert 'action="/m/musterdorf/admin/settings"' not in answer.text
     assert (await Municipality.get(id=town.id)).name == "Musterdorf"
+
+
+async def test_the_open_data_licence_is_chosen_from_the_two_offered(
+    client: httpx.AsyncClient, town: Municipality, token: str
+) -> None:
+    page = (await client.get("/m/musterdorf/admin/settings")).text
+    assert '<option value="dl-de/by-2-0" selected>' in page
+    assert '<option value="cc-by/4.0">' in page
+    data = {"csrf_token": token, **GENERAL, "open_data_licence": "cc-by/4.0"}
+    saved = await client.post("/m/musterdorf/admin/settings", data=data)
+    assert saved.status_code == 303
+    assert (await Municipality.get(id=town.id)).open_data_licence == "cc-by/4.0"
+    refused = await client.post(
+        "/m/musterdorf/admin/settings", data={**data, "open_data_licence": "gpl-3.0"}
+    )
+    assert refused.status_code == 422
+    assert 'id="settings-open_data_licence-error"' in refused.text
+    assert (await Municipality.get(id=town.id)).open_data_licence == "cc-by/4.0"
