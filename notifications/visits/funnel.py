@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 from notifications.visits import offer, rules
 from notifications.visits.models import Invitation, Outcome, ServiceType, ServiceVisit
-from participation import clock
+from participation import clock, periods
 from participation.deliberation.models import Comment
 from participation.mandates.models import Signature
-from participation.metrics import periods
 from participation.votes.models import Participation
 
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.functions import Count, Sum
 
-from participation import clock, environment, sql
+from participation import clock, environment, periods, sql
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.metrics import periods, stats
+from participation.metrics import stats
 from participation.metrics.figures import FIGURES, SCORES, Figure, figure_named
 from participation.metrics.models import MetricCell, MetricParticipant
 from participation.metrics.results import Comparison, ComparisonRow, Dashboard, FigureValue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from participation.metrics import periods
+from participation import periods
 from participation.metrics.figures import FIGURES
 
 PERIOD = "2026-11, 2026-Q4, 2026 or last-12-months (municipal months); not in the future"

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from notifications.visits import commands, rules
 from notifications.visits.models import Outcome
-from participation.metrics import periods
+from participation import periods
 from server.api.schemas import NOT_BLANK, Line, Strict, Text
 
 

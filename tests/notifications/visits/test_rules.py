@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from notifications.visits import rules
+from participation import periods
 from participation.errors import InvalidInput
-from participation.metrics import periods
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
