@@ -157,11 +157,11 @@ async def apply(
     """Add these deltas to the tables, dropping rows that reach zero.
 
     Rows are written in key order, so two workers' transactions meet them in the same
-    order and wait for each other instead of deadlocking."""
+    order and wait for each other instead of deadlocking. A running sum's cells
+    (`active_delta`) hold negative counts too, so any delta may bring a cell to zero."""
     for key, count in sorted(cells.items()):
         await run(conn, _CELL, municipality_id, *key, count)
-        if count < 0:
-            await run(conn, _CELL_GONE, municipality_id, *key)
+        await run(conn, _CELL_GONE, municipality_id, *key)
     for who, refs in sorted(people.items()):
         await run(conn, _PERSON, municipality_id, *who, refs)
         if refs < 0:

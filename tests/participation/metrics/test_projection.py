@@ -40,6 +40,21 @@ async def test_a_completed_mandate_counts_as_the_rebuild_counts_it() -> None:
     assert await metrics.people() == people
 
 
+async def test_a_running_sum_brought_back_to_zero_leaves_no_cell() -> None:
+    town = await factories.municipality()
+    initiator = await factories.person(lives_in=town)
+    with time_travel(NOVEMBER - timedelta(days=30)):
+        await factories.mandate(initiator, town, Status.REJECTED)
+    await metrics.project()
+    with time_travel(NOVEMBER):
+        await factories.mandate(initiator, town, Status.SUBMITTED)
+    await metrics.project()
+    active = {k: n for k, n in (await metrics.cells()).items() if k[4] == "active_delta"}
+    assert active == {(town.id, 0, "", "2026-10", "active_delta", 0): 1}
+    await rebuild()
+    assert {k: n for k, n in (await metrics.cells()).items() if k[4] == "active_delta"} == active
+
+
 async def test_a_batch_delivered_twice_changes_nothing_more() -> None:
     town = await factories.municipality()
     initiator = await factories.person(lives_in=town)
