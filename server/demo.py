@@ -32,6 +32,7 @@ from participation.votes.models import Rule
 from participation.votes.queries import options_of
 from server.demo_costs import seed_costs
 from server.demo_history import spread_history
+from server.demo_year import seed_towns
 
 SLUG = "demo"
 MOBILITY = ("mobilität", "verkehr", "radverkehr")
@@ -167,8 +168,9 @@ REASONS = {
 }
 
 
-async def seed() -> bool:
-    """Create the demo municipality and its content; False if it already exists."""
+async def seed(towns: bool = True) -> bool:
+    """Create the demo municipality and its content, and with `towns` the two demo towns
+    with their year (server/demo_year.py); False if the demo already exists."""
     if await Municipality.exists(slug=SLUG):
         return False
     municipality = await Municipality.create(
@@ -250,6 +252,10 @@ async def seed() -> bool:
     await _seed_ratings(signers, launched[CAR_PARK])
     await _seed_discussion(people, council, launched[FOUNTAINS])
     await _seed_services(people["admin@demo.example"])
+    if towns:
+        # Before Musterstadt's history is spread: the towns' promise clock runs in the
+        # past and must not find Musterstadt's mandates overdue there.
+        await seed_towns()
     # Last: the history above happened in a minute; spread it over the weeks it tells of.
     await spread_history(municipality)
     return True
