@@ -11,7 +11,7 @@ first, so ids grow with time as they do on a real deployment.
 from __future__ import annotations
 
 import heapq
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -19,18 +19,18 @@ from tortoise import timezone
 
 from participation import clock
 
-Story = AsyncIterator[datetime]
+Story = AsyncGenerator[datetime, None]
 
 
 @contextmanager
 def moved_clock(moment: datetime) -> Iterator[None]:
     """Both clocks read `moment` until the block ends."""
     saved = clock.now, timezone.now
-    clock.now = timezone.now = lambda: moment  # type: ignore[assignment]
+    clock.now = timezone.now = lambda: moment
     try:
         yield
     finally:
-        clock.now, timezone.now = saved  # type: ignore[assignment]
+        clock.now, timezone.now = saved
 
 
 async def play(stories: list[Story], until: datetime) -> None:

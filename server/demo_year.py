@@ -143,23 +143,21 @@ def _score(rng: random.Random, weights: tuple[int, ...]) -> int:
     return rng.choices(range(1, 6), weights=weights)[0]
 
 
-async def seed_towns() -> None:
-    """Found the demo towns a little over a year ago, then tell their year up to now."""
-    now = clock.now()
+async def seed_towns(
+    now: datetime | None = None, mandates: int = MANDATES, visits: int = VISITS
+) -> None:
+    """Found the demo towns a little over a year before `now`, then tell their year up to
+    it: `mandates` mandates and `visits` service visits in each (tests tell a shorter one)."""
+    now = now or clock.now()
     with moved_clock(now - timedelta(days=365 + 14)):
         founder = await operator()
         casts = [await found(founder, town) for town in TOWNS]
-    await tell(casts, now)
-
-
-async def tell(casts: list[Cast], now: datetime) -> None:
-    """The twelve months before `now` in every town of `casts`."""
     start = now - timedelta(days=365)
     stories: list[Story] = [_promise_clock(start)]
     for cast in casts:
         calendar = await working_calendar(await Municipality.get(slug=cast.town.slug))
-        stories += [_mandate(cast, calendar, n, start) for n in range(MANDATES)]
-        stories += [_visit(cast, n, start) for n in range(VISITS)]
+        stories += [_mandate(cast, calendar, n, mandates, start) for n in range(mandates)]
+        stories += [_visit(cast, n, start) for n in range(visits)]
     await play(stories, now)
 
 
@@ -173,10 +171,12 @@ async def _promise_clock(start: datetime) -> Story:
             await watch_promises()
 
 
-async def _mandate(cast: Cast, calendar: WorkingCalendar, n: int, start: datetime) -> Story:
+async def _mandate(
+    cast: Cast, calendar: WorkingCalendar, n: int, count: int, start: datetime
+) -> Story:
     town = cast.town
     rng = random.Random(f"{SEED}:{town.slug}:mandate:{n}")
-    t = _office(start + timedelta(days=340 * (n + rng.random()) / MANDATES), rng)
+    t = _office(start + timedelta(days=340 * (n + rng.random()) / count), rng)
     yield t
     stem, summary, topics = SUBJECTS[(n + len(town.slug)) % len(SUBJECTS)]
     district = n % len(cast.districts)
