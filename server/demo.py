@@ -22,6 +22,7 @@ from participation.deliberation.threads import thread_ids
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.mandates.rating import rate_outcome
+from participation.metrics.rebuild import rebuild
 from participation.municipalities import departments
 from participation.municipalities.models import Department, District, Municipality
 from participation.permissions import Role
@@ -258,6 +259,8 @@ async def seed(towns: bool = True) -> bool:
         await seed_towns()
     # Last: the history above happened in a minute; spread it over the weeks it tells of.
     await spread_history(municipality)
+    # The figures count the records where they now are, not where the commands left them.
+    await rebuild()
     return True
 
 
