@@ -35,6 +35,10 @@ from participation.municipalities.calendar import WorkingCalendar
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import working_calendar
 from participation.plans import commands as plans
+from participation.votes import commands as vote_commands
+from participation.votes.clockwork import advance_votes
+from participation.votes.drafts import OptionDraft, VoteDraft
+from participation.votes.queries import options_of
 from server.demo_clock import Story, moved_clock, play
 from server.demo_towns import SERVICES, TOWNS, Cast, found, operator
 
@@ -113,6 +117,10 @@ COMMENTS = [
     ("Es gibt dringendere Aufgaben in der Stadt.", "against"),
     ("Wie sieht der Zeitplan aus?", "neutral"),
 ]
+VOTES = [
+    ("Wofür soll der Bürgerhaushalt reichen?", ["Spielgeräte", "Sitzbänke", "Radständer"]),
+    ("Wie soll der Marktplatz aussehen?", ["Mehr Bäume", "Wasserspiel", "Mehr Sitzplätze"]),
+]
 TAKING_PART = "Die Einladung kam zur rechten Zeit, ich bin dafür."
 
 
@@ -158,6 +166,7 @@ async def seed_towns(
         calendar = await working_calendar(await Municipality.get(slug=cast.town.slug))
         stories += [_mandate(cast, calendar, n, mandates, start) for n in range(mandates)]
         stories += [_visit(cast, n, start) for n in range(visits)]
+        stories += [_vote(cast, n, start) for n in range(len(VOTES))]
     await play(stories, now)
 
 
@@ -206,7 +215,7 @@ async def _mandate(
                 t = moment
                 yield t
     submitted = t
-    t = _after(t, rng, 0.05, 1)
+    t = _office(t + timedelta(minutes=rng.randrange(10, 180)), rng)
     yield t
     department = cast.departments[rng.randrange(len(cast.departments))]
     await answer_commands.assign_mandate(cast.council, mandate.id, department, cast.council.user_id)
@@ -325,6 +334,34 @@ async def _discussion(
             await moderation.hide_comment(cast.moderator, posted[0].id, "Nicht zum Thema.")
         else:
             await moderation.dismiss_flags(cast.moderator, posted[0].id, reason)
+
+
+async def _vote(cast: Cast, n: int, start: datetime) -> Story:
+    """A town-wide approval vote: two weeks open, then counted and published."""
+    rng = random.Random(f"{SEED}:{cast.town.slug}:vote:{n}")
+    title, options = VOTES[n]
+    t = _office(start + timedelta(days=60 + 150 * n + rng.uniform(0, 60)), rng)
+    yield t
+    council = cast.council
+    opens, closes = t + timedelta(days=2), t + timedelta(days=16)
+    vote = await vote_commands.create_vote(
+        council,
+        VoteDraft(title=title, opens_at=opens, closes_at=closes),
+        [OptionDraft(option) for option in options],
+        municipality_slug=cast.town.slug,
+    )
+    await vote_commands.schedule_vote(council, vote.id)
+    # The vote clock's job opens, closes and publishes it on time, as on a server.
+    yield opens + timedelta(minutes=1)
+    await advance_votes()
+    choices = [o.id for o in await options_of(vote.id)]
+    t = opens
+    for voter in rng.sample(cast.citizens, rng.randint(10, 18)):
+        t += timedelta(hours=rng.uniform(2, 15))
+        yield t
+        await vote_commands.cast_ballot(voter, vote.id, rng.sample(choices, rng.randint(1, 2)))
+    yield closes + timedelta(minutes=1)
+    await advance_votes()
 
 
 async def _visit(cast: Cast, n: int, start: datetime) -> Story:

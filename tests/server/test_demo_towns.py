@@ -25,6 +25,7 @@ from participation.municipalities.founding import STATE_KEYS
 from participation.municipalities.models import Department, District, Municipality
 from participation.municipalities.queries import working_calendar
 from participation.timeline.models import TimelineEntry
+from participation.votes.models import Participation, Vote
 from server import demo, demo_year
 from server.demo_towns import TOWNS
 
@@ -99,6 +100,8 @@ async def test_a_year_answered_fast_in_one_town_and_slow_in_the_other() -> None:
     assert statuses["completed"] and statuses["rejected"] and statuses["in_progress"]
     assert await Rating.all().count() and await Flag.all().count() and await Comment.all().count()
     assert await TimelineEntry.filter(kind="cost_analysis").count()
+    assert await Vote.filter(status="published").count() == 2 * len(demo_year.VOTES)
+    assert await Participation.all().count() >= 20
     # Re-registration: days here, weeks there.
     code = "residence.registration"
     assert max(await _service_days(fast, code)) <= 3 < 14 <= min(await _service_days(slow, code))
@@ -139,6 +142,7 @@ async def _fingerprint() -> dict[str, Any]:
         .values_list("occurred_at", "requested_at", "outcome"),
         "invitations": await Invitation.all().order_by("id").values_list("sent_at", "score"),
         "ratings": await Rating.all().order_by("id").values_list("created_at", "score"),
+        "ballots": await Participation.all().order_by("id").values_list("created_at", flat=True),
         "comments": await Comment.all().order_by("id").values_list("created_at", "body"),
     }
 
