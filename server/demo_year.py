@@ -60,19 +60,19 @@ SUBJECTS = [
         "Sichere Abstellplätze für Pendlerinnen und Pendler.",
         ("radverkehr", "verkehr"),
     ),
-    ("Ein Bücherschrank für", "Tauschen statt wegwerfen, an einem zentralen Platz.", ("bildung",)),
+    ("Ein Bücherschrank in", "Tauschen statt wegwerfen, an einem zentralen Platz.", ("bildung",)),
     (
         "Blühstreifen statt Rasen in",
         "Städtische Rasenflächen werden zu Blühwiesen.",
         ("grün", "klima"),
     ),
     (
-        "Beleuchteter Fußweg durch",
+        "Beleuchteter Fußweg in",
         "Der Weg ist abends dunkel und wird gemieden.",
         ("verkehr", "sicherheit"),
     ),
     ("Sanierung des Spielplatzes in", "Die Geräte sind alt, einige gesperrt.", ("familie",)),
-    ("Trinkwasserbrunnen für", "Kostenloses Trinkwasser an heißen Tagen.", ("klima", "gesundheit")),
+    ("Trinkwasserbrunnen in", "Kostenloses Trinkwasser an heißen Tagen.", ("klima", "gesundheit")),
     (
         "Bürgersprechstunde vor Ort in",
         "Einmal im Monat kommt die Verwaltung ins Viertel.",
@@ -84,7 +84,7 @@ SUBJECTS = [
         ("verkehr", "senioren"),
     ),
     (
-        "Schattenbäume am Marktplatz von",
+        "Schattenbäume am Marktplatz in",
         "Der Platz heizt sich im Sommer stark auf.",
         ("grün", "klima"),
     ),
@@ -93,7 +93,7 @@ SUBJECTS = [
         "Es gibt im Zentrum keine barrierefreie Toilette.",
         ("gesundheit",),
     ),
-    ("Jugendtreff für", "Jugendliche brauchen einen Ort am Abend.", ("jugend",)),
+    ("Jugendtreff in", "Jugendliche brauchen einen Ort am Abend.", ("jugend",)),
 ]
 BODY = (
     "## Worum es geht\n\n{summary}\n\n## Was wir beauftragen\n\n"
@@ -183,12 +183,14 @@ async def _promise_clock(start: datetime) -> Story:
 async def _mandate(
     cast: Cast, calendar: WorkingCalendar, n: int, count: int, start: datetime
 ) -> Story:
+    """The `n`th of `count` mandates, launched at its point of the year and told on."""
     town = cast.town
     rng = random.Random(f"{SEED}:{town.slug}:mandate:{n}")
     t = _office(start + timedelta(days=340 * (n + rng.random()) / count), rng)
     yield t
     stem, summary, topics = SUBJECTS[(n + len(town.slug)) % len(SUBJECTS)]
-    district = n % len(cast.districts)
+    # A subject that comes round again comes from another district.
+    district = (n + n // len(SUBJECTS)) % len(cast.districts)
     initiator, *others = rng.sample(cast.citizens, town.quorum + 4)
     mandate = await commands.launch_mandate(
         initiator,
