@@ -27,9 +27,9 @@ async def cells(measure: str | None = None) -> Cells:
     }
 
 
-async def measure(name: str, department_id: int = 0, service_type: str = "") -> dict[
-    tuple[str, int], int
-]:
+async def measure(
+    name: str, department_id: int = 0, service_type: str = ""
+) -> dict[tuple[str, int], int]:
     """One measure's histogram: (month, value) → count."""
     return {
         (c.month, c.value): c.count
