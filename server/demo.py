@@ -19,12 +19,15 @@ from participation.answers import commands as answer_commands
 from participation.deliberation import commands as discussion
 from participation.deliberation.models import SubjectType
 from participation.deliberation.threads import thread_ids
+from participation.live.bus import make_bus
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.mandates.rating import rate_outcome
 from participation.metrics.rebuild import rebuild
 from participation.municipalities import departments
 from participation.municipalities.models import Department, District, Municipality
+from participation.outbox import consumers
+from participation.outbox.models import OutboxConsumer, OutboxEvent
 from participation.permissions import Role
 from participation.plans import commands as plan_commands
 from participation.votes import commands as vote_commands
@@ -36,6 +39,8 @@ from server.demo_history import spread_history
 from server.demo_year import seed_towns
 
 SLUG = "demo"
+# At most so many batches per outbox consumer when the seeded events are handed over.
+ROUNDS = 100
 MOBILITY = ("mobilität", "verkehr", "radverkehr")
 DISTRICTS = [
     ("altstadt", "Altstadt"),
@@ -261,7 +266,29 @@ async def seed(towns: bool = True) -> bool:
     await spread_history(municipality)
     # The figures count the records where they now are, not where the commands left them.
     await rebuild()
+    await _deliver_events()
     return True
+
+
+async def _deliver_events() -> None:
+    """Hand the demo's events to every outbox consumer now, as a server would have as they
+    happened: a server started on a fresh demo then begins with no year-long backlog that
+    would keep SQLite's one writer busy while its first requests and commands wait."""
+    newest = await OutboxEvent.all().order_by("-id").first()
+    if newest is None:
+        return
+    bus = make_bus(None)
+    await bus.start()
+    try:
+        for runner in consumers.runners({"bus": bus, "jobs": None}):
+            # A batch hands over what matches; the watermark then moves a window at a time.
+            for _ in range(ROUNDS):
+                handed = await runner.run_once()
+                done = await OutboxConsumer.get(name=runner.name)
+                if not handed and done.watermark >= newest.id:
+                    break
+    finally:
+        await bus.stop()
 
 
 # The portal's services; re-registration leads to the new district's consultations,
