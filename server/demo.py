@@ -1,8 +1,10 @@
-"""Demo data for `auftrag serve --demo`: one municipality with districts, people and mandates.
+"""Demo data for `auftrag serve --demo`: Musterstadt with districts, people and mandates,
+and two more towns with a year of history (server/demo_towns.py, server/demo_year.py).
 
 Everything goes through the same commands a user would trigger, so timelines,
 counters and events look exactly like real ones; then server/demo_history.py spreads
-the timelines over the weeks they describe. Seeding twice changes nothing.
+Musterstadt's timelines over the weeks they describe, and the figures are rebuilt from
+the records. Seeding twice changes nothing.
 """
 
 from __future__ import annotations
