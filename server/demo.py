@@ -1,8 +1,10 @@
-"""Demo data for `auftrag serve --demo`: one municipality with districts, people and mandates.
+"""Demo data for `auftrag serve --demo`: Musterstadt with districts, people and mandates,
+and two more towns with a year of history (server/demo_towns.py, server/demo_year.py).
 
 Everything goes through the same commands a user would trigger, so timelines,
 counters and events look exactly like real ones; then server/demo_history.py spreads
-the timelines over the weeks they describe. Seeding twice changes nothing.
+Musterstadt's timelines over the weeks they describe, and the figures are rebuilt from
+the records. Seeding twice changes nothing.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from participation.answers import commands as answer_commands
 from participation.deliberation import commands as discussion
 from participation.deliberation.models import SubjectType
 from participation.deliberation.threads import thread_ids
+from participation.live.bus import make_bus
 from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.mandates.rating import rate_outcome
+from participation.metrics.rebuild import rebuild
 from participation.municipalities import departments
 from participation.municipalities.models import Department, District, Municipality
+from participation.outbox import consumers
+from participation.outbox.models import OutboxConsumer, OutboxEvent
 from participation.permissions import Role
 from participation.plans import commands as plan_commands
 from participation.votes import commands as vote_commands
@@ -32,8 +38,11 @@ from participation.votes.models import Rule
 from participation.votes.queries import options_of
 from server.demo_costs import seed_costs
 from server.demo_history import spread_history
+from server.demo_year import seed_towns
 
 SLUG = "demo"
+# At most so many batches per outbox consumer when the seeded events are handed over.
+ROUNDS = 100
 MOBILITY = ("mobilität", "verkehr", "radverkehr")
 DISTRICTS = [
     ("altstadt", "Altstadt"),
@@ -167,8 +176,9 @@ REASONS = {
 }
 
 
-async def seed() -> bool:
-    """Create the demo municipality and its content; False if it already exists."""
+async def seed(towns: bool = True) -> bool:
+    """Create the demo municipality and its content, and with `towns` the two demo towns
+    with their year (server/demo_year.py); False if the demo already exists."""
     if await Municipality.exists(slug=SLUG):
         return False
     municipality = await Municipality.create(
@@ -250,9 +260,37 @@ async def seed() -> bool:
     await _seed_ratings(signers, launched[CAR_PARK])
     await _seed_discussion(people, council, launched[FOUNTAINS])
     await _seed_services(people["admin@demo.example"])
+    if towns:
+        # Before Musterstadt's history is spread: the towns' promise clock runs in the
+        # past and must not find Musterstadt's mandates overdue there.
+        await seed_towns()
     # Last: the history above happened in a minute; spread it over the weeks it tells of.
     await spread_history(municipality)
+    # The figures count the records where they now are, not where the commands left them.
+    await rebuild()
+    await _deliver_events()
     return True
+
+
+async def _deliver_events() -> None:
+    """Hand the demo's events to every outbox consumer now, as a server would have as they
+    happened: a server started on a fresh demo then begins with no year-long backlog that
+    would keep SQLite's one writer busy while its first requests and commands wait."""
+    newest = await OutboxEvent.all().order_by("-id").first()
+    if newest is None:
+        return
+    bus = make_bus(None)
+    await bus.start()
+    try:
+        for runner in consumers.runners({"bus": bus, "jobs": None}):
+            # A batch hands over what matches; the watermark then moves a window at a time.
+            for _ in range(ROUNDS):
+                handed = await runner.run_once()
+                done = await OutboxConsumer.get(name=runner.name)
+                if not handed and done.watermark >= newest.id:
+                    break
+    finally:
+        await bus.stop()
 
 
 # The portal's services; re-registration leads to the new district's consultations,

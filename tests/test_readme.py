@@ -40,14 +40,14 @@ async def test_serve_demo_twice_in_a_fresh_directory(tmp_path: Path) -> None:
     first = await _serve_demo(tmp_path)
     assert (tmp_path / "var" / "auftrag.sqlite3").exists()
     assert (tmp_path / "var" / "secret_key").exists()
-    assert first["municipalities"] == ["demo"]
+    assert first["municipalities"] == ["bad-beispiel", "beispielhausen", "demo"]
     assert len(first["districts"]) >= 2
     statuses = {m["status"] for m in first["mandates"]}
     assert STATUSES_SEEDED <= statuses
     assert any(m["signature_count"] > 1 for m in first["mandates"])
 
     second = await _serve_demo(tmp_path)
-    assert second["municipalities"] == ["demo"]
+    assert second["municipalities"] == ["bad-beispiel", "beispielhausen", "demo"]
     assert sorted(m["id"] for m in second["mandates"]) == sorted(m["id"] for m in first["mandates"])
     assert [m["signature_count"] for m in second["mandates"]] == [
         m["signature_count"] for m in first["mandates"]

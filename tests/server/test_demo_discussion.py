@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("database")
 
 
 async def test_the_demo_discussion_has_both_sides_a_reply_and_an_official_statement() -> None:
-    assert await demo.seed()
+    assert await demo.seed(towns=False)
     fountains = await Mandate.get(title=demo.FOUNTAINS)
     thread = await Thread.get(subject_type=SubjectType.MANDATE, subject_id=fountains.id)
     comments = await Comment.filter(thread_id=thread.id).order_by("id")
