@@ -54,6 +54,7 @@ class MetricParticipant(Model):
     class Meta:
         table = "metric_participant"
         unique_together = (("municipality_id", "month", "person"),)
+        indexes = (("municipality_id", "person"),)
 
 
 class MetricFact(Model):

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from notifications.visits.models import Invitation
 from participation.metrics import facts
+from participation.metrics import people as people_cells
 from participation.metrics.contributions import (
     Cell,
     Contribution,
@@ -158,14 +159,49 @@ async def apply(
 
     Rows are written in key order, so two workers' transactions meet them in the same
     order and wait for each other instead of deadlocking. A running sum's cells
-    (`active_delta`) hold negative counts too, so any delta may bring a cell to zero."""
+    (`active_delta`, `people_window`) hold negative counts too, so any delta may bring a
+    cell to zero. The people cells of those whose months change go with the same delta."""
+    cells = Counter(cells)
+    cells.update(await _people_cells(conn, municipality_id, people))
     for key, count in sorted(cells.items()):
+        if not count:
+            continue
         await run(conn, _CELL, municipality_id, *key, count)
         await run(conn, _CELL_GONE, municipality_id, *key)
     for who, refs in sorted(people.items()):
         await run(conn, _PERSON, municipality_id, *who, refs)
         if refs < 0:
             await run(conn, _PERSON_GONE, municipality_id, *who)
+
+
+async def _people_cells(
+    conn: BaseDBAsyncClient, municipality_id: int, people: Counter[Person]
+) -> Counter[Cell]:
+    """How the people cells change when these participant deltas are applied."""
+    persons = sorted({who for _, who in people})
+    before: dict[str, dict[str, int]] = defaultdict(dict)
+    for start in range(0, len(persons), facts.CHUNK):
+        some = persons[start : start + facts.CHUNK]
+        marks = ", ".join(f"${n + 2}" for n in range(len(some)))
+        for row in await run(
+            conn,
+            "SELECT person, month, refs FROM metric_participant "
+            f"WHERE municipality_id = $1 AND person IN ({marks})",
+            municipality_id,
+            *some,
+        ):
+            before[row["person"]][row["month"]] = int(row["refs"])
+    after: dict[str, dict[str, int]] = {who: dict(months) for who, months in before.items()}
+    for (month, who), refs in people.items():
+        months = after.setdefault(who, {})
+        months[month] = months.get(month, 0) + refs
+    delta: Counter[Cell] = Counter()
+    for who in persons:
+        was = [m for m, refs in before.get(who, {}).items() if refs > 0]
+        now = [m for m, refs in after[who].items() if refs > 0]
+        if sorted(was) != sorted(now):
+            delta.update(people_cells.change(was, now))
+    return delta
 
 
 async def refresh(subjects: Iterable[Subject], municipality_ids: Iterable[int] = ()) -> int:

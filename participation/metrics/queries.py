@@ -12,15 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
-from tortoise.functions import Count, Sum
+from tortoise.functions import Sum
 
 from participation import clock, environment, periods, sql
 from participation.errors import InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.metrics import stats
+from participation.metrics import people, stats
 from participation.metrics.figures import FIGURES, SCORES, Figure, figure_named
-from participation.metrics.models import MetricCell, MetricParticipant
+from participation.metrics.models import MetricCell
 from participation.metrics.results import Comparison, ComparisonRow, Dashboard, FigureValue
 from participation.municipalities.models import Department, Municipality
 from participation.municipalities.queries import municipality_by_slug
@@ -30,14 +30,17 @@ WHOLE = 0  # department_id of the whole municipality
 SERVICE_TYPE_MAX = 64
 
 
+# Measures whose cells are deltas of a running sum: a month's value is the sum up to it.
+RUNNING = ("active_delta", people.ROLLING)
+
+
 @dataclass
 class _Data:
     """One municipality's cells over a range of months, as histograms by measure, service
     type and month."""
 
     cells: dict[tuple[str, str], dict[str, dict[int, int]]] = field(default_factory=dict)
-    active_before: int = 0  # the running sum of active_delta before the range
-    people: dict[str, int] = field(default_factory=dict)  # month → distinct participants
+    before: dict[str, int] = field(default_factory=dict)  # running sums before the range
 
     def add(self, measure: str, service_type: str, month: str, value: int, count: int) -> None:
         self.cells.setdefault((measure, service_type), {}).setdefault(month, {})[value] = count
@@ -55,19 +58,32 @@ class _Data:
                     merged[value] += count
         return merged
 
-    def active(self, months: tuple[str, ...]) -> int:
-        """Active mandate-months: each month's running sum of active_delta, added up."""
+    def running(self, measure: str, months: tuple[str, ...]) -> dict[str, int]:
+        """The running sum of `measure` at each of these months."""
         deltas: dict[str, int] = defaultdict(int)
         for (m, _), by_month in self.cells.items():
-            if m == "active_delta":
+            if m == measure:
                 for month, cells in by_month.items():
                     deltas[month] += sum(cells.values())
-        running, total = self.active_before, 0
+        total, found = self.before.get(measure, 0), {}
         for month in sorted(set(deltas) | set(months)):
-            running += deltas.get(month, 0)
+            total += deltas.get(month, 0)
             if month in months:
-                total += running
-        return total
+                found[month] = total
+        return found
+
+    def active(self, months: tuple[str, ...]) -> int:
+        """Active mandate-months: each month's running sum of active_delta, added up."""
+        return sum(self.running("active_delta", months).values())
+
+    def participants(self, months: tuple[str, ...]) -> int:
+        """Distinct people over these months together, from the people cells."""
+        measure = people.measure_for(months)
+        if measure == people.ROLLING:
+            return self.running(measure, months[-1:]).get(months[-1], 0)
+        if measure is None:
+            raise ValueError(f"no people measure spans {months}")
+        return sum(self.histogram(measure, months[:1]).values())
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -85,13 +101,11 @@ def evaluate(
     minimum: int,
     service_type: str | None = None,
     population: int | None = None,
-    people: int | None = None,
 ) -> FigureValue:
-    """The figure over `months`; `people` is the distinct participants of those months
-    together (a sum of monthly distinct counts would count a person once per month)."""
+    """The figure over `months`."""
     if figure.kind == "count":
         if figure.id == "participants":
-            n = people if people is not None else sum(data.people.get(m, 0) for m in months)
+            n = data.participants(months)
         else:
             n = stats.cases(data.histogram(figure.measure, months, None))
         if n == 0:
@@ -211,44 +225,22 @@ async def _load(
             data[row["municipality_id"]].add(
                 row["measure"], row["service_type"], row["month"], row["value"], row["count"]
             )
-    if measures is None or "active_delta" in measures:
-        for municipality_id, total in (
+    running = [m for m in RUNNING if measures is None or m in measures]
+    if running:
+        for municipality_id, measure, total in (
             await MetricCell.filter(
                 municipality_id__in=municipality_ids,
                 department_id=department_id,
                 service_type="",
-                measure="active_delta",
+                measure__in=running,
                 month__lt=first,
             )
             .annotate(total=Sum("count"))
-            .group_by("municipality_id")
-            .values_list("municipality_id", "total")
+            .group_by("municipality_id", "measure")
+            .values_list("municipality_id", "measure", "total")
         ):
-            data[municipality_id].active_before = int(total or 0)
+            data[municipality_id].before[measure] = int(total or 0)
     return data
-
-
-async def _people(municipality_ids: list[int], months: tuple[str, ...]) -> dict[int, int]:
-    """Distinct participants of each municipality over these months together."""
-    rows = (
-        await MetricParticipant.filter(municipality_id__in=municipality_ids, month__in=months)
-        .annotate(n=Count("person", distinct=True))
-        .group_by("municipality_id")
-        .values_list("municipality_id", "n")
-    )
-    return {municipality_id: int(n) for municipality_id, n in rows}
-
-
-async def _monthly_people(municipality_id: int, first: str, last: str) -> dict[str, int]:
-    rows = (
-        await MetricParticipant.filter(
-            municipality_id=municipality_id, month__gte=first, month__lte=last
-        )
-        .annotate(n=Count("id"))
-        .group_by("month")
-        .values_list("month", "n")
-    )
-    return {month: int(n) for month, n in rows}
 
 
 async def _service_types(municipality_id: int) -> list[str]:
@@ -279,10 +271,6 @@ async def dashboard(slug: str, period: str, department: str | None = None) -> Da
     data = (await _load([municipality.id], unit.id if unit else WHOLE, first, last))[
         municipality.id
     ]
-    people: int | None = None
-    if unit is None:
-        data.people = await _monthly_people(municipality.id, first, last)
-        people = (await _people([municipality.id], chosen.months)).get(municipality.id, 0)
     service_types = await _service_types(municipality.id) if unit is None else []
     minimum = environment.metrics_min_cases()
     values: list[FigureValue] = []
@@ -300,7 +288,6 @@ async def dashboard(slug: str, period: str, department: str | None = None) -> Da
                     minimum,
                     service_type,
                     municipality.population,
-                    people,
                 )
             )
         monthly = [evaluate(figure, data, (month,), minimum) for month in trend]
@@ -374,17 +361,11 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
         measures = [chosen_figure.measure]
         if chosen_figure.id == "traceability_share":
             measures.append("active_delta")
-        people: dict[int, int] = {}
-        if chosen_figure.id != "participants":
-            kind = wanted if chosen_figure.per_service_type else ""
-            data = await _load(ids, WHOLE, first, last, measures, kind)
-        else:
-            data = {m: _Data() for m in ids}
-            by_months: dict[tuple[str, ...], list[int]] = defaultdict(list)
-            for municipality_id, p in chosen.items():
-                by_months[p.months].append(municipality_id)
-            for months, group in by_months.items():
-                people |= await _people(group, months)
+        if chosen_figure.id == "participants":
+            spans = {people.measure_for(p.months) for p in chosen.values()}
+            measures = [m for m in people.MEASURES if m in spans]
+        kind = wanted if chosen_figure.per_service_type else ""
+        data = await _load(ids, WHOLE, first, last, measures, kind)
         minimum = environment.metrics_min_cases()
         for m in municipalities:
             value = evaluate(
@@ -394,7 +375,6 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
                 minimum,
                 wanted,
                 m.population,
-                people.get(m.id, 0),
             )
             rows.append(
                 ComparisonRow(

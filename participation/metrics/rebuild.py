@@ -12,7 +12,7 @@ an event handled later applies only what changed since.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from participation.errors import NotFound
 from participation.mandates.models import Mandate
 from participation.messages import Message
 from participation.metrics import facts
+from participation.metrics import people as people_cells
 from participation.metrics.contributions import Cell, Person
 from participation.metrics.models import MetricCell, MetricFact, MetricParticipant
 from participation.metrics.projection import LOCK_SPACE
@@ -94,6 +95,12 @@ async def rebuild_municipality(
                 done += len(chunk)
                 if progress is not None:
                     progress(municipality.slug, done, total)
+        months_of: dict[str, list[str]] = defaultdict(list)
+        for (month, key), refs in people.items():
+            if refs:
+                months_of[key].append(month)
+        for months in months_of.values():
+            cells.update(people_cells.cells_of(months))
         here = {"municipality_id": municipality.id}
         await MetricFact.filter(**here).using_db(conn).delete()
         await MetricCell.filter(**here).using_db(conn).delete()

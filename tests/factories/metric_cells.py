@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from participation.metrics.models import MetricCell, MetricParticipant
+from collections import Counter
+
+from tortoise.transactions import in_transaction
+
+from participation.metrics.models import MetricCell
+from participation.metrics.projection import apply
 from participation.municipalities.models import Municipality
 
 
@@ -32,9 +37,6 @@ async def cells(
 
 
 async def participants(municipality: Municipality, month: str, *people: str) -> None:
-    await MetricParticipant.bulk_create(
-        [
-            MetricParticipant(municipality_id=municipality.id, month=month, person=p, refs=1)
-            for p in people
-        ]
-    )
+    """Participant rows and the people cells they make, as the projection writes them."""
+    async with in_transaction() as conn:
+        await apply(conn, municipality.id, Counter(), Counter({(month, p): 1 for p in people}))
