@@ -15,6 +15,7 @@ from notifications.visits.models import Invitation, Outcome, ServiceType, Servic
 from participation import clock
 from participation.deliberation.models import Comment
 from participation.mandates.models import Signature
+from participation.metrics import periods
 from participation.votes.models import Participation
 
 
@@ -35,7 +36,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Funnel:
-    period: rules.Period
+    period: periods.Period
     rows: list[Row]
 
     def total(self, name: str) -> int:
@@ -77,7 +78,7 @@ async def funnel(slug: str, period_text: str) -> Funnel:
     """Raises NotFound (municipality) and InvalidInput (`period`)."""
     municipality = await offer.municipality_here(slug)
     zone = ZoneInfo(municipality.time_zone)
-    period = rules.parse_period(period_text, clock.now(), zone)
+    period = periods.parse_period(period_text, clock.now(), zone)
     types = {t.id: t for t in await ServiceType.filter(municipality_id=municipality.id)}
     visits = await ServiceVisit.filter(
         municipality_id=municipality.id,
@@ -96,7 +97,7 @@ async def funnel(slug: str, period_text: str) -> Funnel:
     rows: dict[tuple[str, str], Row] = {}
     for visit in visits:
         kind = types[visit.service_type_id]
-        month = rules.month_of(visit.occurred_at, zone)
+        month = periods.month_of(visit.occurred_at, zone)
         row = rows.setdefault((kind.code, month), Row(kind.code, kind.name_de, kind.name_en, month))
         row.visits += 1
         row.outcomes[visit.outcome.value] += 1

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from notifications.visits import commands, rules
 from notifications.visits.models import Outcome
+from participation.metrics import periods
 from server.api.schemas import NOT_BLANK, Line, Strict, Text
 
 
@@ -75,7 +76,7 @@ class InvitationRulesDoc(Strict):
 
 class FunnelQuery(BaseModel):
     period: str = Field(
-        default=rules.LAST_12_MONTHS,
+        default=periods.LAST_12_MONTHS,
         max_length=16,
         description="2026-11, 2026-Q4, 2026 or last-12-months",
     )

@@ -9,21 +9,22 @@ import pytest
 
 from notifications.visits import rules
 from participation.errors import InvalidInput
+from participation.metrics import periods
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
 
 
 def test_periods_are_months_of_the_municipality() -> None:
-    november = rules.parse_period("2026-11", NOW, BERLIN)
+    november = periods.parse_period("2026-11", NOW, BERLIN)
     assert november.start == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
     assert november.end == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
-    quarter = rules.parse_period("2026-Q4", NOW, BERLIN)
+    quarter = periods.parse_period("2026-Q4", NOW, BERLIN)
     assert quarter.start == datetime(2026, 9, 30, 22, 0, tzinfo=UTC)
     assert quarter.end == datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
-    year = rules.parse_period("2026", NOW, BERLIN)
+    year = periods.parse_period("2026", NOW, BERLIN)
     assert (year.start.year, year.end.year) == (2025, 2026)
-    last = rules.parse_period("last-12-months", NOW, BERLIN)
+    last = periods.parse_period("last-12-months", NOW, BERLIN)
     assert last.start == datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
     assert last.end == datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
 
@@ -31,7 +32,7 @@ def test_periods_are_months_of_the_municipality() -> None:
 @pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "26", "", "letzte-12-monate", "2026-1"])
 def test_other_periods_are_refused_naming_the_field(text: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        rules.parse_period(text, NOW, BERLIN)
+        periods.parse_period(text, NOW, BERLIN)
     assert [e.field for e in refused.value.errors] == ["period"]
 
 

@@ -1,0 +1,1 @@
+"""Transparency: public quality figures kept in summary tables by a consumer of the outbox."""

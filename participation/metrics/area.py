@@ -1,0 +1,10 @@
+"""The metrics area: summary tables of the public figures, kept by the `metrics` consumer."""
+
+from __future__ import annotations
+
+from participation.areas import Area
+
+AREA = Area(
+    name="metrics",
+    models="participation.metrics.models",
+)
