@@ -23,9 +23,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
+ZONE = ZoneInfo("Europe/Berlin")
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 QUORUM = 20
@@ -288,7 +290,7 @@ async def generate(
         (
             (
                 t.id, t.slug, f"Musterstadt {t.id:02d}", QUORUM, 90, t.promise_days,
-                start - 30 * DAY, t.population, STATES[t.id % len(STATES)], "Europe/Berlin",
+                start - 30 * DAY, t.population, STATES[t.id % len(STATES)], ZONE.key,
                 3, 24, "Rathausplatz 1", f"rathaus@{t.slug}.invalid", "", f"{9_000_000 + t.id:08d}",
             )
             for t in towns
@@ -409,7 +411,13 @@ def _timeline(outlines: list[Outline], rng: random.Random) -> Iterator[tuple]:
                 data = f'{{"percent": {p}, "count": {p * QUORUM // 100}}}'
                 yield ("milestone", data, moment, m, town)
         if o.missed_at is not None:
-            yield ("promise_missed", f'{{"due_at": "{o.missed_at.isoformat()}"}}', o.missed_at, m, town)
+            yield (
+                "promise_missed",
+                f'{{"due_at": "{o.missed_at.isoformat()}"}}',
+                o.missed_at,
+                m,
+                town,
+            )
         if o.first_answer is not None:
             data = json.dumps(
                 {"response_id": m, "kind": "first_answer", "role": "council",
@@ -492,7 +500,8 @@ async def _deliberation(
                 for f in rng.sample(range(first, first + count), flag_count):
                     at = flagged + timedelta(minutes=rng.random() * 60)
                     flags.append(
-                        ("spam", None, at, decided if resolution else None, resolution, comment_id, f)
+                        ("spam", None, at, decided if resolution else None, resolution,
+                         comment_id, f)
                     )  # fmt: skip
                 if resolution == "upheld":
                     hidden = decided
@@ -640,7 +649,8 @@ async def _visits(
 async def _reset_sequences(conn: asyncpg.Connection) -> None:
     """Move every id sequence past the ids written here, so the app's inserts go on."""
     rows = await conn.fetch(
-        "SELECT t.relname AS tbl, a.attname AS col, pg_get_serial_sequence(t.relname, a.attname) AS seq "
+        "SELECT t.relname AS tbl, a.attname AS col, "
+        "pg_get_serial_sequence(t.relname, a.attname) AS seq "
         "FROM pg_class t JOIN pg_attribute a ON a.attrelid = t.oid "
         "JOIN pg_namespace n ON n.oid = t.relnamespace "
         "WHERE n.nspname = 'public' AND t.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped "
@@ -651,3 +661,205 @@ async def _reset_sequences(conn: asyncpg.Connection) -> None:
             f"SELECT setval('{row['seq']}', GREATEST(1, (SELECT COALESCE(max({row['col']}), 0) "
             f"FROM {row['tbl']})))"
         )
+
+
+# --- events for the consumer ---------------------------------------------------------------
+
+# The mix of new events: co-signatures, first answers, outcome ratings, service visits.
+EVENT_MIX = (("signature", 0.4), ("answer", 0.2), ("rating", 0.2), ("visit", 0.2))
+
+
+async def write_events(
+    conn: asyncpg.Connection, generated: Generated, count: int, seed: int
+) -> dict[str, int]:
+    """`count` new records of today with their outbox events, the events written through
+    the app's event writer (participation.outbox.events.write) in transactions of 500.
+
+    The records go in first, with asyncpg; then the events about them, as the commands
+    would have recorded them. Returns how many events of each kind.
+    """
+    from tortoise.transactions import in_transaction
+
+    from participation.outbox import catalogue, events
+    from participation.outbox.envelope import Event
+
+    rng = random.Random(seed + 7)
+    known = catalogue.catalogue()
+    mix = [(kind, share) for kind, share in EVENT_MIX if kind != "visit" or _VISIT in known]
+    wanted = {kind: int(count * share / sum(s for _, s in mix)) for kind, share in mix}
+    wanted[mix[0][0]] += count - sum(wanted.values())
+    now = datetime.now(UTC)
+    towns = {t.id: t for t in generated.towns}
+    new: list[Event] = []
+
+    waiting = await conn.fetch(
+        "SELECT id, municipality_id, answer_due_at, department_id FROM mandate "
+        "WHERE status = 'in_review' AND first_answer_at IS NULL ORDER BY id LIMIT $1",
+        wanted.get("answer", 0),
+    )
+    if len(waiting) < wanted.get("answer", 0):
+        wanted[mix[0][0]] += wanted["answer"] - len(waiting)
+        wanted["answer"] = len(waiting)
+    people = await _new_people(conn, generated, wanted["signature"] + wanted.get("rating", 0), now)
+
+    collecting = await conn.fetch(
+        "SELECT id, municipality_id FROM mandate WHERE status = 'collecting' ORDER BY id"
+    )
+    rows = []
+    for n in range(wanted["signature"]):
+        mandate = collecting[n % len(collecting)]
+        rows.append((now, mandate["id"], people[mandate["municipality_id"]].pop(), True))
+    await conn.copy_records_to_table(
+        "signature", records=rows, columns=["created_at", "mandate_id", "user_id", "resident"]
+    )
+    town_of = {m["id"]: m["municipality_id"] for m in collecting}
+    for _, mandate_id, user, _ in rows:
+        town = town_of[mandate_id]
+        new.append(
+            Event("mandates:signature:created", "mandate", mandate_id, town, user,
+                  {"mandate_id": mandate_id})
+        )  # fmt: skip
+
+    for mandate in waiting:
+        kept = mandate["answer_due_at"] is None or now <= mandate["answer_due_at"]
+        await conn.execute(
+            "UPDATE mandate SET first_answer_at = $2, promise_kept = $3 WHERE id = $1",
+            mandate["id"], now, kept,
+        )  # fmt: skip
+        response = await conn.fetchval(
+            "INSERT INTO official_response (kind, body, body_html, role, created_at, "
+            "department_id, mandate_id) VALUES ('first_answer', 'Wir prüfen das.', "
+            "'<p>Wir prüfen das.</p>', 'council', $1, $2, $3) RETURNING id",
+            now, mandate["department_id"], mandate["id"],
+        )  # fmt: skip
+        data = {
+            "response_id": response,
+            "kind": "first_answer",
+            "role": "council",
+            "department_id": mandate["department_id"],
+            "first": True,
+            "promise_kept": kept,
+        }
+        entry = await conn.fetchval(
+            "INSERT INTO timeline_entry (kind, data, created_at, mandate_id, municipality_id) "
+            "VALUES ('response', $1, $2, $3, $4) RETURNING id",
+            json.dumps(data), now, mandate["id"], mandate["municipality_id"],
+        )  # fmt: skip
+        new.append(
+            Event("answers:response:published", "mandate", mandate["id"],
+                  mandate["municipality_id"], None,
+                  {"entry": {"id": entry, "kind": "response", "data": data,
+                             "created_at": now.isoformat()}})
+        )  # fmt: skip
+
+    if wanted.get("rating"):
+        completed = await conn.fetch(
+            "SELECT id, municipality_id FROM mandate WHERE status = 'completed' ORDER BY id"
+        )
+        rated = []
+        for n in range(wanted["rating"]):
+            mandate = completed[n % len(completed)]
+            town = mandate["municipality_id"]
+            rated.append(
+                (mandate["id"], people[town].pop(), _score(rng, towns[town].rating_mean), town)
+            )
+        ids = await conn.fetch(
+            "INSERT INTO rating (score, comment, comment_html, show_name, created_at, updated_at, "
+            "mandate_id, user_id) SELECT s, '', '', false, $1, $1, m, u "
+            "FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS t(m, u, s, n) "
+            "ORDER BY n RETURNING id",
+            now, [r[0] for r in rated], [r[1] for r in rated], [r[2] for r in rated],
+        )  # fmt: skip
+        for (mandate_id, user, score, town), row in zip(rated, ids, strict=True):
+            new.append(
+                Event("mandates:rating:created", "mandate", mandate_id, town, user,
+                      {"mandate_id": mandate_id, "rating_id": row["id"], "score": score})
+            )  # fmt: skip
+
+    if wanted.get("visit"):
+        new.extend(await _new_visits(conn, generated, wanted["visit"], now, rng, known[_VISIT]))
+
+    rng.shuffle(new)
+    for start in range(0, len(new), 500):
+        async with in_transaction() as connection:
+            for event in new[start : start + 500]:
+                catalogue.check(event.name, event.payload)
+                await events.write(connection, event)
+    return {kind: n for kind, n in wanted.items() if n}
+
+
+_VISIT = "visits:visit:recorded"
+
+
+async def _new_people(
+    conn: asyncpg.Connection, generated: Generated, count: int, now: datetime
+) -> dict[int, list[int]]:
+    """`count` new verified people in each town, who have signed and rated nothing yet."""
+    first = await conn.fetchval("SELECT max(id) FROM account_user") + 1
+    ids = {
+        t.id: list(range(first + n * count, first + (n + 1) * count))
+        for n, t in enumerate(generated.towns)
+    }
+    await conn.copy_records_to_table(
+        "account_user",
+        records=[
+            (u, f"new{u}@bench.invalid", f"Neu {u}", True, now) for us in ids.values() for u in us
+        ],
+        columns=["id", "email", "display_name", "email_verified", "created_at"],
+    )
+    await conn.copy_records_to_table(
+        "account_residence_declaration",
+        records=[(u, town, "declared", now) for town, us in ids.items() for u in us],
+        columns=["user_id", "municipality_id", "source", "declared_at"],
+    )
+    await _reset_sequences(conn)
+    return ids
+
+
+async def _new_visits(
+    conn: asyncpg.Connection,
+    generated: Generated,
+    count: int,
+    now: datetime,
+    rng: random.Random,
+    entry: object,
+) -> list:
+    from participation.outbox.envelope import Event
+
+    rows = []
+    for n in range(count):
+        town = generated.towns[n % len(generated.towns)]
+        k = rng.randrange(len(SERVICES))
+        requested = now - timedelta(days=rng.expovariate(1 / town.service_days[k]))
+        rows.append((f"new-{n}", "no_consent", now, requested, now, now, town.id, town.id * 10 + k))
+    ids = await conn.fetch(
+        "INSERT INTO visit_service_visit (jti, outcome, occurred_at, requested_at, completed_at, "
+        "received_at, municipality_id, service_type_id) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], "
+        "$5::timestamptz[], $6::timestamptz[], $7::int[], $8::int[]) RETURNING id, "
+        "municipality_id, service_type_id",
+        *[[r[i] for r in rows] for i in range(8)],
+    )
+    fields = getattr(entry, "fields", frozenset()) | getattr(entry, "optional", frozenset())
+    events = []
+    for row in ids:
+        code = SERVICES[row["service_type_id"] % 10][0]
+        values = {
+            "visit_id": row["id"],
+            "service_type": code,
+            "service_type_id": row["service_type_id"],
+            "service_type_code": code,
+            "municipality_id": row["municipality_id"],
+        }
+        payload = {k: v for k, v in values.items() if k in fields}
+        events.append(
+            Event(
+                _VISIT,
+                getattr(entry, "subject", "visit"),
+                row["id"],
+                row["municipality_id"],
+                None,
+                payload,
+            )
+        )
+    return events
