@@ -268,17 +268,42 @@ class _Counted:
             yield record
 
 
+@dataclass
+class Plan:
+    """The deployment before any row is written: its towns and its mandates' outlines."""
+
+    towns: list[Town]
+    outlines: list[Outline]
+    start: datetime
+    now: datetime
+
+
+def plan(scale: Scale, seed: int, now: datetime) -> Plan:
+    """Towns with their departments and people, and what happened to every mandate; the
+    timeline's entries add up to `scale.timeline_entries`."""
+    start = now - timedelta(days=round(scale.months * 30.44))
+    rng = random.Random(seed)
+    towns = []
+    for n, t in enumerate(_towns(scale, rng)):
+        departments = tuple(range(5 * n + 1, 5 * n + 6))
+        people = (n * scale.users_per_town + 1, scale.users_per_town)
+        towns.append(replace(t, departments=departments, users=people))
+    outlines = [
+        _outline(m + 1, towns[m % len(towns)], start, now, rng) for m in range(scale.mandates)
+    ]
+    core = sum(_core_entries(o) for o in outlines)
+    _spread_work(outlines, scale.timeline_entries - core, rng)
+    return Plan(towns, outlines, start, now)
+
+
 async def generate(
     conn: asyncpg.Connection, scale: Scale, *, seed: int = 13, now: datetime | None = None
 ) -> Generated:
     """Write the whole history into the migrated, empty database behind `conn`."""
-    now = now or datetime.now(UTC).replace(microsecond=0)
-    start = now - timedelta(days=round(scale.months * 30.44))
-    rng = random.Random(seed)
+    planned = plan(scale, seed, now or datetime.now(UTC).replace(microsecond=0))
+    towns, outlines, start, now = planned.towns, planned.outlines, planned.start, planned.now
     w = Writer(conn)
     await conn.execute("SET synchronous_commit = off")
-
-    towns = _towns(scale, rng)
     await w.copy(
         "municipality",
         [
@@ -296,13 +321,6 @@ async def generate(
             for t in towns
         ),
     )  # fmt: skip
-    department_id = 0
-    user_id = 0
-    for n, t in enumerate(towns):
-        ids = tuple(range(department_id + 1, department_id + 6))
-        department_id += 5
-        towns[n] = replace(t, departments=ids, users=(user_id + 1, scale.users_per_town))
-        user_id += scale.users_per_town
     await w.copy(
         "department",
         ["id", "name", "created_at", "municipality_id"],
@@ -317,7 +335,8 @@ async def generate(
         ["id", "email", "display_name", "email_verified", "created_at"],
         (
             (u, f"person{u}@bench.invalid", f"Person {u}", True, start - 30 * DAY)
-            for u in range(1, user_id + 1)
+            for t in towns
+            for u in range(t.users[0], t.users[0] + t.users[1])
         ),
     )
     await w.copy(
@@ -329,13 +348,6 @@ async def generate(
             for u in range(t.users[0], t.users[0] + t.users[1])
         ),
     )
-
-    outlines = [
-        _outline(m + 1, towns[m % len(towns)], start, now, rng) for m in range(scale.mandates)
-    ]
-    core = sum(_core_entries(o) for o in outlines)
-    _spread_work(outlines, scale.timeline_entries - core, rng)
-
     await w.copy(
         "mandate",
         [
