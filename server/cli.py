@@ -1,5 +1,5 @@
 """The `auftrag` command: serve, worker, migrate, demo, token, create-user, suspend, tally,
-dead-letters, operator, municipality."""
+dead-letters, operator, municipality, metrics."""
 
 from __future__ import annotations
 
@@ -327,6 +327,18 @@ def cmd_municipality(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_metrics_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from server.metrics_rebuild import rebuild_with_progress
+
+    done = asyncio.run(_with_db(settings, lambda: rebuild_with_progress(args.municipality)))
+    for town in done:
+        print(
+            f"{town.municipality}: {town.facts} subjects, {town.cells} cells, "
+            f"{town.participants} participant-months"
+        )
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -452,6 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
         "events", help="print the event catalogue as a Markdown table (no database)"
     )
     events.set_defaults(func=cmd_events)
+
+    metrics = sub.add_parser("metrics", help="the transparency figures' summary tables")
+    metrics_sub = metrics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rebuild = metrics_sub.add_parser("rebuild", help="recompute them from the records")
+    rebuild.add_argument("--municipality", metavar="SLUG", help="only this one")
+    rebuild.set_defaults(func=cmd_metrics_rebuild)
     return parser
 
 

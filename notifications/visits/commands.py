@@ -210,6 +210,14 @@ async def record_visit(slug: str, token: str) -> Outcome:
                 completed_at=claims.completed_at,
                 using_db=u.conn,
             )
+            await u.record(
+                "visits:visit:recorded",
+                "service_visit",
+                visit.id,
+                municipality_id=municipality.id,
+                visit_id=visit.id,
+                service_type=claims.service_type.code,
+            )
             if found is not None and user is not None:
                 invitation = await Invitation.create(
                     visit_id=visit.id,

@@ -6,6 +6,12 @@ from participation.outbox.catalogue import entry
 
 EVENTS = (
     entry(
+        "visits:visit:recorded",
+        "service_visit",
+        ("visit_id", "service_type"),
+        "A service portal reported a visit (ids and the service's code only, no person).",
+    ),
+    entry(
         "visits:invitation:sent",
         "invitation",
         ("invitation_id", "user_id"),

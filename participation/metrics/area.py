@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from participation.areas import Area
+from participation.metrics.projection import METRICS
 
 AREA = Area(
     name="metrics",
     models="participation.metrics.models",
+    consumers=(METRICS,),
 )

@@ -101,6 +101,17 @@ class WorkingCalendar:
                 counted += 1
         return day
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """How many working days come after `start` up to and including `end`: 0 for the
+        same day, 1 from a Friday to the Monday after (or from a Saturday to a Monday)."""
+        counted = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return counted
+
     def previous_working_day(self, day: date) -> date:
         """The last working day before `day`."""
         # Weeks without a single working day do not exist; a month bounds the search.
