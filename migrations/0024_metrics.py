@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('person', fields.CharField(max_length=32)),
                 ('refs', fields.IntField()),
             ],
-            options={'table': 'metric_participant', 'app': 'auftrag', 'unique_together': (('municipality_id', 'month', 'person'),), 'pk_attr': 'id', 'table_description': 'One person who took part in a municipality in a month; `refs` counts the'},
+            options={'table': 'metric_participant', 'app': 'auftrag', 'unique_together': (('municipality_id', 'month', 'person'),), 'pk_attr': 'id', 'table_description': 'One person who took part in a municipality in a month, `refs` counting the'},
             bases=['Model'],
         ),
     ]

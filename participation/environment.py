@@ -25,6 +25,14 @@ def positive(name: str, default: str) -> float:
     return value
 
 
+def metrics_min_cases() -> int:
+    """METRICS_MIN_CASES: a figure resting on fewer cases is shown as such and never ranked."""
+    text = os.environ.get("METRICS_MIN_CASES", "10")
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"METRICS_MIN_CASES must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def var_dir() -> Path:
     return Path(os.environ.get("AUFTRAG_VAR_DIR", "var")).resolve()
 

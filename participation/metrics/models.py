@@ -36,7 +36,7 @@ class MetricCell(Model):
 
 
 class MetricParticipant(Model):
-    """One person who took part in a municipality in a month; `refs` counts the
+    """One person who took part in a municipality in a month, `refs` counting the
     contributions (signatures, ballots, comments, launches), so a withdrawal can take
     the row away. `person` is a keyed hash of the account, never its id."""
 

@@ -1,25 +1,388 @@
 """Public figures from the summary tables: a municipality's dashboard, the comparison of all
-municipalities, and the periods with data. Nothing here scans mandates."""
+municipalities, and the periods with data. Nothing here scans mandates: a request reads the
+cells of the months it needs in one query, a few sums and distinct counts beside it, and
+computes the figures from those histograms (participation/metrics/stats.py)."""
 
 from __future__ import annotations
 
-from participation.metrics.results import Comparison, Dashboard
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from tortoise.functions import Count, Sum
+
+from participation import clock, environment
+from participation.errors import InvalidInput, NotFound
+from participation.ids import parse_id
+from participation.messages import Message
+from participation.metrics import periods, stats
+from participation.metrics.figures import FIGURES, SCORES, Figure, figure_named
+from participation.metrics.models import MetricCell, MetricParticipant
+from participation.metrics.results import Comparison, ComparisonRow, Dashboard, FigureValue
+from participation.municipalities.models import Department, Municipality
+from participation.municipalities.queries import municipality_by_slug
+
+TREND_MONTHS = 12
+WHOLE = 0  # department_id of the whole municipality
+SERVICE_TYPE_MAX = 64
+
+
+@dataclass
+class _Data:
+    """One municipality's cells over a range of months, as histograms by measure, service
+    type and month."""
+
+    cells: dict[tuple[str, str], dict[str, dict[int, int]]] = field(default_factory=dict)
+    active_before: int = 0  # the running sum of active_delta before the range
+    people: dict[str, int] = field(default_factory=dict)  # month → distinct participants
+
+    def add(self, measure: str, service_type: str, month: str, value: int, count: int) -> None:
+        self.cells.setdefault((measure, service_type), {}).setdefault(month, {})[value] = count
+
+    def histogram(
+        self, measure: str, months: Iterable[str], service_type: str | None = None
+    ) -> dict[int, int]:
+        """`service_type` None sums over every service type."""
+        merged: dict[int, int] = defaultdict(int)
+        for (m, st), by_month in self.cells.items():
+            if m != measure or service_type not in (None, st):
+                continue
+            for month in months:
+                for value, count in by_month.get(month, {}).items():
+                    merged[value] += count
+        return merged
+
+    def active(self, months: tuple[str, ...]) -> int:
+        """Active mandate-months: each month's running sum of active_delta, added up."""
+        deltas: dict[str, int] = defaultdict(int)
+        for (m, _), by_month in self.cells.items():
+            if m == "active_delta":
+                for month, cells in by_month.items():
+                    deltas[month] += sum(cells.values())
+        running, total = self.active_before, 0
+        for month in sorted(set(deltas) | set(months)):
+            running += deltas.get(month, 0)
+            if month in months:
+                total += running
+        return total
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _interval(interval: tuple[float, float] | None, digits: int) -> tuple[float, float] | None:
+    return None if interval is None else (round(interval[0], digits), round(interval[1], digits))
+
+
+def evaluate(
+    figure: Figure,
+    data: _Data,
+    months: tuple[str, ...],
+    minimum: int,
+    service_type: str | None = None,
+    population: int | None = None,
+    people: int | None = None,
+) -> FigureValue:
+    """The figure over `months`; `people` is the distinct participants of those months
+    together (a sum of monthly distinct counts would count a person once per month)."""
+    if figure.kind == "count":
+        if figure.id == "participants":
+            n = people if people is not None else sum(data.people.get(m, 0) for m in months)
+        else:
+            n = stats.cases(data.histogram(figure.measure, months, None))
+        if n == 0:
+            return FigureValue(figure.id, None, 0, None, True, figure.unit)
+        per_1000 = round(n * 1000 / population, 2) if population else None
+        return FigureValue(figure.id, float(n), n, None, True, figure.unit, per_1000=per_1000)
+    histogram = data.histogram(figure.measure, months, service_type)
+    if figure.id == "traceability_share":
+        successes, n = stats.cases(histogram), data.active(months)
+    else:
+        n = stats.cases(histogram)
+        successes = max(histogram.get(figure.success, 0), 0)
+    comparable = n >= minimum
+    if figure.kind == "share":
+        return FigureValue(
+            figure.id,
+            _rounded(stats.share(successes, n), 4),
+            n,
+            _interval(stats.wilson(min(successes, n), n), 4),
+            comparable,
+            figure.unit,
+            service_type,
+        )
+    if figure.kind == "mean":
+        return FigureValue(
+            figure.id,
+            _rounded(stats.mean(histogram), 2),
+            n,
+            _interval(stats.mean_interval(histogram, (SCORES[0], SCORES[-1])), 2),
+            comparable,
+            figure.unit,
+            service_type,
+            distribution={score: max(histogram.get(score, 0), 0) for score in SCORES},
+        )
+    p90 = stats.percentile(histogram, 0.9)
+    return FigureValue(
+        figure.id,
+        stats.median(histogram),
+        n,
+        stats.median_interval(histogram),
+        comparable,
+        figure.unit,
+        service_type,
+        p90=None if p90 is None else float(p90),
+    )
+
+
+async def _municipality(slug: str) -> Municipality:
+    municipality = await municipality_by_slug(slug)
+    if municipality is None:
+        raise NotFound(Message("This municipality does not exist."))
+    return municipality
+
+
+async def _department(municipality: Municipality, text: str) -> Department:
+    department_id = parse_id(text)
+    department = (
+        await Department.get_or_none(id=department_id, municipality_id=municipality.id)
+        if department_id is not None
+        else None
+    )
+    if department is None:
+        raise InvalidInput.on(
+            "department",
+            Message("This municipality has no department %(department)s.", department=text[:20]),
+        )
+    return department
+
+
+async def _load(
+    municipality_ids: list[int],
+    department_id: int,
+    first: str,
+    last: str,
+    measures: list[str] | None = None,
+    service_type: str | None = None,
+) -> dict[int, _Data]:
+    """Every cell of these municipalities from month `first` to `last`, and the running sum
+    of active mandates before `first`: two queries, whatever the number of figures."""
+    data: dict[int, _Data] = {m: _Data() for m in municipality_ids}
+    where: dict[str, object] = {
+        "municipality_id__in": municipality_ids,
+        "department_id": department_id,
+    }
+    if service_type is not None:
+        where["service_type__in"] = (service_type, "")
+    cells = MetricCell.filter(**where, month__gte=first, month__lte=last)
+    if measures is not None:
+        cells = cells.filter(measure__in=measures)
+    for row in await cells.values_list(
+        "municipality_id", "measure", "service_type", "month", "value", "count"
+    ):
+        data[row[0]].add(*row[1:])
+    if measures is None or "active_delta" in measures:
+        for municipality_id, total in (
+            await MetricCell.filter(**where, measure="active_delta", month__lt=first)
+            .annotate(total=Sum("count"))
+            .group_by("municipality_id")
+            .values_list("municipality_id", "total")
+        ):
+            data[municipality_id].active_before = int(total or 0)
+    return data
+
+
+async def _people(municipality_ids: list[int], months: tuple[str, ...]) -> dict[int, int]:
+    """Distinct participants of each municipality over these months together."""
+    rows = (
+        await MetricParticipant.filter(
+            municipality_id__in=municipality_ids, month__in=months, refs__gt=0
+        )
+        .annotate(n=Count("person", distinct=True))
+        .group_by("municipality_id")
+        .values_list("municipality_id", "n")
+    )
+    return {municipality_id: int(n) for municipality_id, n in rows}
+
+
+async def _monthly_people(municipality_id: int, first: str, last: str) -> dict[str, int]:
+    rows = (
+        await MetricParticipant.filter(
+            municipality_id=municipality_id, month__gte=first, month__lte=last, refs__gt=0
+        )
+        .annotate(n=Count("id"))
+        .group_by("month")
+        .values_list("month", "n")
+    )
+    return {month: int(n) for month, n in rows}
+
+
+async def _service_types(municipality_id: int) -> list[str]:
+    codes = (
+        await MetricCell.filter(
+            municipality_id=municipality_id, department_id=WHOLE, service_type__not=""
+        )
+        .distinct()
+        .values_list("service_type", flat=True)
+    )
+    return sorted(str(code) for code in codes)
 
 
 async def dashboard(slug: str, period: str, department: str | None = None) -> Dashboard:
-    """Every figure of the municipality `slug` in `period`; with `department` (its id),
-    only the figures that exist per department. Raises NotFound for an unknown
-    municipality, InvalidInput on `period` or `department`."""
-    raise NotImplementedError
+    """Every figure of the municipality `slug` in `period`, service figures for all services
+    together and once per service type; with `department` (its id), only the figures that
+    exist per department. Trends: the 12 months up to the period's last (or the current)
+    month. Raises NotFound for an unknown municipality, InvalidInput on `period` or
+    `department`."""
+    municipality = await _municipality(slug)
+    zone = ZoneInfo(municipality.time_zone)
+    now = clock.now()
+    chosen = periods.past_period(period, now, zone)
+    unit = await _department(municipality, department) if department is not None else None
+    figures = [f for f in FIGURES.values() if unit is None or f.by_department]
+    trend = periods.months_until(min(chosen.months[-1], periods.month_of(now, zone)), TREND_MONTHS)
+    first, last = min(trend[0], chosen.months[0]), max(trend[-1], chosen.months[-1])
+    data = (await _load([municipality.id], unit.id if unit else WHOLE, first, last))[
+        municipality.id
+    ]
+    people: int | None = None
+    if unit is None:
+        data.people = await _monthly_people(municipality.id, first, last)
+        people = (await _people([municipality.id], chosen.months)).get(municipality.id, 0)
+    service_types = await _service_types(municipality.id) if unit is None else []
+    minimum = environment.metrics_min_cases()
+    values: list[FigureValue] = []
+    trends: dict[str, tuple[tuple[str, float | None, int], ...]] = {}
+    for figure in figures:
+        kinds: list[str | None] = [None]
+        if figure.per_service_type:
+            kinds += service_types
+        for service_type in kinds:
+            values.append(
+                evaluate(
+                    figure,
+                    data,
+                    chosen.months,
+                    minimum,
+                    service_type,
+                    municipality.population,
+                    people,
+                )
+            )
+        monthly = [evaluate(figure, data, (month,), minimum) for month in trend]
+        trends[figure.id] = tuple(
+            (month, v.value, v.n) for month, v in zip(trend, monthly, strict=True)
+        )
+    return Dashboard(
+        municipality.slug,
+        municipality.name,
+        period,
+        unit.name if unit else None,
+        tuple(values),
+        trends,
+    )
+
+
+async def _checked_service_type(figure: Figure, service_type: str | None) -> str | None:
+    if service_type is None or service_type == "":
+        return None
+    if not figure.per_service_type:
+        raise InvalidInput.on("service_type", Message("This figure is not given per service type."))
+    if len(service_type) > SERVICE_TYPE_MAX or not await MetricCell.exists(
+        service_type=service_type
+    ):
+        raise InvalidInput.on(
+            "service_type",
+            Message("No municipality has figures for this service type."),
+        )
+    return service_type
+
+
+def _ranked(figure: Figure, rows: list[ComparisonRow]) -> tuple[ComparisonRow, ...]:
+    """Comparable rows first, best first, with competition ranks (1, 2, 2, 4); then the
+    others by name, unranked. A figure that is no quality (better None) ranks nobody."""
+    comparable = [r for r in rows if r.comparable and r.value is not None]
+    others = sorted((r for r in rows if r not in comparable), key=lambda r: r.name)
+    sign = 1.0 if figure.better == "lower" else -1.0
+    comparable.sort(key=lambda r: (sign * (r.value or 0.0), r.name))
+    if figure.better is None:
+        return tuple(comparable + others)
+    ranked: list[ComparisonRow] = []
+    for index, row in enumerate(comparable):
+        same = ranked and ranked[-1].value == row.value
+        rank = ranked[-1].rank if same else index + 1
+        ranked.append(
+            ComparisonRow(row.municipality, row.name, row.value, row.n, row.interval, True, rank)
+        )
+    return tuple(ranked + others)
 
 
 async def compare(figure: str, period: str, service_type: str | None = None) -> Comparison:
-    """One figure for every municipality, ranked among the comparable ones. Raises
-    InvalidInput on `figure`, `period` or `service_type`."""
-    raise NotImplementedError
+    """One figure for every municipality of the deployment, ranked among the comparable
+    ones by the figure's direction. Raises InvalidInput on `figure`, `period` or
+    `service_type` (not per service type, or no municipality has it)."""
+    chosen_figure = figure_named(figure)
+    municipalities = await Municipality.all().order_by("name")
+    now = clock.now()
+    zones = {m.id: ZoneInfo(m.time_zone) for m in municipalities}
+    current = max(
+        (periods.month_of(now, zone) for zone in zones.values()),
+        default=periods.month_of(now, ZoneInfo("UTC")),
+    )
+    chosen = {m.id: periods.parse_period(period, now, zones[m.id]) for m in municipalities} or {
+        0: periods.parse_period(period, now, ZoneInfo("UTC"))
+    }
+    if min(p.months[0] for p in chosen.values()) > current:
+        raise InvalidInput.on("period", Message("This period is in the future."))
+    wanted = await _checked_service_type(chosen_figure, service_type)
+    ids = [m.id for m in municipalities]
+    rows: list[ComparisonRow] = []
+    if ids:
+        first = min(p.months[0] for p in chosen.values())
+        last = max(p.months[-1] for p in chosen.values())
+        measures = [chosen_figure.measure]
+        if chosen_figure.id == "traceability_share":
+            measures.append("active_delta")
+        data = await _load(ids, WHOLE, first, last, measures, wanted)
+        people: dict[int, int] = {}
+        if chosen_figure.id == "participants":
+            by_months: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            for municipality_id, p in chosen.items():
+                by_months[p.months].append(municipality_id)
+            for months, group in by_months.items():
+                people |= await _people(group, months)
+        minimum = environment.metrics_min_cases()
+        for m in municipalities:
+            value = evaluate(
+                chosen_figure,
+                data[m.id],
+                chosen[m.id].months,
+                minimum,
+                wanted,
+                m.population,
+                people.get(m.id, 0),
+            )
+            rows.append(
+                ComparisonRow(
+                    m.slug, m.name, value.value, value.n, value.interval, value.comparable, None
+                )
+            )
+    return Comparison(
+        chosen_figure.id, period, wanted, chosen_figure.unit, _ranked(chosen_figure, rows)
+    )
 
 
 async def available_periods(slug: str | None) -> list[str]:
-    """The months, quarters and years with data (of `slug`, or of any municipality), newest
-    first, then `last-12-months`."""
-    raise NotImplementedError
+    """`last-12-months`, then the years, quarters and months with data (of `slug`, or of
+    any municipality), each newest first. Raises NotFound for an unknown municipality."""
+    cells = MetricCell.all()
+    if slug is not None:
+        cells = cells.filter(municipality_id=(await _municipality(slug)).id)
+    months = sorted(
+        {str(m) for m in await cells.distinct().values_list("month", flat=True)}, reverse=True
+    )
+    quarters = sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True)
+    years = sorted({m[:4] for m in months}, reverse=True)
+    return [periods.LAST_12_MONTHS, *years, *quarters, *months]
