@@ -484,11 +484,19 @@ async def departments_of(conn: asyncpg.Connection) -> dict[str, int]:
     return {r["slug"]: r["id"] for r in rows}
 
 
+def load() -> str:
+    return ", ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 async def main(args: argparse.Namespace) -> int:
     harness.exit_on_signals()
     scale: metrics_data.Scale = args.scale
     dsn = harness.plain_dsn(args.database_url)
-    report: dict[str, object] = {"scale": scale.__dict__, "app": harness.describe_app(None)}
+    report: dict[str, object] = {
+        "scale": scale.__dict__,
+        "app": harness.describe_app(None),
+        "load_at_start": load(),
+    }
     await harness.recreate_database(args.database_url)
     log(f"created database {harness.split_database_url(args.database_url)[1]}")
     server = harness.Server(args.database_url, redis_url=args.redis_url or None)
@@ -504,6 +512,7 @@ async def main(args: argparse.Namespace) -> int:
                 f"writing {scale.municipalities} municipalities, {scale.mandates:,} mandates, "
                 f"{scale.timeline_entries:,} timeline entries"
             )
+            report["postgres"] = await conn.fetchval("SHOW server_version")
             generated = await metrics_data.generate(conn, scale, seed=args.seed)
             log(f"history written in {generated.total_seconds:.1f}s")
             rebuilt = await rebuild(args.database_url)
@@ -590,7 +599,10 @@ async def main(args: argparse.Namespace) -> int:
         )  # fmt: skip
         report["consumer"] = {**consumed.__dict__, "consumer_rate": consumed.consumer_rate,
                               "reference_rate": consumed.reference_rate}  # fmt: skip
-    print(f"\nload average (1, 5, 15 min) at the end: {os.getloadavg()}, {os.cpu_count()} CPUs")
+    print(
+        f"\nPostgreSQL {report['postgres']}, {os.cpu_count()} CPUs; load average (1, 5, 15 min) "
+        f"at the start {report['load_at_start']}, at the end {load()}"
+    )
     if args.json:
         rounds.write_json(args.json, report)
     if consumed is not None and not consumed.agree:

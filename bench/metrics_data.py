@@ -867,7 +867,7 @@ async def _new_visits(
         events.append(
             Event(
                 _VISIT,
-                getattr(entry, "subject", "visit"),
+                getattr(entry, "subject_type", "service_visit"),
                 row["id"],
                 row["municipality_id"],
                 None,
