@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('value', fields.IntField()),
                 ('count', fields.IntField()),
             ],
-            options={'table': 'metric_cell', 'app': 'auftrag', 'unique_together': (('municipality_id', 'department_id', 'service_type', 'month', 'measure', 'value'),), 'indexes': [Index(fields=['municipality_id', 'department_id', 'service_type', 'measure', 'month'])], 'pk_attr': 'id', 'table_description': "`count` cases of `measure` had `value` in `month` ('YYYY-MM', the municipality's"},
+            options={'table': 'metric_cell', 'app': 'auftrag', 'unique_together': (('municipality_id', 'department_id', 'service_type', 'month', 'measure', 'value'),), 'indexes': [Index(fields=['municipality_id', 'department_id', 'service_type', 'measure', 'month'])], 'pk_attr': 'id', 'table_description': 'A histogram cell: how many cases of one measure had one value in one month.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('municipality_id', fields.IntField()),
                 ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
-            options={'table': 'metric_fact', 'app': 'auftrag', 'unique_together': (('kind', 'subject_id'),), 'indexes': [Index(fields=['municipality_id', 'kind'])], 'pk_attr': 'id', 'table_description': 'What one subject (a mandate, a comment, a visit, …) contributes to the tables, as'},
+            options={'table': 'metric_fact', 'app': 'auftrag', 'unique_together': (('kind', 'subject_id'),), 'indexes': [Index(fields=['municipality_id', 'kind'])], 'pk_attr': 'id', 'table_description': 'What one subject (a mandate, a comment, a visit) contributes to the tables.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('person', fields.CharField(max_length=32)),
                 ('refs', fields.IntField()),
             ],
-            options={'table': 'metric_participant', 'app': 'auftrag', 'unique_together': (('municipality_id', 'month', 'person'),), 'pk_attr': 'id', 'table_description': 'One person who took part in a municipality in a month, `refs` counting the'},
+            options={'table': 'metric_participant', 'app': 'auftrag', 'unique_together': (('municipality_id', 'month', 'person'),), 'pk_attr': 'id', 'table_description': 'One person who took part in a municipality in a month.'},
             bases=['Model'],
         ),
     ]

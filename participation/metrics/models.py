@@ -15,8 +15,11 @@ from tortoise.models import Model
 
 
 class MetricCell(Model):
-    """`count` cases of `measure` had `value` in `month` ('YYYY-MM', the municipality's
-    time zone). `department_id` 0 is the whole municipality; `service_type` '' is none."""
+    """A histogram cell: how many cases of one measure had one value in one month.
+
+    `month` is 'YYYY-MM' in the municipality's time zone, `department_id` 0 the whole
+    municipality, `service_type` '' none.
+    """
 
     id = fields.BigIntField(primary_key=True)
     municipality_id = fields.IntField()
@@ -36,9 +39,11 @@ class MetricCell(Model):
 
 
 class MetricParticipant(Model):
-    """One person who took part in a municipality in a month, `refs` counting the
-    contributions (signatures, ballots, comments, launches), so a withdrawal can take
-    the row away. `person` is a keyed hash of the account, never its id."""
+    """One person who took part in a municipality in a month.
+
+    `refs` counts her contributions (signatures, ballots, comments, launches), so that a
+    withdrawal can take the row away. `person` is a keyed hash, never the account's id.
+    """
 
     id = fields.BigIntField(primary_key=True)
     municipality_id = fields.IntField()
@@ -52,8 +57,11 @@ class MetricParticipant(Model):
 
 
 class MetricFact(Model):
-    """What one subject (a mandate, a comment, a visit, …) contributes to the tables, as
-    last computed: the difference to a new computation is what an event changes."""
+    """What one subject (a mandate, a comment, a visit) contributes to the tables.
+
+    It is the contribution as last computed: the difference to a new computation is what
+    an event changes.
+    """
 
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=24)
