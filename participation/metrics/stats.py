@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 Histogram = Mapping[int, int]
 
@@ -50,6 +51,7 @@ def median(histogram: Histogram) -> float | None:
     return (_nth(histogram, (n + 1) // 2) + _nth(histogram, n // 2 + 1)) / 2
 
 
+@lru_cache(maxsize=4096)
 def median_ranks(n: int) -> tuple[int, int] | None:
     """The ranks (1-based) of the order statistics bounding the median with at least 95 %
     confidence: the largest l with P(B ≤ l − 1) ≤ 2.5 % for B ~ Binomial(n, ½), and n − l + 1.
