@@ -176,6 +176,15 @@ def trend(
     return Trend(chart, summary, rows)
 
 
+def _service_label(figure: Figure, code: str | None, names: dict[str, str]) -> str | None:
+    """Which service a service figure is of: one type by its name, or all together."""
+    if not figure.per_service_type:
+        return None
+    if code is None:
+        return i18n.gettext(Message("all services"))
+    return names.get(code, code)
+
+
 def card(
     found: FigureValue,
     slug: str,
@@ -194,9 +203,7 @@ def card(
         anchor=anchor,
         figure=found.figure,
         title=title,
-        service=service_names.get(found.service_type, found.service_type)
-        if found.service_type
-        else None,
+        service=_service_label(figure, found.service_type, service_names),
         value=words.amount(found.unit, found.value),
         p90=words.p90(found.unit, found.p90),
         cases=None if counted else words.cases(found.n),

@@ -104,6 +104,9 @@ PAGE_TYPES = [
     PageType("service-visit admin", "/m/demo/service-visits/settings", ADMIN),
     PageType("dead letters", "/m/demo/admin/jobs", ADMIN),
     PageType("privacy", "/privacy"),
+    PageType("figures of a municipality", "/m/demo/figures"),
+    PageType("figures compared", "/figures"),
+    PageType("definitions of the figures", "/figures/definitions"),
     PageType("error page (404)", "/mandates/999999", status=404),
 ]
 
