@@ -90,9 +90,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true", help="a small smoke run of every step")
     p.add_argument("--rounds", type=int, help="rounds over all HTTP variants (default 5; quick 2)")
-    p.add_argument("--requests", type=int, help="requests per variant and round (200; quick 20)")
+    p.add_argument("--requests", type=int, help="requests per variant and round (100; quick 20)")
     p.add_argument("--warmup", type=int, help="unmeasured requests per variant (20; quick 3)")
-    p.add_argument("--events", type=int, help="outbox events for the consumer (10,000; quick 400)")
+    p.add_argument("--events", type=int, help="outbox events for the consumer (3,000; quick 400)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--keep-database", action="store_true", help="do not drop it at exit")
     p.add_argument("--json", type=Path, help="write every figure as numbers to this file")
@@ -100,7 +100,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     quick = args.quick
     args.scale = metrics_data.QUICK if quick else metrics_data.FULL
     for name, full, small in (
-        ("rounds", 5, 2), ("requests", 200, 20), ("warmup", 20, 3), ("events", 10_000, 400),
+        ("rounds", 5, 2), ("requests", 100, 20), ("warmup", 20, 3), ("events", 3_000, 400),
     ):  # fmt: skip
         if getattr(args, name) is None:
             setattr(args, name, small if quick else full)
