@@ -17,6 +17,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from notifications.visits.models import Invitation
@@ -116,7 +117,7 @@ async def subjects_of(batch: Sequence[Event]) -> set[Subject]:
         found |= {("invitation", int(iid)) for iid in ids}  # type: ignore[call-overload]
     for mid, vote_ids in voted.items():
         # A ballot names nobody; the invitations of the vote's voters are looked at again.
-        voters = Participation.filter(vote_id__in=vote_ids).values("user_id")
+        voters = Subquery(Participation.filter(vote_id__in=vote_ids).values("user_id"))
         ids = await Invitation.filter(municipality_id=mid, user_id__in=voters).values_list(
             "id", flat=True
         )

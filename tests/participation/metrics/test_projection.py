@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from participation.accounts.privacy import delete_account
+from participation.answers.commands import respond_to_mandate
+from participation.mandates import commands as mandate_commands
 from participation.mandates.models import Status
+from participation.metrics import contributions
+from participation.metrics.projection import project
 from participation.metrics.rebuild import rebuild
+from participation.outbox.consumers import _event
+from participation.outbox.models import OutboxEvent
 from tests import factories
+from tests.factories import deliberation as talk
 from tests.factories import metrics, time_travel
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -28,3 +36,61 @@ async def test_a_completed_mandate_counts_as_the_rebuild_counts_it() -> None:
     await rebuild()
     assert await metrics.cells() == incremental
     assert await metrics.people() == people
+
+
+async def test_a_batch_delivered_twice_changes_nothing_more() -> None:
+    town = await factories.municipality()
+    initiator = await factories.person(lives_in=town)
+    with time_travel(NOVEMBER):
+        await factories.mandate(initiator, town, Status.SUBMITTED)
+    batch = [_event(row) for row in await OutboxEvent.all().order_by("id").values()]
+    await project(batch, {})
+    once, people = await metrics.cells(), await metrics.people()
+    await project(batch, {})
+    await project(list(reversed(batch)), {})
+    assert await metrics.cells() == once
+    assert await metrics.people() == people
+    assert once[(town.id, 0, "", "2026-11", "signatures", 0)] == 4
+
+
+async def test_after_a_rebuild_the_consumer_counts_nothing_twice() -> None:
+    town = await factories.municipality()
+    initiator = await factories.person(lives_in=town)
+    with time_travel(NOVEMBER):
+        mandate = await factories.mandate(initiator, town, Status.SUBMITTED)
+    await rebuild()
+    # The events the rebuild already reflects reach the consumer only now.
+    await metrics.project()
+    assert await metrics.measure("signatures") == {("2026-11", 0): 4}
+    council = await factories.council_member(town)
+    with time_travel(NOVEMBER + timedelta(hours=2)):
+        await respond_to_mandate(council, mandate.id, "first_answer", "Wir prüfen das.")
+    await metrics.project()
+    assert await metrics.measure("first_answer_days") == {("2026-11", 0): 1}
+    assert await metrics.measure("signatures") == {("2026-11", 0): 4}
+
+
+async def test_an_erased_account_s_contributions_still_count() -> None:
+    town = await factories.municipality(quorum=10)
+    initiator = await factories.person(lives_in=town)
+    signer = await factories.person(email="weg@example.org", lives_in=town)
+    with time_travel(NOVEMBER):
+        mandate = await factories.mandate(initiator, town)
+        await mandate_commands.sign_mandate(signer, mandate.id)
+    thread = await talk.thread_of(mandate)
+    await talk.post(signer, thread)
+    await metrics.project()
+    before = await metrics.participants()
+    keys = {person for (_, _, person) in await metrics.people()}
+    await delete_account(signer, "weg@example.org")
+    await metrics.project()
+    # Her signature and her comment stay counted, each now as a person of its own: the
+    # months' participant counts do not drop, and her key is gone from the tables.
+    assert await metrics.measure("signatures") == {("2026-11", 0): 2}
+    after = await metrics.participants()
+    assert all(after[key] >= count for key, count in before.items())
+    assert contributions.person(signer.user_id) in keys
+    assert contributions.person(signer.user_id) not in {p for (_, _, p) in await metrics.people()}
+    incremental = await metrics.people()
+    await rebuild()
+    assert await metrics.people() == incremental
