@@ -264,15 +264,15 @@ async def _service_types(municipality_id: int) -> list[str]:
 
 async def dashboard(slug: str, period: str, department: str | None = None) -> Dashboard:
     """Every figure of the municipality `slug` in `period`, service figures for all services
-    together and once per service type; with `department` (its id), only the figures that
-    exist per department. Trends: the 12 months up to the period's last (or the current)
-    month. Raises NotFound for an unknown municipality, InvalidInput on `period` or
-    `department`."""
+    together and once per service type; with `department` (its id; empty, as a form sends
+    "all", is the whole municipality), only the figures that exist per department, for it.
+    Trends: the 12 months up to the period's last (or the current) month. Raises NotFound
+    for an unknown municipality, InvalidInput on `period` or `department`."""
     municipality = await _municipality(slug)
     zone = ZoneInfo(municipality.time_zone)
     now = clock.now()
     chosen = periods.past_period(period, now, zone)
-    unit = await _department(municipality, department) if department is not None else None
+    unit = await _department(municipality, department) if department else None
     figures = [f for f in FIGURES.values() if unit is None or f.by_department]
     trend = periods.months_until(min(chosen.months[-1], periods.month_of(now, zone)), TREND_MONTHS)
     first, last = min(trend[0], chosen.months[0]), max(trend[-1], chosen.months[-1])
@@ -359,10 +359,7 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
     municipalities = await Municipality.all().order_by("name")
     now = clock.now()
     zones = {m.id: ZoneInfo(m.time_zone) for m in municipalities}
-    current = max(
-        (periods.month_of(now, zone) for zone in zones.values()),
-        default=periods.month_of(now, ZoneInfo("UTC")),
-    )
+    current = _current_month(municipalities)
     chosen = {m.id: periods.parse_period(period, now, zones[m.id]) for m in municipalities} or {
         0: periods.parse_period(period, now, ZoneInfo("UTC"))
     }
@@ -409,15 +406,30 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
     )
 
 
+def _current_month(municipalities: Iterable[Municipality]) -> str:
+    """The latest current month among these municipalities' time zones: a period that
+    has begun anywhere on the deployment may be asked for."""
+    now = clock.now()
+    return max(
+        (periods.month_of(now, ZoneInfo(m.time_zone)) for m in municipalities),
+        default=periods.month_of(now, ZoneInfo("UTC")),
+    )
+
+
 async def available_periods(slug: str | None) -> list[str]:
     """`last-12-months`, then the years, quarters and months with data (of `slug`, or of
-    any municipality), each newest first. Raises NotFound for an unknown municipality."""
+    any municipality), each newest first. Months to come are left out: a mandate closed
+    this month counts as inactive from the next. Raises NotFound for an unknown
+    municipality."""
     cells = MetricCell.all()
     if slug is not None:
-        cells = cells.filter(municipality_id=(await _municipality(slug)).id)
-    months = sorted(
-        {str(m) for m in await cells.distinct().values_list("month", flat=True)}, reverse=True
-    )
+        municipality = await _municipality(slug)
+        cells = cells.filter(municipality_id=municipality.id)
+        current = _current_month([municipality])
+    else:
+        current = _current_month(await Municipality.all())
+    found = await cells.filter(month__lte=current).distinct().values_list("month", flat=True)
+    months = sorted({str(m) for m in found}, reverse=True)
     quarters = sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True)
     years = sorted({m[:4] for m in months}, reverse=True)
     return [periods.LAST_12_MONTHS, *years, *quarters, *months]

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from participation.errors import InvalidInput, NotFound
+from participation.mandates.models import Status
 from participation.metrics import queries
+from participation.metrics.rebuild import rebuild
 from participation.metrics.results import Dashboard, FigureValue
 from participation.municipalities.models import Department, Municipality
 from tests import factories
@@ -272,7 +274,22 @@ async def test_available_periods_are_those_with_data() -> None:
     await town("b", "B")
     await cells(a, "signatures", "2026-11", {0: 1})
     await cells(a, "signatures", "2025-02", {0: 1})
+    await cells(a, "active_delta", "2027-01", {0: -1})  # closed in December
     expected = ["last-12-months", "2026", "2025", "2026-Q4", "2025-Q1", "2026-11", "2025-02"]
     assert await queries.available_periods("a") == expected
     assert await queries.available_periods(None) == expected
     assert await queries.available_periods("b") == ["last-12-months"]
+
+
+async def test_the_dashboard_reads_what_the_projection_keeps() -> None:
+    municipality = await town("a", "A", population=1000)
+    initiator = await factories.person(lives_in=municipality)
+    await factories.mandate(initiator, municipality, Status.ACCEPTED)
+    await rebuild("a")
+    board = await queries.dashboard("a", "2026-12")
+    assert figure(board, "mandates_launched").value == 1.0
+    assert figure(board, "signatures").value == 4.0  # the quorum
+    assert figure(board, "participants").value == 4.0  # the initiator signed first
+    accepted = figure(board, "accepted_share")
+    assert (accepted.value, accepted.n) == (1.0, 1)
+    assert figure(board, "traceability_share").n == 1  # one active mandate-month

@@ -74,6 +74,14 @@ async def test_the_period_defaults_to_the_last_twelve_months(
     assert all(f["value"] is None and f["n"] == 0 for f in body["figures"])
 
 
+async def test_an_empty_department_is_the_whole_municipality(
+    client: httpx.AsyncClient, town: Municipality
+) -> None:
+    body = (await client.get(_metrics(town), params={"department": ""})).json()
+    assert body["department"] is None
+    assert "signatures" in {f["figure"] for f in body["figures"]}
+
+
 async def test_a_department_s_figures(client: httpx.AsyncClient, town: Municipality) -> None:
     roads = await Department.create(municipality=town, name="Tiefbau")
     await cells(town, "completion_days", "2026-11", {12: 1}, department_id=roads.id)
