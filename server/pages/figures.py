@@ -204,15 +204,20 @@ def card(
         figure=found.figure,
         title=title,
         service=_service_label(figure, found.service_type, service_names),
-        value=words.amount(found.unit, found.value),
+        # A count of nothing is a true figure: none happened.
+        value=words.amount(found.unit, 0 if counted and found.value is None else found.value),
         p90=words.p90(found.unit, found.p90),
-        cases=None if counted else words.cases(found.n),
+        cases=None if counted or found.n == 0 else words.cases(found.n),
         interval=words.interval(found.unit, found.interval),
         per_1000=words.per_1000(found.per_1000),
         greyed=found.n > 0 and not found.comparable,
-        empty=found.n == 0,
-        distribution=tuple(sorted((found.distribution or {}).items())),
-        trend=trend(anchor, title, found.unit, points),
+        empty=found.n == 0 and not counted,
+        distribution=tuple(sorted((found.distribution or {}).items())) if found.n else (),
+        trend=trend(
+            anchor, title, found.unit, [(m, 0 if v is None else v, n) for m, v, n in points]
+        )
+        if counted
+        else trend(anchor, title, found.unit, points),
         definition_url=definition_url(found.figure),
         records_url=records_url(slug, found.figure),
         compare_url="/figures?" + urlencode(compare),

@@ -56,7 +56,11 @@ def _dashboard(*figures: FigureValue, department: str | None = None) -> Dashboar
         period="last-12-months",
         department=department,
         figures=figures,
-        trends={"first_answer_days": trend, "signatures": tuple((m, None, 0) for m in MONTHS)},
+        trends={
+            "first_answer_days": trend,
+            "promise_kept_share": tuple((m, None, 0) for m in MONTHS),
+            "signatures": tuple((m, None, 0) for m in MONTHS),
+        },
     )
 
 
@@ -185,10 +189,11 @@ async def test_the_trend_is_a_sparkline_with_its_summary_and_its_table(
         _text(first)
     )
     assert len(re.findall(r"<tr><th scope=\"row\">", first)) == 12
-    signatures = _text(
-        _card((await client.get("/m/musterstadt/figures?lang=en")).text, "figure-signatures")
-    )
-    assert "No data from January 2026 to December 2026." in signatures
+    page = (await client.get("/m/musterstadt/figures?lang=en")).text
+    kept = _text(_card(page, "figure-promise_kept_share"))
+    assert "No data from January 2026 to December 2026." in kept
+    signatures = _text(_card(page, "figure-signatures"))  # a count of nothing is 0
+    assert "From January 2026 to December 2026: lowest 0, highest 0" in signatures
 
 
 async def test_services_before_any_visit_say_no_data_yet(
@@ -370,6 +375,9 @@ async def test_the_dashboard_from_summary_cells(
     kept = _text(_card(page.text, "figure-promise_kept_share"))
     assert "75%" in kept and "based on 4 cases" in kept and "Too few cases to compare" in kept
     assert "Period: November 2026" in _text(page.text)
+    comments = _text(_card(page.text, "figure-comments"))
+    assert "Comments 0" in comments and "no data" not in comments.lower()  # none is a count
+    assert "No data for this period" in _text(_card(page.text, "figure-completion_days"))
     services = _text(page.text).split("Routine services", 2)[-1]
     assert services.startswith(" No data yet")
 
