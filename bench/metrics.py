@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -172,6 +173,7 @@ class Variant:
     paths: list[str]
     timings: list[list[float]]
     costs: list[tuple[float, float, float]]  # per round: server ms, PostgreSQL ms, noise %
+    by_path: dict[str, list[float]] = field(default_factory=dict)
 
 
 def variants(generated: metrics_data.Generated, departments: dict[str, int]) -> list[Variant]:
@@ -249,6 +251,7 @@ async def measure_http(
                         response = await client.get(path)
                         times.append((time.perf_counter() - t0) * 1000)
                         response.raise_for_status()
+                        variant.by_path.setdefault(path, []).append(times[-1])
                 used = meter.usage
                 assert used is not None
                 variant.timings.append(times)
@@ -303,6 +306,27 @@ def http_table(chosen: list[Variant]) -> tuple[str, dict[str, dict[str, float]]]
         "srv CPU ms/req", "pg CPU ms/req", "noise % core",
     ]  # fmt: skip
     return harness.table(headers, rows), numbers
+
+
+def slowest(chosen: list[Variant], count: int = 4) -> str:
+    """Per request kind, the URLs with the highest median: which figure or page costs."""
+    lines = []
+    for variant in chosen:
+        if len(variant.paths) < 2 or not variant.by_path:
+            continue
+        medians = sorted(
+            (
+                (statistics.median(t), harness.percentile(t, 95), p)
+                for p, t in variant.by_path.items()
+            ),
+            reverse=True,
+        )
+        fastest = medians[-1]
+        lines.append(f"   {variant.label}: fastest {fastest[0]:.1f} ms ({fastest[2]}); slowest")
+        lines.extend(
+            f"     {m:7.1f} ms median, {p95:7.1f} p95  {path}" for m, p95, path in medians[:count]
+        )
+    return "\n".join(lines)
 
 
 # --- 4. the consumer -----------------------------------------------------------------------
@@ -578,6 +602,7 @@ async def main(args: argparse.Namespace) -> int:
     print(text)
     for label, reason in skipped.items():
         print(f"   not measured: {label} ({reason})")
+    print("\n" + slowest(chosen) + "\n")
     for label in ("dashboard (API)", "comparison (API)"):
         if label in numbers:
             p95 = numbers[label]["p95_ms"]
