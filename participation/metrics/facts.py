@@ -28,6 +28,7 @@ from participation.metrics.contributions import Contribution, contributor, month
 from participation.moderation.models import Flag, ModerationAction, ModerationEntry
 from participation.municipalities.calendar import WorkingCalendar
 from participation.municipalities.models import LocalHoliday, Municipality
+from participation.sql import is_postgres, run
 from participation.timeline.models import TimelineEntry
 from participation.votes.models import Participation, Vote
 
@@ -134,6 +135,42 @@ def _both(found: Contribution, into: Contribution, department_id: int | None) ->
             )
 
 
+_TRACED_SQL = (
+    "SELECT t.mandate_id, to_char(t.created_at AT TIME ZONE mu.time_zone, 'YYYY-MM') AS month "
+    "FROM timeline_entry t JOIN mandate m ON m.id = t.mandate_id "
+    "JOIN municipality mu ON mu.id = m.municipality_id "
+    "WHERE t.mandate_id IN ({ids}) AND t.kind IN ({kinds}) AND m.submitted_at IS NOT NULL "
+    "AND t.created_at >= m.submitted_at AND (m.closed_at IS NULL OR t.created_at <= m.closed_at) "
+    "GROUP BY 1, 2"
+)
+
+
+async def _traced_months(
+    conn: BaseDBAsyncClient, chunk: list[int], rows: list[dict[str, Any]], calendars: Calendars
+) -> dict[int, set[str]]:
+    """The months in which each active mandate got a public update of the council's work.
+
+    On PostgreSQL the database groups the entries by local month (a mandate may have
+    thousands); elsewhere they are grouped here, with the same rule."""
+    found: dict[int, set[str]] = defaultdict(set)
+    kinds = ", ".join(f"'{kind}'" for kind in TRACED_KINDS)
+    if is_postgres(conn):
+        ids = ", ".join(str(int(i)) for i in chunk)
+        for row in await run(conn, _TRACED_SQL.format(ids=ids, kinds=kinds)):
+            found[int(row["mandate_id"])].add(row["month"])
+        return found
+    windows = {row["id"]: row for row in rows if row["submitted_at"] is not None}
+    for mid, at in (
+        await TimelineEntry.filter(mandate_id__in=list(windows), kind__in=TRACED_KINDS)
+        .using_db(conn)
+        .values_list("mandate_id", "created_at")
+    ):
+        row = windows[mid]
+        if at >= row["submitted_at"] and (row["closed_at"] is None or at <= row["closed_at"]):
+            found[mid].add(month_of(at, calendars[row["municipality_id"]].zone))
+    return found
+
+
 async def mandates(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calendars) -> Facts:
     """A mandate's dates, promise, outcome, activity and trace, its launch, its signatures
     and its ratings (the latest per rater, in the month it was first given)."""
@@ -172,28 +209,15 @@ async def mandates(conn: BaseDBAsyncClient, ids: Sequence[int], calendars: Calen
             .values_list("mandate_id", "score", "created_at")
         ):
             ratings[mid].append((score, at))
-        traced: dict[int, list[datetime]] = defaultdict(list)
-        for mid, at in (
-            await TimelineEntry.filter(mandate_id__in=chunk, kind__in=TRACED_KINDS)
-            .using_db(conn)
-            .values_list("mandate_id", "created_at")
-        ):
-            traced[mid].append(at)
+        traced = await _traced_months(conn, chunk, rows, calendars)
         for row in rows:
             calendar = calendars[row["municipality_id"]]
             zone = calendar.zone
             own = _mandate_measures(row, calendar)
             for score, at in ratings[row["id"]]:
                 own.add(month_of(at, zone), "rating", int(score))
-            submitted, closed = row["submitted_at"], row["closed_at"]
-            if submitted is not None:
-                months = {
-                    month_of(at, zone)
-                    for at in traced[row["id"]]
-                    if at >= submitted and (closed is None or at <= closed)
-                }
-                for month in months:
-                    own.add(month, "traced")
+            for month in traced.get(row["id"], ()):
+                own.add(month, "traced")
             contribution = Contribution()
             _both(own, contribution, row["department_id"])
             for sid, uid, at in signatures[row["id"]]:

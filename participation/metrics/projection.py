@@ -73,6 +73,14 @@ _CELL = (
     "ON CONFLICT (municipality_id, department_id, service_type, month, measure, value) "
     "DO UPDATE SET count = metric_cell.count + excluded.count"
 )
+_CELL_GONE = (
+    "DELETE FROM metric_cell WHERE municipality_id = $1 AND department_id = $2 "
+    "AND service_type = $3 AND month = $4 AND measure = $5 AND value = $6 AND count = 0"
+)
+_PERSON_GONE = (
+    "DELETE FROM metric_participant WHERE municipality_id = $1 AND month = $2 "
+    "AND person = $3 AND refs = 0"
+)
 _PERSON = (
     "INSERT INTO metric_participant (municipality_id, month, person, refs) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT (municipality_id, month, person) "
@@ -146,23 +154,18 @@ async def _erased(user_ids: Iterable[int]) -> set[Subject]:
 async def apply(
     conn: BaseDBAsyncClient, municipality_id: int, cells: Counter[Cell], people: Counter[Person]
 ) -> None:
-    """Add these deltas to the tables, dropping rows that reach zero."""
-    for (dept, service, month, measure, value), count in cells.items():
-        await run(conn, _CELL, municipality_id, dept, service, month, measure, value, count)
-    if cells:
-        await run(
-            conn,
-            "DELETE FROM metric_cell WHERE municipality_id = $1 AND count = 0",
-            municipality_id,
-        )
-    for (month, key), refs in people.items():
-        await run(conn, _PERSON, municipality_id, month, key, refs)
-    if people:
-        await run(
-            conn,
-            "DELETE FROM metric_participant WHERE municipality_id = $1 AND refs = 0",
-            municipality_id,
-        )
+    """Add these deltas to the tables, dropping rows that reach zero.
+
+    Rows are written in key order, so two workers' transactions meet them in the same
+    order and wait for each other instead of deadlocking."""
+    for key, count in sorted(cells.items()):
+        await run(conn, _CELL, municipality_id, *key, count)
+        if count < 0:
+            await run(conn, _CELL_GONE, municipality_id, *key)
+    for who, refs in sorted(people.items()):
+        await run(conn, _PERSON, municipality_id, *who, refs)
+        if refs < 0:
+            await run(conn, _PERSON_GONE, municipality_id, *who)
 
 
 async def refresh(subjects: Iterable[Subject], municipality_ids: Iterable[int] = ()) -> int:
@@ -185,9 +188,21 @@ async def refresh(subjects: Iterable[Subject], municipality_ids: Iterable[int] =
         for kind, ids in by_kind.items():
             for sid, found in (await facts.KINDS[kind](conn, ids, calendars)).items():
                 fresh[(kind, sid)] = found
+        cells: dict[int, Counter[Cell]] = defaultdict(Counter)
+        people: dict[int, Counter[Person]] = defaultdict(Counter)
         changed = 0
         for subject in wanted:
-            changed += await _settle(conn, subject, old[subject], fresh.get(subject))
+            mid, cell_delta, person_delta = await _settle(conn, old[subject], fresh.get(subject))
+            cells[mid].update(cell_delta)
+            people[mid].update(person_delta)
+            changed += bool(cell_delta or person_delta)
+        for mid in sorted(cells.keys() | people.keys()):
+            await apply(
+                conn,
+                mid,
+                Counter({k: v for k, v in cells[mid].items() if v}),
+                Counter({k: v for k, v in people[mid].items() if v}),
+            )
         return changed
 
 
@@ -224,18 +239,17 @@ async def _lock(conn: BaseDBAsyncClient, wanted: list[Subject]) -> dict[Subject,
 
 
 async def _settle(
-    conn: BaseDBAsyncClient, subject: Subject, row: Any, new: tuple[int, Contribution] | None
-) -> int:
-    """Replace one subject's stored fact by `new` (None: the subject is gone)."""
+    conn: BaseDBAsyncClient, row: Any, new: tuple[int, Contribution] | None
+) -> tuple[int, Counter[Cell], Counter[Person]]:
+    """Store `new` as the subject's fact (None: the subject is gone, and so is its fact);
+    returns its municipality and what changed."""
     old = Contribution.from_data(_json(row["data"]))
     fresh = new[1] if new is not None else Contribution()
     cells, people = difference(old, fresh)
     municipality_id = new[0] if new is not None else int(row["municipality_id"])
-    await apply(conn, municipality_id, cells, people)
     if new is None:
         await run(conn, "DELETE FROM metric_fact WHERE id = $1", row["id"])
-        return int(bool(cells or people))
-    if cells or people or old.who != fresh.who or row["municipality_id"] != municipality_id:
+    elif cells or people or old.who != fresh.who or row["municipality_id"] != municipality_id:
         await run(
             conn,
             "UPDATE metric_fact SET data = $1, municipality_id = $2 WHERE id = $3",
@@ -243,8 +257,7 @@ async def _settle(
             municipality_id,
             row["id"],
         )
-        return 1
-    return 0
+    return municipality_id, cells, people
 
 
 def _json(value: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from participation.moderation import commands as moderation
 from participation.moderation.models import Flag, ModerationEntry
 from participation.municipalities.calendar import WorkingCalendar
 from participation.municipalities.models import Municipality
+from participation.timeline.models import TimelineEntry
 from tests import factories
 from tests.factories import answers, metrics, ratings, time_travel, visits
 from tests.factories import deliberation as talk
@@ -227,3 +228,27 @@ async def test_an_invitation_its_score_and_whether_she_took_part() -> None:
     await mandate_commands.sign_mandate(invitee, mandate.id)
     await metrics.project()
     assert await metrics.measure("invitation_took_part", service_type=code) == {(month, 1): 1}
+
+
+async def test_a_mandate_is_traced_in_each_month_of_an_update_while_it_is_active() -> None:
+    town = await factories.municipality()
+    mandate, council = await _submitted(town, at(2026, 10, 20, 9))
+    for _ in range(3):
+        await answers.response(council, mandate.id, "update", "Es geht voran.")
+    # Timeline entries are stamped by the database; set them as the demo's history does.
+    entries = await TimelineEntry.filter(mandate_id=mandate.id, kind="response").order_by("id")
+    for entry, moment in zip(
+        entries, (at(2026, 10, 21, 9), at(2026, 10, 28, 9), at(2026, 12, 1, 9)), strict=True
+    ):
+        await TimelineEntry.filter(id=entry.id).update(created_at=moment)
+    await Mandate.filter(id=mandate.id).update(
+        first_answer_at=at(2026, 10, 21, 9),
+        status=Status.COMPLETED,
+        closed_at=at(2026, 11, 30, 9),
+    )
+    # A recomputation (here: the next event of the mandate) picks the moved records up.
+    await answers.response(council, mandate.id, "update", "Abgeschlossen.")
+    await metrics.project()
+    # December's two entries came after it closed: no longer active, not counted.
+    assert await metrics.measure("traced") == {("2026-10", 0): 1}
+    assert await metrics.measure("active_delta") == {("2026-10", 0): 1, ("2026-12", 0): -1}

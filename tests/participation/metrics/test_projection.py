@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from participation.answers.commands import respond_to_mandate
 from participation.mandates import commands as mandate_commands
 from participation.mandates.models import Status
 from participation.metrics import contributions
-from participation.metrics.projection import project
+from participation.metrics.projection import project, refresh
 from participation.metrics.rebuild import rebuild
+from participation.outbox.catalogue import consumers_of
 from participation.outbox.consumers import _event
 from participation.outbox.models import OutboxEvent
 from tests import factories
@@ -94,3 +96,38 @@ async def test_an_erased_account_s_contributions_still_count() -> None:
     incremental = await metrics.people()
     await rebuild()
     assert await metrics.people() == incremental
+
+
+async def test_two_workers_on_one_mandate_at_once_count_it_once() -> None:
+    town = await factories.municipality()
+    initiator = await factories.person(lives_in=town)
+    with time_travel(NOVEMBER):
+        mandate = await factories.mandate(initiator, town, Status.SUBMITTED)
+    subjects = {("mandate", mandate.id)}
+    await asyncio.gather(*(refresh(subjects, {town.id}) for _ in range(4)))
+    together = await metrics.cells()
+    await rebuild()
+    assert await metrics.cells() == together
+    assert together[(town.id, 0, "", "2026-11", "signatures", 0)] == 4
+
+
+def test_the_consumer_hears_every_event_that_changes_a_measure() -> None:
+    for name in (
+        "mandates:mandate:submitted",
+        "mandates:signature:withdrawn",
+        "mandates:rating:changed",
+        "answers:response:published",
+        "answers:mandate:assigned",
+        "council:promise:missed",
+        "costs:analysis:published",
+        "plans:milestone:reached",
+        "votes:ballot:cast",
+        "deliberation:comment:deleted",
+        "moderation:flags:dismissed",
+        "visits:visit:recorded",
+        "visits:invitation:sent",
+        "visits:satisfaction:given",
+        "accounts:user:deleted",
+    ):
+        assert "metrics" in consumers_of(name), name
+    assert "metrics" not in consumers_of("deliberation:comment:edited")
