@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 WIDTH = 400
 ROW = 44
 BAR = 14
-LABEL_MAX = 60
+LABEL_MAX = 56
 
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 32

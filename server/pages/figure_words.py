@@ -67,6 +67,13 @@ def interval(unit: str, low_high: tuple[float, float] | None) -> str | None:
     return i18n.gettext(message)
 
 
+def span(unit: str, low_high: tuple[float, float] | None) -> str:
+    """An interval in a table's column headed "95 % interval": just "2–5"."""
+    if low_high is None:
+        return "–"
+    return f"{bound(unit, low_high[0])}–{bound(unit, low_high[1])}"
+
+
 def cases(n: int) -> str:
     return i18n.ngettext("based on %(num)s case", "based on %(num)s cases", n) % {"num": number(n)}
 

@@ -467,7 +467,7 @@ def rows(comparison: Comparison) -> list[Row]:
             name=row.name,
             slug=row.municipality,
             value=words.amount(comparison.unit, row.value),
-            interval=words.interval(comparison.unit, row.interval) or "–",
+            interval=words.span(comparison.unit, row.interval),
             cases=words.number(row.n),
             greyed=not row.comparable,
         )
@@ -491,6 +491,9 @@ async def comparison_page(request: Request) -> Response:
     figure = params.get("figure") or DEFAULT_FIGURE
     period = params.get("period") or DEFAULT_PERIOD
     service_type = params.get("service_type") or None
+    if figure in FIGURES and not FIGURES[figure].per_service_type:
+        # The picker offers services beside every figure; only service figures use one.
+        service_type = None
     errors: dict[str, str] = {}
     comparison: Comparison | None = None
     try:
@@ -504,8 +507,9 @@ async def comparison_page(request: Request) -> Response:
     title = ""
     if comparison is not None and known is not None:
         title = _title(known)
-        if service_type:
-            title = f"{title}: {names.get(service_type, service_type)}"
+        service = _service_label(known, service_type, names)
+        if service:
+            title = f"{title}: {service}"
     return render(
         request,
         "figures/comparison.html",

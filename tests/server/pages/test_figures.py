@@ -287,8 +287,11 @@ async def test_the_comparison_ranks_and_greys_and_says_it_in_one_sentence(
     assert len(chart.findall("s:rect[@class='fig-bar-greyed']", ns)) == 1
     table = re.search(r"<table.*?</table>", page.text, re.S).group(0)  # type: ignore[union-attr]
     assert '<tr class="fig-greyed"><td>not ranked: 3 cases</td>' in table
-    assert "95 % between 1 and 3" in table
+    assert '<td class="span">1–3</td>' in table
     assert fake.asked == [("first_answer_days", "2026", None)]
+    # A service chosen beside a figure that is not per service is left aside.
+    await client.get("/figures?figure=first_answer_days&period=2026&service_type=x")
+    assert fake.asked[-1] == ("first_answer_days", "2026", None)
 
 
 async def test_the_comparison_in_german(
@@ -410,3 +413,16 @@ async def test_the_comparison_from_summary_cells(
     assert "Kleinweiler: 0 working days · not ranked: 3 cases" in text
     bad = await client.get("/figures?figure=service_duration_days&service_type=nothing")
     assert bad.status_code == 422 and 'id="compare-service_type-error"' in bad.text
+
+
+async def test_a_service_figure_is_compared_for_all_services_or_one(
+    client: httpx.AsyncClient, app: Starlette, fake: Queries
+) -> None:
+    row = ComparisonRow("musterstadt", "Musterstadt", 3, 40, (2, 4), True, 1)
+    fake.comparison = _comparison("service_duration_days", row)
+    page = _text((await client.get("/figures?figure=service_duration_days&lang=en")).text)
+    assert "Musterstadt completes this service fastest: median 3 days (40 cases)." in page
+    assert ": all services" in page
+    assert fake.asked[-1] == ("service_duration_days", "last-12-months", None)
+    await client.get("/figures?figure=service_duration_days&service_type=meldewesen.ummeldung")
+    assert fake.asked[-1] == ("service_duration_days", "last-12-months", "meldewesen.ummeldung")
