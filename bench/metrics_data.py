@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from participation.municipalities.licences import DEFAULT as DEFAULT_LICENCE
+
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -310,13 +312,14 @@ async def generate(
             "id", "slug", "name", "default_quorum", "signature_period_days",
             "service_promise_days", "created_at", "population", "state", "time_zone",
             "flag_threshold", "new_account_hours", "contact_address", "contact_email",
-            "contact_phone", "official_key",
+            "contact_phone", "official_key", "open_data_licence",
         ],
         (
             (
                 t.id, t.slug, f"Musterstadt {t.id:02d}", QUORUM, 90, t.promise_days,
                 start - 30 * DAY, t.population, STATES[t.id % len(STATES)], ZONE.key,
                 3, 24, "Rathausplatz 1", f"rathaus@{t.slug}.invalid", "", f"{9_000_000 + t.id:08d}",
+                DEFAULT_LICENCE,
             )
             for t in towns
         ),
