@@ -4,6 +4,7 @@ asks for."""
 from __future__ import annotations
 
 from participation.areas import Area
+from participation.municipalities import privacy
 from participation.municipalities.actions import ACTIONS
 from participation.municipalities.events import EVENTS
 
@@ -12,4 +13,6 @@ AREA = Area(
     models="participation.municipalities.models",
     actions=ACTIONS,
     events=EVENTS,
+    exporters={"barrier_reports": privacy.barrier_reports},
+    erasers={"municipalities:barrier_reports": privacy.erase_barrier_reports},
 )

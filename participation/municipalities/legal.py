@@ -131,6 +131,7 @@ async def report_barrier(
             email=address,
             description=text,
             page=(page or "")[:PAGE_MAX],
+            reporter_id=actor.user_id if actor is not None else None,
             using_db=u.conn,
         )
         await u.record(

@@ -4,13 +4,16 @@ sets its levels per action."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from participation.permissions import Level
+
+if TYPE_CHECKING:
+    from participation.accounts.models import User
 
 # The levels the API and the admin page name, by the action each is for.
 LEVEL_FIELDS = {
@@ -199,6 +202,12 @@ class BarrierReport(Model):
     description = fields.TextField()
     page = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Who sent it, when signed in: her export lists it, and her erasure takes name and
+    # address from it. A report sent signed out belongs to no account.
+    reporter: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "auftrag.User", null=True, related_name=False, on_delete=fields.SET_NULL
+    )
+    reporter_id: int | None
 
     class Meta:
         table = "accessibility_feedback"
