@@ -122,10 +122,8 @@ def _contact(municipality: Municipality, page: str) -> dict[str, Any]:
 async def _ballots(municipality: Municipality) -> list[Vote]:
     """Published votes whose ballots are public (the minimum turnout was reached)."""
     found: list[Vote] = []
-    after = 0
-    while batch := await rows.published_votes(municipality, after, rows.BATCH):
+    async for batch in rows.batches(rows.published_votes(municipality), rows.BATCH):
         found += [v for v in batch if (v.result or {}).get("quorum_met")]
-        after = batch[-1].id
     return found
 
 

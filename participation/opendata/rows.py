@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from participation.accounts.models import User
 from participation.costs.models import CostAnalysis, CostRevision
 from participation.costs.rules import CURRENCY
@@ -52,17 +54,18 @@ async def _names(model: Any, ids: set[int | None]) -> dict[int, str]:
     return dict(await model.filter(id__in=wanted).values_list("id", "name"))
 
 
-async def mandates(municipality: Municipality, base: str, size: int) -> Batches:
+async def batches(query: QuerySet[Any], size: int) -> AsyncIterator[list[Any]]:
+    """`query`'s rows in id order, `size` at a time; the next batch is read only once the
+    one before has been taken, so a reader holds one batch at a time."""
     after = 0
-    while True:
-        rows = (
-            await Mandate.filter(municipality_id=municipality.id, id__gt=after)
-            .exclude(status=Status.DRAFT)
-            .order_by("id")
-            .limit(size)
-        )
-        if not rows:
-            return
+    while rows := await query.filter(id__gt=after).order_by("id").limit(size):
+        yield rows
+        after = rows[-1].id
+
+
+async def mandates(municipality: Municipality, base: str, size: int) -> Batches:
+    query = Mandate.filter(municipality_id=municipality.id).exclude(status=Status.DRAFT)
+    async for rows in batches(query, size):
         ids = [m.id for m in rows]
         tallies = await counter.tallies(ids)
         topics: dict[int, list[str]] = {i: [] for i in ids}
@@ -105,21 +108,14 @@ async def mandates(municipality: Municipality, base: str, size: int) -> Batches:
             }
             for m in rows
         ]
-        after = rows[-1].id
 
 
 async def timelines(municipality: Municipality, base: str, size: int) -> Batches:
-    after = 0
-    while True:
-        # By the mandate's municipality: entries of older code carry no municipality_id.
-        rows = (
-            await TimelineEntry.filter(mandate__municipality_id=municipality.id, id__gt=after)
-            .exclude(mandate__status=Status.DRAFT)
-            .order_by("id")
-            .limit(size)
-        )
-        if not rows:
-            return
+    # By the mandate's municipality: entries of older code carry no municipality_id.
+    query = TimelineEntry.filter(mandate__municipality_id=municipality.id).exclude(
+        mandate__status=Status.DRAFT
+    )
+    async for rows in batches(query, size):
         yield [
             {
                 "id": e.id,
@@ -130,24 +126,14 @@ async def timelines(municipality: Municipality, base: str, size: int) -> Batches
             }
             for e in rows
         ]
-        after = rows[-1].id
 
 
 async def cost_analyses(municipality: Municipality, base: str, size: int) -> Batches:
-    after = 0
-    while True:
-        rows = (
-            await CostAnalysis.filter(
-                mandate__municipality_id=municipality.id,
-                published_revision__isnull=False,
-                id__gt=after,
-            )
-            .exclude(mandate__status=Status.DRAFT)
-            .order_by("id")
-            .limit(size)
-        )
-        if not rows:
-            return
+    query = CostAnalysis.filter(
+        mandate__municipality_id=municipality.id,
+        published_revision__isnull=False,
+    ).exclude(mandate__status=Status.DRAFT)
+    async for rows in batches(query, size):
         shown = {(a.id, a.published_revision or 0) for a in rows}
         revisions = {
             (r.analysis_id, r.number): r
@@ -188,20 +174,13 @@ async def cost_analyses(municipality: Municipality, base: str, size: int) -> Bat
                     }
                 )
         yield batch
-        after = rows[-1].id
 
 
 async def measures(municipality: Municipality, base: str, size: int) -> Batches:
-    after = 0
-    while True:
-        rows = (
-            await Measure.filter(mandate__municipality_id=municipality.id, id__gt=after)
-            .exclude(mandate__status=Status.DRAFT)
-            .order_by("id")
-            .limit(size)
-        )
-        if not rows:
-            return
+    query = Measure.filter(mandate__municipality_id=municipality.id).exclude(
+        mandate__status=Status.DRAFT
+    )
+    async for rows in batches(query, size):
         milestones: dict[int, list[dict[str, Any]]] = {m.id: [] for m in rows}
         for milestone in await MeasureMilestone.filter(measure_id__in=list(milestones)).order_by(
             "date", "id"
@@ -232,7 +211,6 @@ async def measures(municipality: Municipality, base: str, size: int) -> Batches:
             }
             for m in rows
         ]
-        after = rows[-1].id
 
 
 def ballots_url(base: str, vote_id: int) -> str:
@@ -244,26 +222,15 @@ def _score(details: dict[str, Any], option_id: int) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-async def published_votes(municipality: Municipality, after: int, size: int) -> list[Vote]:
-    """Published votes with a result, by id: the ones whose result the site shows."""
-    return (
-        await Vote.filter(
-            municipality_id=municipality.id,
-            status=VoteStatus.PUBLISHED,
-            result__isnull=False,
-            id__gt=after,
-        )
-        .order_by("id")
-        .limit(size)
+def published_votes(municipality: Municipality) -> QuerySet[Vote]:
+    """Published votes with a result: the ones whose result the site shows."""
+    return Vote.filter(
+        municipality_id=municipality.id, status=VoteStatus.PUBLISHED, result__isnull=False
     )
 
 
 async def vote_results(municipality: Municipality, base: str, size: int) -> Batches:
-    after = 0
-    while True:
-        rows = await published_votes(municipality, after, size)
-        if not rows:
-            return
+    async for rows in batches(published_votes(municipality), size):
         options: dict[int, list[VoteOption]] = {v.id: [] for v in rows}
         for option in await VoteOption.filter(vote_id__in=list(options)).order_by(
             "vote_id", "position"
@@ -299,7 +266,6 @@ async def vote_results(municipality: Municipality, base: str, size: int) -> Batc
                     }
                 )
         yield batch
-        after = rows[-1].id
 
 
 async def moderation(municipality: Municipality, base: str, size: int) -> Batches:

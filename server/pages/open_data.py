@@ -98,12 +98,10 @@ async def municipality_page(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     ballots = []
-    after = 0
-    while batch := await rows.published_votes(municipality, after, rows.BATCH):
+    async for batch in rows.batches(rows.published_votes(municipality), rows.BATCH):
         ballots += [
             (v, rows.ballots_url("", v.id)) for v in batch if (v.result or {}).get("quorum_met")
         ]
-        after = batch[-1].id
     return render(
         request,
         "open_data/municipality.html",
