@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 from participation.errors import InvalidInput
 from participation.messages import Message
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_YEAR = re.compile(r"([0-9]{4})")
 LAST_12_MONTHS = "last-12-months"
+# Years a period may name: a municipal record is younger than 1900, and beyond 2999 the
+# dates around a period (its end, a zone's offset) would leave what datetime can hold.
+YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,19 @@ def _refused() -> InvalidInput:
 def parse_period(text: str, now: datetime, zone: ZoneInfo) -> Period:
     """`2026-11`, `2026-Q4`, `2026` or `last-12-months` (the current month and the 11
     before it). Raises InvalidInput on `period`."""
-    if m := _MONTH.match(text):
+    for pattern in (_MONTH, _QUARTER, _YEAR):
+        if (m := pattern.fullmatch(text)) and int(m[1]) not in YEARS:
+            raise InvalidInput.on(
+                "period",
+                Message(
+                    "Give a year from %(first)s to %(last)s.", first=YEARS[0], last=YEARS[-1]
+                ),
+            )
+    if m := _MONTH.fullmatch(text):
         return _span(text, int(m[1]), int(m[2]), 1, zone)
-    if m := _QUARTER.match(text):
+    if m := _QUARTER.fullmatch(text):
         return _span(text, int(m[1]), (int(m[2]) - 1) * 3 + 1, 3, zone)
-    if m := _YEAR.match(text):
+    if m := _YEAR.fullmatch(text):
         return _span(text, int(m[1]), 1, 12, zone)
     if text == LAST_12_MONTHS:
         local = now.astimezone(zone)

@@ -10,6 +10,7 @@ changes nothing more, and after a rebuild nothing is counted twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,6 +67,8 @@ TAKING_PART = (
 # The advisory lock space of a municipality's tables: shared by the consumer, taken alone
 # by the rebuild, so that a rebuild never overwrites a change it did not read.
 LOCK_SPACE = 24_001
+# The advisory lock space of one person's participant rows in a municipality.
+PEOPLE_LOCK_SPACE = 24_002
 _EMPTY = '{"cells":[],"people":[],"who":[]}'
 
 _CELL = (
@@ -174,11 +177,24 @@ async def apply(
             await run(conn, _PERSON_GONE, municipality_id, *who)
 
 
+def _person_lock(municipality_id: int, person: str) -> int:
+    digest = hashlib.sha256(f"{municipality_id}:{person}".encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
 async def _people_cells(
     conn: BaseDBAsyncClient, municipality_id: int, people: Counter[Person]
 ) -> Counter[Cell]:
-    """How the people cells change when these participant deltas are applied."""
+    """How the people cells change when these participant deltas are applied.
+
+    Two batches about different subjects may both touch one person (her signature here,
+    her comment there): each reads her months, so on PostgreSQL her months are locked
+    first, in one order for every worker (after the facts, before the cells), or both
+    would count her as new."""
     persons = sorted({who for _, who in people})
+    if is_postgres(conn):
+        for key in sorted({_person_lock(municipality_id, who) for who in persons}):
+            await run(conn, "SELECT pg_advisory_xact_lock($1, $2)", PEOPLE_LOCK_SPACE, key)
     before: dict[str, dict[str, int]] = defaultdict(dict)
     for start in range(0, len(persons), facts.CHUNK):
         some = persons[start : start + facts.CHUNK]

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.functions import Sum
 
+from notifications.visits import rules as visit_rules
 from participation import clock, environment, periods, sql
-from participation.errors import InvalidInput, NotFound
+from participation.errors import FieldError, InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.metrics import people, stats
@@ -101,8 +102,11 @@ def evaluate(
     minimum: int,
     service_type: str | None = None,
     population: int | None = None,
+    current: str | None = None,
 ) -> FigureValue:
-    """The figure over `months`."""
+    """The figure over `months`; traceability only over those up to `current`, the
+    municipality's current month, since a month to come has active mandates but no
+    updates yet."""
     if figure.kind == "count":
         if figure.id == "participants":
             n = data.participants(months)
@@ -114,6 +118,7 @@ def evaluate(
         return FigureValue(figure.id, float(n), n, None, True, figure.unit, per_1000=per_1000)
     histogram = data.histogram(figure.measure, months, service_type)
     if figure.id == "traceability_share":
+        months = tuple(m for m in months if current is None or m <= current)
         successes, n = stats.cases(histogram), data.active(months)
     else:
         n = stats.cases(histogram)
@@ -288,6 +293,7 @@ async def dashboard(slug: str, period: str, department: str | None = None) -> Da
                     minimum,
                     service_type,
                     municipality.population,
+                    periods.month_of(now, zone),
                 )
             )
         monthly = [evaluate(figure, data, (month,), minimum) for month in trend]
@@ -309,9 +315,9 @@ async def _checked_service_type(figure: Figure, service_type: str | None) -> str
         return None
     if not figure.per_service_type:
         raise InvalidInput.on("service_type", Message("This figure is not given per service type."))
-    if len(service_type) > SERVICE_TYPE_MAX or not await MetricCell.exists(
-        service_type=service_type
-    ):
+    if not visit_rules.CODE.fullmatch(service_type) or len(service_type) > SERVICE_TYPE_MAX:
+        raise InvalidInput.on("service_type", Message("This is no service code."))
+    if not await MetricCell.exists(service_type=service_type):
         raise InvalidInput.on(
             "service_type",
             Message("No municipality has figures for this service type."),
@@ -342,16 +348,18 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
     """One figure for every municipality of the deployment, ranked among the comparable
     ones by the figure's direction. Raises InvalidInput on `figure`, `period` or
     `service_type` (not per service type, or no municipality has it)."""
-    chosen_figure = figure_named(figure)
     municipalities = await Municipality.all().order_by("name")
-    now = clock.now()
-    zones = {m.id: ZoneInfo(m.time_zone) for m in municipalities}
-    current = _current_month(municipalities)
-    chosen = {m.id: periods.parse_period(period, now, zones[m.id]) for m in municipalities} or {
-        0: periods.parse_period(period, now, ZoneInfo("UTC"))
-    }
-    if min(p.months[0] for p in chosen.values()) > current:
-        raise InvalidInput.on("period", Message("This period is in the future."))
+    problems: list[FieldError] = []
+    try:
+        chosen_figure = figure_named(figure)
+    except InvalidInput as refused:
+        problems += refused.errors
+    try:
+        chosen = _periods(period, municipalities)
+    except InvalidInput as refused:
+        problems += refused.errors
+    if problems:
+        raise InvalidInput(Message("The comparison cannot be shown so."), problems)
     wanted = await _checked_service_type(chosen_figure, service_type)
     ids = [m.id for m in municipalities]
     rows: list[ComparisonRow] = []
@@ -375,6 +383,7 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
                 minimum,
                 wanted,
                 m.population,
+                periods.month_of(clock.now(), ZoneInfo(m.time_zone)),
             )
             rows.append(
                 ComparisonRow(
@@ -384,6 +393,18 @@ async def compare(figure: str, period: str, service_type: str | None = None) -> 
     return Comparison(
         chosen_figure.id, period, wanted, chosen_figure.unit, _ranked(chosen_figure, rows)
     )
+
+
+def _periods(period: str, municipalities: list[Municipality]) -> dict[int, periods.Period]:
+    """`period` in each municipality's own months; refused as in the future only if it has
+    not begun in any of them. Raises InvalidInput on `period`."""
+    now = clock.now()
+    chosen = {
+        m.id: periods.parse_period(period, now, ZoneInfo(m.time_zone)) for m in municipalities
+    } or {0: periods.parse_period(period, now, ZoneInfo("UTC"))}
+    if min(p.months[0] for p in chosen.values()) > _current_month(municipalities):
+        raise InvalidInput.on("period", Message("This period is in the future."))
+    return chosen
 
 
 def _current_month(municipalities: Iterable[Municipality]) -> str:

@@ -32,12 +32,12 @@ def _cell(column: Column, value: Any) -> str:
         return ""
     if column.type == Type.BOOLEAN:
         return "true" if value else "false"
-    if column.type == Type.LIST:
-        return "; ".join(str(v) for v in value)
     if column.type == Type.JSON:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
-    if column.type == Type.STRING and isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if column.type == Type.LIST:
+        value = "; ".join(str(v) for v in value)
+    if column.type in (Type.STRING, Type.LIST) and str(value).startswith(_FORMULA_START):
+        return "'" + str(value)
     return str(_plain(value))
 
 

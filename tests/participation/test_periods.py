@@ -44,6 +44,16 @@ def test_future_periods_are_refused_naming_the_field(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["0000", "0001", "9999", "9999-12", "1899-Q4", "2026\n", "\u0662\u0660\u0662\u0666", "2026-13"],
+)
+def test_malformed_or_far_periods_are_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        periods.past_period(text, NOW, BERLIN)
+    assert [e.field for e in refused.value.errors] == ["period"]
+
+
+@pytest.mark.parametrize(
     ("text", "before", "months"),
     [
         ("2026-01", "2025-12", ("2025-12",)),

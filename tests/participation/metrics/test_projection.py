@@ -12,6 +12,7 @@ from participation.answers.commands import respond_to_mandate
 from participation.mandates import commands as mandate_commands
 from participation.mandates.models import Status
 from participation.metrics import contributions
+from participation.metrics.models import MetricCell, MetricFact, MetricParticipant
 from participation.metrics.projection import project, refresh
 from participation.metrics.rebuild import rebuild
 from participation.outbox.catalogue import consumers_of
@@ -124,6 +125,25 @@ async def test_two_workers_on_one_mandate_at_once_count_it_once() -> None:
     await rebuild()
     assert await metrics.cells() == together
     assert together[(town.id, 0, "", "2026-11", "signatures", 0)] == 4
+
+
+async def test_two_workers_on_one_person_s_mandates_count_her_once() -> None:
+    town = await factories.municipality()
+    initiator = await factories.person(lives_in=town)
+    with time_travel(NOVEMBER):
+        first = await factories.mandate(initiator, town, Status.SUBMITTED)
+        second = await factories.mandate(initiator, town, Status.SUBMITTED)
+    for _ in range(3):
+        await asyncio.gather(
+            refresh({("mandate", first.id)}, {town.id}),
+            refresh({("mandate", second.id)}, {town.id}),
+        )
+        together = await metrics.cells()
+        await rebuild()
+        assert await metrics.cells() == together
+        await MetricCell.all().delete()
+        await MetricParticipant.all().delete()
+        await MetricFact.all().delete()
 
 
 def test_the_consumer_hears_every_event_that_changes_a_measure() -> None:

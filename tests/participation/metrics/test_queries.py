@@ -293,3 +293,26 @@ async def test_the_dashboard_reads_what_the_projection_keeps() -> None:
     accepted = figure(board, "accepted_share")
     assert (accepted.value, accepted.n) == (1.0, 1)
     assert figure(board, "traceability_share").n == 1  # one active mandate-month
+
+
+async def test_traceability_of_the_current_quarter_leaves_out_the_months_to_come() -> None:
+    municipality = await town("jetzt", "Jetztstadt")
+    with time_travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC)):
+        await cells(municipality, "active_delta", "2026-10", {0: 1})
+        await cells(municipality, "traced", "2026-10", {0: 1})
+        await cells(municipality, "traced", "2026-11", {0: 1})
+        board = await queries.dashboard("jetzt", "2026-Q4")
+        (row,) = (await queries.compare("traceability_share", "2026-Q4")).rows
+    traced = figure(board, "traceability_share")
+    assert (traced.value, traced.n) == (1.0, 2)  # October and November; December is to come
+    assert (row.value, row.n) == (1.0, 2)
+
+
+async def test_a_bad_figure_and_a_bad_period_are_named_together() -> None:
+    await town("beide", "Beidestadt")
+    with pytest.raises(InvalidInput) as refused:
+        await queries.compare("schnelligkeit", "2026-13")
+    assert sorted(e.field for e in refused.value.errors) == ["figure", "period"]
+    with pytest.raises(InvalidInput) as coded:
+        await queries.compare("service_duration_days", "2026", "meldung\x00")
+    assert [e.field for e in coded.value.errors] == ["service_type"]

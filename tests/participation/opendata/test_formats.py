@@ -57,6 +57,11 @@ async def test_csv_has_a_header_and_cells_a_spreadsheet_does_not_run() -> None:
     assert [r[0] for r in rows[1:]] == ["7", "8"]
 
 
+async def test_a_list_starting_like_a_formula_is_text_too() -> None:
+    text = await _text(formats.csv_text(COLUMNS, _batches([{**ROW, "topics": ["=1+1", "x"]}])))
+    assert list(csv.reader(io.StringIO(text)))[1][3] == "'=1+1; x"
+
+
 async def test_csv_leaves_missing_values_empty() -> None:
     empty = dict.fromkeys(ROW)
     text = await _text(formats.csv_text(COLUMNS, _batches([empty])))

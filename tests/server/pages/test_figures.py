@@ -413,6 +413,16 @@ async def test_the_comparison_from_summary_cells(
     assert "Kleinweiler: 0 working days · not ranked: 3 cases" in text
     bad = await client.get("/figures?figure=service_duration_days&service_type=nothing")
     assert bad.status_code == 422 and 'id="compare-service_type-error"' in bad.text
+    for query in ("figure=x&period=2026-13", "figure=x&period=9999", "period=0001"):
+        both = await client.get(f"/figures?{query}")
+        assert both.status_code == 422, query
+    coded = await client.get("/figures?figure=service_duration_days&service_type=%00")
+    assert coded.status_code == 422
+    for period in ("9999", "0000", "9999-12"):
+        far = await client.get(f"/m/musterstadt/figures?period={period}")
+        assert far.status_code == 422 and 'id="figures-period-error"' in far.text
+        api = await client.get(f"/api/v1/municipalities/musterstadt/metrics?period={period}")
+        assert api.status_code == 422, api.text
 
 
 async def test_a_service_figure_is_compared_for_all_services_or_one(
