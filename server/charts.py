@@ -10,6 +10,7 @@ attributes. Each chart has a viewBox and no fixed width, so it shrinks to a phon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,9 +45,15 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
 
 
+def _id(text: str) -> str:
+    """An id usable in `id`, `aria-labelledby` and `url(#…)` whatever the caller passes."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", text)
+
+
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], top: float | None = None) -> Markup:
     """Horizontal bars from 0 to `top` (default: the largest value or interval end), the
     95 % interval as a whisker with end caps that reach beyond the bar."""
+    chart_id = _id(chart_id)
     highest = max(
         [b.value or 0 for b in bars] + [b.interval[1] for b in bars if b.interval], default=0
     )
@@ -98,6 +105,7 @@ def sparkline(
 ) -> Markup:
     """A line over the months from 0 (bottom) to `top` (default: the largest value); a month
     without a value breaks the line, and the newest value is marked with a dot."""
+    chart_id = _id(chart_id)
     known = [v for v in values if v is not None]
     scale = top if top is not None else max(known, default=0)
     step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)

@@ -235,8 +235,10 @@ class ShownSection:
 def _trend_points(
     trends: dict[str, tuple[tuple[str, float | None, int], ...]], found: FigureValue
 ) -> tuple[tuple[str, float | None, int], ...]:
+    """A figure's trend; one service type's card has none, as the trends are of all
+    services together."""
     if found.service_type:
-        return trends.get(f"{found.figure}:{found.service_type}", ())
+        return ()
     return trends.get(found.figure, ())
 
 
@@ -405,7 +407,8 @@ def summary(comparison: Comparison) -> str:
     if FIGURES[comparison.figure].better is None:
         known = [r for r in comparison.rows if r.comparable and r.value is not None]
         if not known:
-            return i18n.gettext(NO_DATA)
+            shown = any(r.value is not None for r in comparison.rows)
+            return i18n.gettext(NONE_RANKED if shown else NO_DATA)
         first = max(known, key=lambda r: r.value or 0)
         message = HIGHEST
     else:

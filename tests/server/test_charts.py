@@ -80,3 +80,13 @@ def test_a_sparkline_without_any_value_is_only_its_axis() -> None:
     root = _parsed(charts.sparkline("e", "Trend", [None] * 12))
     assert root.findall("s:polyline", NS) == [] and root.findall("s:circle", NS) == []
     assert len(root.findall("s:line", NS)) == 1
+
+
+def test_an_id_cannot_leave_its_attribute() -> None:
+    hostile = 'x"><script>alert(1)</script>'
+    for svg in (
+        charts.bar_chart(hostile, "T", [charts.Bar("A: 1", 1, None, True)]),
+        charts.sparkline(hostile, "T", [1.0, 2.0]),
+    ):
+        assert "<script" not in str(svg)
+        _parsed(svg)
