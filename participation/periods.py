@@ -68,9 +68,7 @@ def parse_period(text: str, now: datetime, zone: ZoneInfo) -> Period:
         if (m := pattern.fullmatch(text)) and int(m[1]) not in YEARS:
             raise InvalidInput.on(
                 "period",
-                Message(
-                    "Give a year from %(first)s to %(last)s.", first=YEARS[0], last=YEARS[-1]
-                ),
+                Message("Give a year from %(first)s to %(last)s.", first=YEARS[0], last=YEARS[-1]),
             )
     if m := _MONTH.fullmatch(text):
         return _span(text, int(m[1]), int(m[2]), 1, zone)
