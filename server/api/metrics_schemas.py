@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
 
+from notifications.visits import rules as visit_rules
 from participation import periods
 from participation.metrics.figures import FIGURES
 
@@ -11,21 +14,28 @@ PERIOD = "2026-11, 2026-Q4, 2026 or last-12-months (municipal months); not in th
 UNITS = "working_days, days, hours, share (0 to 1), score (1 to 5) or count"
 
 
+# The periods' forms, with the years parse_period takes (1900 to 2999).
+PERIOD_PATTERN = r"^(last-12-months|(19|2[0-9])[0-9]{2}(-(0[1-9]|1[0-2])|-Q[1-4])?)$"
+FigureId = StrEnum("FigureId", {figure: figure for figure in FIGURES})  # type: ignore[misc]
+
+
 class MetricsQuery(BaseModel):
-    period: str = Field(default=periods.LAST_12_MONTHS, max_length=16, description=PERIOD)
+    period: str = Field(default=periods.LAST_12_MONTHS, pattern=PERIOD_PATTERN, description=PERIOD)
     department: str | None = Field(
         default=None,
-        max_length=20,
-        description="a department's id: only the figures given per department, for it",
+        pattern=r"^[0-9]{0,9}$",
+        description="a department's id: only the figures given per department, for it; "
+        "empty: the whole municipality",
     )
 
 
 class CompareQuery(BaseModel):
-    figure: str = Field(max_length=64, description="one of: " + ", ".join(FIGURES))
-    period: str = Field(default=periods.LAST_12_MONTHS, max_length=16, description=PERIOD)
+    figure: FigureId
+    period: str = Field(default=periods.LAST_12_MONTHS, pattern=PERIOD_PATTERN, description=PERIOD)
     service_type: str | None = Field(
         default=None,
         max_length=64,
+        pattern=visit_rules.CODE.pattern,
         description="a service type's code, for the figures per service type; "
         "left out: all services together",
     )

@@ -25,8 +25,8 @@ ATTACK = "/%09/evil.example/x"
 def test_passkey_ceremonies_never_follow_a_next_off_this_site(  # type: ignore[no-untyped-def]
     browser, live_server: str
 ) -> None:
-    # "/" is the start page, which sends on to the demo's only municipality.
-    home = f"{live_server}/m/demo"
+    # "/" is the start page: the demo has three municipalities, so it lists them.
+    home = f"{live_server}/"
     context = browser.new_context(locale="en-GB")
     elsewhere: list[str] = []
     context.on(
