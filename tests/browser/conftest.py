@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from tests.browser.accessibility import INSTALL_HINT, Axe, axe_core_path
 from tests.conftest import CHROMIUM
-from tests.support import ServerProcess, server_environment
+from tests.support import AUFTRAG, ServerProcess, server_environment
 
 # Without these, headless Chromium keeps trying to reach Google's services, which
 # this sandboxed network refuses.
@@ -27,15 +29,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def demo_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ./var seeded once by `auftrag demo`: the three towns' year takes half a minute,
+    too long to tell again for every module's server."""
+    directory = tmp_path_factory.mktemp("demo")
+    subprocess.run(
+        [str(AUFTRAG), "demo"],
+        cwd=directory,
+        env=server_environment(PYTHONWARNINGS="ignore"),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return directory / "var"
+
+
 @pytest.fixture(scope="module")
-def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the live server keeps ./var: `auftrag token` run here mints its tokens."""
-    return tmp_path_factory.mktemp("live")
+def live_dir(tmp_path_factory: pytest.TempPathFactory, demo_var: Path) -> Path:
+    """Where the live server keeps ./var, a copy of the seeded one: `auftrag token` run here
+    mints its tokens."""
+    directory = tmp_path_factory.mktemp("live")
+    shutil.copytree(demo_var, directory / "var")
+    return directory
 
 
 @pytest.fixture(scope="module")
 def live_server(live_dir: Path) -> Iterator[str]:
-    """The README's embedded default: SQLite in ./var, jobs and live bus in-process."""
+    """The README's embedded default: SQLite in ./var, jobs and live bus in-process; the
+    demo is there already, so `--demo` only turns on the dev mailbox."""
     server = ServerProcess(["--demo"], live_dir, server_environment(PYTHONWARNINGS="ignore"))
     try:
         _blocking(server.wait_until_healthy(within=120))
