@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -22,6 +23,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from notifications.visits.models import Invitation
+from notifications.visits.rules import TOOK_PART_WITHIN
 from participation.metrics import facts
 from participation.metrics import people as people_cells
 from participation.metrics.contributions import (
@@ -128,12 +130,21 @@ async def subjects_of(batch: Sequence[Event]) -> set[Subject]:
         )
         found |= {("invitation", int(iid)) for iid in ids}  # type: ignore[call-overload]
     for mid, vote_ids in voted.items():
-        # A ballot names nobody; the invitations of the vote's voters are looked at again.
+        # A ballot names nobody, so the invitations of the vote's voters are looked at
+        # again: only those sent in the 14 days before one of her votes, the only ones a
+        # vote can have changed (recomputing every voter's would grow with the turnout).
+        cast: dict[int, list[datetime]] = defaultdict(list)
+        for uid, at in await Participation.filter(vote_id__in=vote_ids).values_list(
+            "user_id", "created_at"
+        ):
+            if uid is not None:
+                cast[uid].append(at)
         voters = Subquery(Participation.filter(vote_id__in=vote_ids).values("user_id"))
-        ids = await Invitation.filter(municipality_id=mid, user_id__in=voters).values_list(
-            "id", flat=True
-        )
-        found |= {("invitation", int(iid)) for iid in ids}  # type: ignore[call-overload]
+        for iid, uid, sent in await Invitation.filter(
+            municipality_id=mid, user_id__in=voters
+        ).values_list("id", "user_id", "sent_at"):
+            if any(sent <= at < sent + TOOK_PART_WITHIN for at in cast.get(uid, ())):
+                found.add(("invitation", int(iid)))
     found |= await _erased(erased)
     return found
 
