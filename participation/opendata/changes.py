@@ -12,13 +12,15 @@ from typing import Any
 
 from tortoise.functions import Max
 
+from notifications.visits.models import Invitation, ServiceVisit
 from participation.costs.models import CostRevision
-from participation.mandates.models import Mandate, Signature, Status
+from participation.deliberation.models import Comment
+from participation.mandates.models import Mandate, Rating, Signature, Status
 from participation.moderation.models import ModerationEntry
 from participation.municipalities.models import Municipality
 from participation.plans.models import Measure, MeasureMilestone
 from participation.timeline.models import TimelineEntry
-from participation.votes.models import Vote, VoteStatus
+from participation.votes.models import Participation, Vote, VoteStatus
 
 
 async def _newest(query: Any, field: str) -> datetime | None:
@@ -80,8 +82,20 @@ async def _moderation(m: Municipality) -> datetime | None:
 
 
 async def _figures(m: Municipality) -> datetime | None:
-    # The figures are counted from the records of all the others.
-    return _latest(await _mandates(m), await _moderation(m), await _costs(m))
+    # The figures are counted from the records of the other data sets and from those no
+    # data set shows: who voted, comments, ratings, service visits and their invitations.
+    here = {"municipality_id": m.id}
+    return _latest(
+        await _mandates(m),
+        await _moderation(m),
+        await _costs(m),
+        await _newest(Participation.filter(vote__municipality_id=m.id), "created_at"),
+        await _newest(Comment.filter(thread__municipality_id=m.id), "created_at"),
+        await _newest(Rating.filter(mandate__municipality_id=m.id), "updated_at"),
+        await _newest(ServiceVisit.filter(**here), "received_at"),
+        await _newest(Invitation.filter(**here), "sent_at"),
+        await _newest(Invitation.filter(**here), "scored_at"),
+    )
 
 
 NEWEST = {
