@@ -15,7 +15,6 @@ from participation.mandates import commands
 from participation.mandates.models import Status
 from participation.municipalities.models import Municipality
 from participation.timeline.models import TimelineEntry
-from server.app import create_app
 from server.settings import Settings
 from tests import factories
 from tests.support import make_settings
@@ -28,13 +27,6 @@ ATOM = "application/atom+xml; charset=utf-8"
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # Links must come from BASE_URL; requests below arrive with another Host header.
     return make_settings(database_url, tmp_path / "var", base_url=BASE)
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from participation.metrics import queries as metric_queries
 from participation.metrics.results import Dashboard, FigureValue
 from participation.opendata import formats, rows
 from participation.opendata.datasets import DATASETS
-from server.app import create_app
 from server.settings import Settings
 from tests.factories import opendata
 from tests.factories.accounts import person
@@ -74,13 +73,6 @@ MEDIA_TYPES = {
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "var", base_url=BASE)
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @pytest.fixture
