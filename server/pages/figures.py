@@ -66,18 +66,9 @@ SECTIONS = (
     Section("invitations", Message("The invitation funnel"), ("invitation_conversion_share",)),
 )
 
-MANDATE_RECORDS = {
-    "first_answer_days",
-    "promise_kept_share",
-    "completion_days",
-    "accepted_share",
-    "rejected_share",
-    "open_share",
-    "outcome_satisfaction",
-    "traceability_share",
-    "mandates_launched",
-}
-MODERATION_RECORDS = {"flags", "hidden_items", "moderation_decision_hours"}
+# The figures whose records are mandates: those kept per department, and the launches.
+MANDATE_RECORDS = {f.id for f in FIGURES.values() if f.by_department} | {"mandates_launched"}
+MODERATION_RECORDS = next(s.figures for s in SECTIONS if s.id == "moderation")
 
 
 def records_url(slug: str, figure: str) -> str:
