@@ -2,7 +2,7 @@
 
 The database is SQLite unless DATABASE_URL points at PostgreSQL. SQLite: one migrated
 template file per session, copied for each test. PostgreSQL: one fresh database per
-session, migrated once and truncated before each test, dropped at the end.
+session, migrated once and emptied before each test, dropped at the end.
 """
 
 from __future__ import annotations
@@ -226,21 +226,50 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     yield str(path)
 
 
-_tables: list[str] = []
+
+# The DELETE script and the TRUNCATE fallback, built once the tables are known.
+_emptying: tuple[str, str] | None = None
+_OWN_TABLES = (
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+    "AND tablename <> 'tortoise_migrations'"
+)
+_OWN_SEQUENCES = (
+    "SELECT DISTINCT s.relname FROM pg_class s "
+    "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+    "JOIN pg_class t ON t.oid = d.refobjid "
+    "WHERE s.relkind = 'S' AND t.relnamespace = 'public'::regnamespace "
+    "AND t.relname <> 'tortoise_migrations'"
+)
 
 
-async def _truncate(url: str) -> None:
+async def _empty(url: str) -> None:
+    """Empty every table and start its ids again at 1.
+
+    DELETE with foreign-key triggers off and setval cost about 3 ms on 60 small tables,
+    where TRUNCATE … RESTART IDENTITY takes about 110 ms: over 3,000 tests that is five
+    minutes of CI. Without the superuser right to turn triggers off it truncates.
+    """
     import asyncpg
 
     connection = await asyncpg.connect(url.split("?")[0])
     try:
-        if not _tables:
-            rows = await connection.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'tortoise_migrations'"
+        global _emptying
+        if _emptying is None:
+            tables = [f'"{row["tablename"]}"' for row in await connection.fetch(_OWN_TABLES)]
+            sequences = [row["relname"] for row in await connection.fetch(_OWN_SEQUENCES)]
+            restart = ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)
+            _emptying = (
+                "SET session_replication_role = replica; "
+                + "".join(f"DELETE FROM {table}; " for table in tables)
+                + "RESET session_replication_role; "
+                + (f"SELECT {restart};" if restart else ""),
+                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE",
             )
-            _tables.extend(f'"{row["tablename"]}"' for row in rows)
-        await connection.execute(f"TRUNCATE {', '.join(_tables)} RESTART IDENTITY CASCADE")
+        delete, truncate = _emptying
+        try:
+            await connection.execute(delete)
+        except asyncpg.InsufficientPrivilegeError:
+            await connection.execute(truncate)
     finally:
         await connection.close()
 
@@ -253,7 +282,7 @@ async def database_url(template_database: str, tmp_path: Path) -> str:
     municipality_queries._places.clear()
     council_queue._names.clear()
     if USE_POSTGRES:
-        await _truncate(template_database)
+        await _empty(template_database)
         return template_database
     path = tmp_path / "auftrag.sqlite3"
     shutil.copyfile(template_database, path)

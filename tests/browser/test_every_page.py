@@ -151,7 +151,7 @@ class Site:
         import uvicorn
 
         if self.empty_first:
-            await conftest._truncate(self.settings.database_url)
+            await conftest._empty(self.settings.database_url)
         app = create_app(self.settings)
         try:
             async with app.router.lifespan_context(app):

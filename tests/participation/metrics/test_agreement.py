@@ -218,7 +218,7 @@ async def _fresh(template: str, directory: Path) -> str:
     municipality_queries._places.clear()
     council_queue._names.clear()
     if conftest.USE_POSTGRES:
-        await conftest._truncate(template)
+        await conftest._empty(template)
         return template
     path = directory / "auftrag.sqlite3"
     shutil.copyfile(template, path)
