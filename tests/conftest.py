@@ -226,7 +226,6 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     yield str(path)
 
 
-
 # The DELETE script and the TRUNCATE fallback, built once the tables are known.
 _emptying: tuple[str, str] | None = None
 _OWN_TABLES = (
