@@ -85,4 +85,7 @@ def _translated(carried: object) -> list[str]:
 
 
 def cleared(response: Response, settings: Settings) -> None:
+    """Clear the cookie with the page that read it; that page is hers alone and shown once,
+    so no cache keeps it."""
     response.headers.append("set-cookie", cookie(settings, NOTICE_COOKIE, "", 0).decode())
+    response.headers["cache-control"] = "no-store"

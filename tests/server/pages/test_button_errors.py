@@ -185,6 +185,7 @@ async def test_a_refused_button_goes_back_to_its_page_which_says_why_once(
 
     shown = await client.get(answer.headers["location"])
     assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
     summary = shown.text.split(SUMMARY, 1)[1].split("</div>", 1)[0]
     assert html.escape(button.message) in summary
     opening = shown.text.split(SUMMARY, 1)[0].rsplit("<div", 1)[1]
