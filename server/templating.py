@@ -17,7 +17,7 @@ from starlette.routing import Match, Route
 
 from participation.municipalities.models import Municipality
 from participation.redirects import safe_next
-from server import i18n, security_headers
+from server import i18n, notice, security_headers
 from server.csrf import CSRF_FIELD, csrf_token
 from server.face import Face, face_of
 
@@ -128,11 +128,16 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         # Her own municipality and those she administers (server/header_links.py).
         header_places=getattr(request.state, "header_places", None),
         debug=request.app.state.settings.debug,
+        # The problem of a refused single-button form posted just before (server/notice.py).
+        refusal=notice.read(request, request.app.state.settings),
     )
     context["face"] = _face(request, context.get("municipality"))
     context["demo_mailbox"] = _demo_mailbox(request, context["face"], context["actor"])
     html = env.get_template(template).render(context)
-    return HTMLResponse(html, status_code=status)
+    response = HTMLResponse(html, status_code=status)
+    if notice.present(request, request.app.state.settings):
+        notice.cleared(response, request.app.state.settings)
+    return response
 
 
 def _face(request: Request, municipality: object) -> Face | None:

@@ -14,7 +14,7 @@ from participation.actors import Actor
 from participation.errors import DomainError, FieldError, NotAuthenticated, NotFound
 from participation.messages import Message
 from participation.redirects import safe_next
-from server import i18n
+from server import i18n, notice
 from server.auth import actor_of
 from server.csrf import CSRF_FIELD, check_csrf
 from server.templating import render
@@ -130,6 +130,19 @@ async def refused(
         return error_page(request, exc)
 
 
+def bounced(request: Request, exc: DomainError, back: str) -> Response:
+    """A refused form of a single button, which has nothing to fill in again: 303 back to
+    the page it is on, which then shows the problem once in its summary (server/notice.py).
+    A missing thing (404) is the error page: the page it was on may be gone with it."""
+    if isinstance(exc, NotFound):
+        return error_page(request, exc)
+    # Without the fragment: the summary is at the top of the page, not at the button.
+    response = RedirectResponse(safe_next(back).split("#", 1)[0], status_code=303)
+    messages = [exc.detail, *(e.message for e in exc.errors if e.message != exc.detail)]
+    notice.carry(response, request.app.state.settings, messages)
+    return response
+
+
 def error_page(request: Request, exc: DomainError) -> Response:
     # The domain speaks English; pages show the catalogue's translation where one exists.
     messages = [i18n.gettext(e.message) for e in exc.errors if e.message != exc.detail]
@@ -160,7 +173,8 @@ async def action(
     """Run a signed-in form action; unauthenticated people are sent to sign in first.
 
     With `rerender` (and the form's id) a refused action shows the form's page `back` again
-    with the problems next to the fields and in the summary; without, the error page.
+    with the problems next to the fields and in the summary; without (a single button) it
+    goes back to `back`, which shows the problem in its summary.
     """
     actor = await actor_of(request)
     if actor is None:
@@ -173,6 +187,10 @@ async def action(
     except NotAuthenticated:
         return sign_in_redirect(request, back)
     except DomainError as exc:
-        if rerender is None or form_id is None:
+        if form is None:
+            # Not a refusal of the action: the form itself is unreadable (CSRF, too large).
             return error_page(request, exc)
+        if rerender is None or form_id is None:
+            # A button that names the page it is on (`next`) goes back there.
+            return bounced(request, exc, safe_next(form.get("next"), fallback=back))
         return await refused(request, exc, rerender, actor, form_id, form, back)

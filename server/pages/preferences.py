@@ -26,7 +26,7 @@ from participation.errors import Conflict, DomainError, InvalidInput
 from participation.redirects import safe_next
 from server import i18n
 from server.auth import actor_of
-from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
+from server.pages.forms import bounced, error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render
 from server.web import Pages
 
@@ -185,8 +185,11 @@ async def follow_submit(request: Request) -> Response:
         return sign_in_redirect(request, back)
     try:
         form = await read_form(request)
-        back = safe_next(form.get("next"), PATH)
-        command = follows.unfollow if form.get("action") == "unfollow" else follows.follow
+    except DomainError as exc:
+        return error_page(request, exc)
+    back = safe_next(form.get("next"), PATH)
+    command = follows.unfollow if form.get("action") == "unfollow" else follows.follow
+    try:
         await command(
             actor,
             str(form.get("subject_type") or ""),
@@ -194,7 +197,7 @@ async def follow_submit(request: Request) -> Response:
             str(form.get("municipality") or "") or None,
         )
     except DomainError as exc:
-        return error_page(request, exc)
+        return bounced(request, exc, back)
     return RedirectResponse(back, status_code=303)
 
 

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
@@ -69,6 +69,20 @@ def _send_sign_in(page: Any) -> None:
     page.wait_for_load_state("load")
 
 
+def _press_a_refused_button(page: Any) -> None:
+    """A stale lock button, as a page open since another moderator pressed it: the page it
+    is on comes back with the refusal in its summary (server/notice.py)."""
+    form = page.locator("form.thread-lock")
+    form.evaluate(
+        "f => f.action = /\\/lock$/.test(f.action)"
+        " ? f.action.replace(/lock$/, 'unlock') : f.action.replace(/unlock$/, 'lock')"
+    )
+    form.locator("input[name=reason]").fill("Schon erledigt")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("#refused-summary").count() == 1, page.url
+
+
 PAGE_TYPES = [
     PageType("landing", "/"),
     PageType("municipality", "/m/demo"),
@@ -100,6 +114,7 @@ PAGE_TYPES = [
     PageType("open data", "/m/demo/open-data"),
     PageType("open-data dictionary", "/open-data/dictionary"),
     PageType("discussion", "/threads/{thread}"),
+    PageType("a refused button", "/threads/{thread}", MODERATOR, then=_press_a_refused_button),
     PageType("cost analysis", "/mandates/{fountains}/costs/{cost_analysis}"),
     PageType("mandate with its plan, as the council", "/mandates/{fountains}", COUNCIL),
     PageType("measure", "/measures/{measure}"),
@@ -117,10 +132,11 @@ class Site:
     """The app served by uvicorn in a thread, the demo seeded in the same event loop."""
 
     def __init__(self, settings: Settings, empty_first: bool = False) -> None:
-        self.settings = settings
         self.empty_first = empty_first
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # The browser's forms post from here: without it every POST is refused as cross-site.
+        self.settings = replace(settings, origins=(*settings.origins, self.base))
         self.ids: dict[str, int] = {}
         self.cookies: dict[str, list[dict[str, Any]]] = {}
         self._server: Any = None
