@@ -118,17 +118,49 @@ def startup_banner(settings: Settings) -> str:
     base = settings.base_url.rstrip("/")
     lines = [f"Auftrag is running at {base}/"]
     if settings.demo:
-        from server.demo import PEOPLE, SLUG
+        from server.demo_towns import OPERATOR
 
-        lines += [
-            f"Demo municipality: {base}/m/{SLUG}",
-            f"Demo accounts: sign in at {base}/sign-in with one of these addresses, "
-            "then open the link from the dev mailbox:",
-            *(f"  {email:<26} {role.value:<10} {name}" for email, name, role in PEOPLE),
-        ]
+        towns = demo_accounts()
+        width = max(len(name) for name, _, _ in towns)
+        lines.append(
+            f"Demo: sign in at {base}/sign-in with one of these addresses, "
+            "then open the link from the dev mailbox."
+        )
+        for name, slug, accounts in towns:
+            lines.append(f"{name:<{width}}  {base}/m/{slug}")
+            # A town's two dozen citizens as the first and the last: one line, not 24.
+            lines += (
+                f"  {role.value:<10} "
+                + (", ".join(emails) if len(emails) < 4 else f"{emails[0]} ... {emails[-1]}")
+                for role, emails in accounts.items()
+            )
+        lines.append(f"Operator of the deployment (founds municipalities): {OPERATOR}")
     if mailbox_enabled(settings):
         lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
     return "\n".join(lines)
+
+
+def demo_accounts() -> list[tuple[str, str, dict[Role, list[str]]]]:
+    """The demo's municipalities (name, slug), each with its addresses by role, as
+    server/demo.py and server/demo_towns.py seed them (tests/server/test_cli_serve.py
+    holds this to what they seed)."""
+    from server.demo import PEOPLE, SLUG
+    from server.demo_towns import CITIZENS, TOWNS
+
+    roles = (Role.CITIZEN, Role.COUNCIL, Role.MODERATOR, Role.ADMIN)
+    towns = [
+        ("Musterstadt", SLUG, {role: [e for e, _, r in PEOPLE if r == role] for role in roles})
+    ]
+    for town in TOWNS:
+        at = town.domain
+        accounts = {
+            Role.CITIZEN: [f"buerger{n}@{at}" for n in range(1, CITIZENS + 1)],
+            Role.COUNCIL: [f"rat@{at}"],
+            Role.MODERATOR: [f"moderation@{at}"],
+            Role.ADMIN: [f"verwaltung@{at}"],
+        }
+        towns.append((town.name, town.slug, accounts))
+    return towns
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:

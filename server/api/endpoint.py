@@ -27,6 +27,15 @@ TOO_LARGE = Message("The request body must be at most %(max)s bytes.", max=MAX_B
 Handler = Callable[..., Awaitable[Response]]
 
 
+@dataclass(frozen=True)
+class RawBody:
+    """A body of bare bytes (an image) the handler reads itself: documented, not validated
+    here, so that a client knows the types and the limit before it sends."""
+
+    media_types: tuple[str, ...]
+    description: str
+
+
 @dataclass
 class Endpoint:
     path: str
@@ -45,6 +54,7 @@ class Endpoint:
     events: dict[str, type[BaseModel]] = field(default_factory=dict)
     # A multipart form the handler reads itself (uploads); documented, not validated here.
     upload: type[BaseModel] | None = None
+    raw_body: RawBody | None = None
     # Every type a binary answer may have (downloads), in place of `media_type`.
     media_types: tuple[str, ...] = ()
     extra_responses: dict[int, str] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from participation.municipalities.models import (
 )
 from participation.municipalities.queries import levels_of, municipality_by_slug
 from participation.permissions import Level
-from server.api.endpoint import Registry
+from server.api.endpoint import RawBody, Registry
 from server.api.municipality_schemas import (
     InvitationIn,
     InvitationList,
@@ -140,6 +140,11 @@ async def patch_municipality(
 @api(
     "/municipalities/{slug}/coat-of-arms",
     "PUT",
+    raw_body=RawBody(
+        tuple(crest.CONTENT_TYPES.values()),
+        f"The image itself, PNG or JPEG, at most {crest.MAX_CREST_BYTES // 2**20} MB, with its "
+        "type as Content-Type. It must decode as that type in full; SVG is never taken.",
+    ),
     response=MunicipalityOut,
     auth=True,
     tag="municipalities",

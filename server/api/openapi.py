@@ -137,6 +137,15 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
                     "multipart/form-data": {"schema": _schema(endpoint.upload, components)}
                 },
             }
+        if endpoint.raw_body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "description": endpoint.raw_body.description,
+                "content": {
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in endpoint.raw_body.media_types
+                },
+            }
         ok: dict[str, Any] = {"description": "Success"}
         if endpoint.response is not None:
             ok["content"] = {
@@ -154,7 +163,9 @@ def build(endpoints: list[Endpoint], title: str, version: str) -> dict[str, Any]
         for status, description in endpoint.extra_responses.items():
             operation["responses"][str(status)] = {"description": description}
         errors = set(endpoint.errors) | {503}
-        if endpoint.body or endpoint.upload or endpoint.query or endpoint.params:
+        if any(
+            (endpoint.body, endpoint.upload, endpoint.raw_body, endpoint.query, endpoint.params)
+        ):
             errors.add(422)
         if endpoint.auth:
             errors.update({401, 403})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from math import ceil
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from tortoise.expressions import Q
 
 from notifications import follows
 from notifications.models import FollowSubject
@@ -19,10 +22,12 @@ from participation.answers import queries as answer_queries
 from participation.deliberation.models import SubjectType
 from participation.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from participation.files import queries as file_queries
+from participation.ids import parse_id
 from participation.mandates import commands, lifecycle, permissions, queries, rules
 from participation.mandates.actions import LAUNCH_MANDATE, SIGN_MANDATE
 from participation.mandates.models import Mandate, Status
 from participation.messages import Message
+from participation.municipalities.calendar import STATES
 from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import Place, Refusal, may, refusal
@@ -51,7 +56,8 @@ from server.web import Pages
 PAGE_SIZE = 20
 # Who a signed-out visitor would be on signing up: what the sign form offers her.
 NEWCOMER = Actor(user_id=0, display_name="", email_verified=True)
-HOME_LIMIT = 200
+# Municipalities on one page of the landing page.
+HOME_PAGE_SIZE = 50
 
 
 async def _municipality(slug: str) -> Municipality:
@@ -62,23 +68,59 @@ async def _municipality(slug: str) -> Municipality:
 
 
 async def home(request: Request) -> Response:
-    """The deployment's landing page: its municipalities, searchable by name, and how a
-    mandate works; with only one municipality, that one's page."""
+    """The deployment's landing page: its municipalities a page at a time, searchable, and
+    how a mandate works; with only one municipality, that one's page."""
     every = Municipality.all()
-    if await every.count() == 1:
+    total = await every.count()
+    if total == 1:
         only = await every.first()
         assert only is not None
         return RedirectResponse(f"/m/{only.slug}", status_code=303)
-    q = " ".join((request.query_params.get("q") or "").split())[:100]
-    found = every.filter(name__icontains=q) if q else every
-    municipalities = await found.order_by("name", "id").limit(HOME_LIMIT)
+    params = request.query_params
+    q = " ".join((params.get("q") or "").split())[:100]
+    asked = params.get("page") or "1"
+    if not parse_id(asked):
+        return error_page(
+            request, InvalidInput.on("page", Message("The page must be a number from 1 up."))
+        )
+    found = every.filter(_matching(q)) if q else every
+    matches = await found.count() if q else total
+    # Past the end (the list shrank, or a search narrowed it) is the last page.
+    pages = max(1, ceil(matches / HOME_PAGE_SIZE))
+    page = min(int(asked), pages)
+    municipalities = (
+        await found.order_by("name", "id").offset((page - 1) * HOME_PAGE_SIZE).limit(HOME_PAGE_SIZE)
+    )
+
+    def link(number: int) -> str:
+        query = {"q": q} if q else {}
+        if number > 1:
+            query["page"] = str(number)
+        return f"/?{urlencode(query)}" if query else "/"
+
     return render(
         request,
         "pages/home.html",
-        municipalities=municipalities,
-        faces=[face_of(m) for m in municipalities],
+        found=[(face_of(m), STATES.get(m.state or "")) for m in municipalities],
         q=q,
+        total=total,
+        matches=matches,
+        page=page,
+        pages=pages,
+        previous_page=link(page - 1) if page > 1 else None,
+        next_page=link(page + 1) if page < pages else None,
     )
+
+
+def _matching(q: str) -> Q:
+    """By name; digits also by the start of the official key (`09` finds Bavaria's, `09162`
+    Munich's); a state's whole name also finds its municipalities."""
+    match = Q(name__icontains=q)
+    if q.isascii() and q.isdigit():
+        match |= Q(official_key__startswith=q)
+    if states := [code for code, name in STATES.items() if name.casefold() == q.casefold()]:
+        match |= Q(state__in=states)
+    return match
 
 
 async def municipality_page(request: Request) -> Response:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
-from server import cli
+from participation.accounts.models import Membership, User
+from participation.municipalities.models import Municipality
+from server import cli, demo, demo_year
 from server.announce import AnnouncingServer
 from server.demo import PEOPLE
+from server.demo_towns import CITIZENS, OPERATOR, TOWNS
 from tests.support import make_settings
 
 
@@ -20,12 +24,44 @@ def test_the_demo_banner_names_the_address_the_accounts_and_the_mailbox(tmp_path
         "sqlite://:memory:", tmp_path, demo=True, base_url="http://localhost:8123"
     )
     banner = cli.startup_banner(settings)
-    assert banner.splitlines()[0] == "Auftrag is running at http://localhost:8123/"
-    assert "http://localhost:8123/sign-in" in banner
+    lines = banner.splitlines()
+    assert lines[0] == "Auftrag is running at http://localhost:8123/"
+    assert "http://localhost:8123/sign-in" in lines[1]
     for email, _, role in PEOPLE:
-        line = next(line for line in banner.splitlines() if email in line)
-        assert role.value in line
-    assert "Dev mailbox (every email sent, demo only): http://localhost:8123/dev/mailbox" in banner
+        line = next(line for line in lines if email in line)
+        assert line.split()[0] == role.value
+    # Each town under its address, its people by role, the citizens as first ... last.
+    for town in TOWNS:
+        at = lines.index(f"{town.name:<14}  http://localhost:8123/m/{town.slug}")
+        assert lines[at + 1 : at + 5] == [
+            f"  citizen    buerger1@{town.domain} ... buerger{CITIZENS}@{town.domain}",
+            f"  council    rat@{town.domain}",
+            f"  moderator  moderation@{town.domain}",
+            f"  admin      verwaltung@{town.domain}",
+        ]
+    assert "Operator of the deployment (founds municipalities): betrieb@demo.example" in lines
+    assert (
+        lines[-1] == "Dev mailbox (every email sent, demo only): http://localhost:8123/dev/mailbox"
+    )
+    assert len(lines) <= 30 and max(len(line) for line in lines) <= 120
+
+
+@pytest.mark.usefixtures("database")
+async def test_the_banner_names_the_accounts_the_demo_seeds() -> None:
+    await demo.seed(towns=False)
+    await demo_year.seed_towns(datetime(2026, 11, 20, tzinfo=UTC), mandates=1, visits=1)
+    listed = cli.demo_accounts()
+    assert [slug for _, slug, _ in listed] == [
+        m.slug for m in await Municipality.all().order_by("id")
+    ]
+    for name, slug, accounts in listed:
+        assert (await Municipality.get(slug=slug)).name == name
+        for role, emails in accounts.items():
+            held = await Membership.filter(
+                municipality__slug=slug, role=role, user__email__in=emails
+            ).count()
+            assert emails and held == len(emails), (slug, role)
+    assert (await User.get(email=OPERATOR)).operator_since is not None
 
 
 def test_without_demo_only_the_address(tmp_path: Path) -> None:

@@ -142,3 +142,13 @@ def test_no_two_schema_models_share_a_name() -> None:
             ):
                 assert name not in seen, f"{name} in {seen.get(name)} and {module.__name__}"
                 seen[name] = module.__name__
+
+
+async def test_the_coat_of_arms_body_is_described_as_an_image(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/api/openapi.json")).json()["paths"]
+    put = paths["/api/v1/municipalities/{slug}/coat-of-arms"]["put"]
+    body = put["requestBody"]
+    assert body["required"] is True and "at most 2 MB" in body["description"]
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    assert body["content"] == {"image/png": binary, "image/jpeg": binary}
+    assert {"200", "413", "422"} <= set(put["responses"])
