@@ -145,21 +145,13 @@ def demo_accounts() -> list[tuple[str, str, dict[Role, list[str]]]]:
     server/demo.py and server/demo_towns.py seed them (tests/server/test_cli_serve.py
     holds this to what they seed)."""
     from server.demo import PEOPLE, SLUG
-    from server.demo_towns import CITIZENS, TOWNS
+    from server.demo_towns import TOWNS, accounts
 
     roles = (Role.CITIZEN, Role.COUNCIL, Role.MODERATOR, Role.ADMIN)
     towns = [
         ("Musterstadt", SLUG, {role: [e for e, _, r in PEOPLE if r == role] for role in roles})
     ]
-    for town in TOWNS:
-        at = town.domain
-        accounts = {
-            Role.CITIZEN: [f"buerger{n}@{at}" for n in range(1, CITIZENS + 1)],
-            Role.COUNCIL: [f"rat@{at}"],
-            Role.MODERATOR: [f"moderation@{at}"],
-            Role.ADMIN: [f"verwaltung@{at}"],
-        }
-        towns.append((town.name, town.slug, accounts))
+    towns += [(town.name, town.slug, accounts(town)) for town in TOWNS]
     return towns
 
 

@@ -125,6 +125,16 @@ TOWNS = (
     ),
 )
 CITIZENS = 24
+#: The local parts of a town's addresses by role, at the town's own domain.
+LOCAL_PARTS = {Role.COUNCIL: "rat", Role.MODERATOR: "moderation", Role.ADMIN: "verwaltung"}
+
+
+def accounts(town: Town) -> dict[Role, list[str]]:
+    """The sign-in addresses `found` gives `town`, by role (the start-up banner lists them)."""
+    return {
+        Role.CITIZEN: [f"buerger{n}@{town.domain}" for n in range(1, CITIZENS + 1)],
+        **{role: [f"{local}@{town.domain}"] for role, local in LOCAL_PARTS.items()},
+    }
 
 
 @dataclass
@@ -165,7 +175,8 @@ async def found(founder: Actor, town: Town) -> Cast:
             "contact_address": f"{town.name}\nRathausplatz 1",
         },
     )
-    admin_email = f"verwaltung@{town.domain}"
+    addresses = accounts(town)
+    admin_email = addresses[Role.ADMIN][0]
     await ensure_user(admin_email, display_name=f"Verwaltung {town.name}", verified=True)
     await appoint_first_administrator(founder, town.slug, admin_email)
     admin = await _actor(admin_email)
@@ -180,14 +191,14 @@ async def found(founder: Actor, town: Town) -> Cast:
         },
     )
     made = [await departments.create_department(admin, town.slug, n) for n in town.departments]
-    council = await _person(town, "rat", f"Rat {town.name}", Role.COUNCIL)
-    moderator = await _person(town, "moderation", f"Moderation {town.name}", Role.MODERATOR)
+    council = await _person(town, f"Rat {town.name}", Role.COUNCIL)
+    moderator = await _person(town, f"Moderation {town.name}", Role.MODERATOR)
     districts = [slug_of(d) for d in town.districts]
     citizens = []
-    for n in range(1, CITIZENS + 1):
+    for n, email in enumerate(addresses[Role.CITIZEN], start=1):
         name = f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}"
         user = await ensure_user(
-            f"buerger{n}@{town.domain}",
+            email,
             display_name=name,
             municipality_slug=town.slug,
             verified=True,
@@ -221,9 +232,9 @@ async def found(founder: Actor, town: Town) -> Cast:
     )
 
 
-async def _person(town: Town, local: str, name: str, role: Role) -> Actor:
+async def _person(town: Town, name: str, role: Role) -> Actor:
     user = await ensure_user(
-        f"{local}@{town.domain}",
+        accounts(town)[role][0],
         display_name=name,
         role=role,
         municipality_slug=town.slug,
