@@ -83,8 +83,9 @@ def _cadence(user: str, event: str, channel: str, default: str) -> str:
 def _consented(user: str, topic: str) -> str:
     """Her latest record on the consent topic is a grant, or the kind needs none (NULL)."""
     return (
-        f"(CAST({topic} AS VARCHAR(48)) IS NULL OR COALESCE((SELECT c.granted FROM account_consent c "
-        f"WHERE c.user_id = {user} AND c.topic = {topic} ORDER BY c.id DESC LIMIT 1), FALSE))"
+        f"(CAST({topic} AS VARCHAR(48)) IS NULL OR COALESCE((SELECT c.granted "
+        f"FROM account_consent c WHERE c.user_id = {user} AND c.topic = {topic} "
+        "ORDER BY c.id DESC LIMIT 1), FALSE))"
     )
 
 

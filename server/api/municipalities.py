@@ -40,6 +40,7 @@ from server.api.schemas import (
     MunicipalityOut,
 )
 from server.auth import require_actor
+from server.body_limit import BodyTooLarge
 from server.invitation_mail import send_invitation
 
 api = Registry(order=50)
@@ -155,10 +156,13 @@ async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
             crest.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
         )
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > crest.MAX_CREST_BYTES:
-            break
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > crest.MAX_CREST_BYTES:
+                break
+    except BodyTooLarge:
+        raise crest.too_large() from None
     municipality = await crest.set_coat_of_arms(actor, slug, bytes(body))
     return JSONResponse((await _views([municipality]))[0])
 
