@@ -127,12 +127,11 @@ async def patch_municipality(
     name, rename by slug, retire and reinstate by slug), and the face: primary colour and
     welcome text. Nothing changes when a field is wrong; each wrong one is named."""
     actor = await require_actor(request)
-    # The face's fields are checked before anything is written, so a bad one stores nothing.
+    # The face's fields are checked before anything is written, so a bad one stores
+    # nothing, and named with the settings' own bad fields.
     _, problems = face.clean(body.face_changes())
-    if problems:
-        raise InvalidInput(Message("The settings are invalid."), problems)
     async with unit.atomic():
-        municipality = await update_municipality(actor, slug, body.changes())
+        municipality = await update_municipality(actor, slug, body.changes(), problems)
         if body.face_changes():
             municipality = await face.update_face(actor, slug, body.face_changes())
     return JSONResponse((await _views([municipality]))[0])

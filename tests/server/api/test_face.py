@@ -71,6 +71,25 @@ async def test_patch_sets_colour_and_welcome_and_refuses_poor_contrast(
     # Nothing of the request is stored, the valid quorum neither.
     kept = await Municipality.get(id=town.id)
     assert kept.primary_color == "#1d4f91" and kept.default_quorum == 7
+    # Every bad field at once, the face's and the settings' alike.
+    both = await client.patch(
+        "/api/v1/municipalities/musterdorf",
+        json={"primary_color": "#eeeeee", "time_zone": "X/Y"},
+        headers=auth(admin),
+    )
+    assert_problem(both, 422, {"primary_color", "time_zone"})
+    assert (await Municipality.get(id=town.id)).time_zone == kept.time_zone
+
+
+async def test_a_bad_colour_from_someone_not_an_administrator_is_a_403(
+    client: httpx.AsyncClient, town: Municipality, council: Actor, auth: Auth
+) -> None:
+    refused = await client.patch(
+        "/api/v1/municipalities/musterdorf",
+        json={"primary_color": "#eeeeee"},
+        headers=auth(council),
+    )
+    assert_problem(refused, 403)
 
 
 async def test_put_coat_of_arms_stores_it_cleaned_and_serves_it(
