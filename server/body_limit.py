@@ -78,14 +78,16 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send, max_bytes)
             return
         received = 0
-        over = started = False
+        started = False
+        # Known too large, even if the route answers without reading (a sign-in redirect).
+        over = declared
 
         async def counting_receive() -> Message:
             nonlocal received, over
             message = {"type": "http.request"} if declared else await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                over = declared or received > max_bytes
+                over = over or received > max_bytes
                 if over:
                     raise BodyTooLarge(max_bytes)
             return message
