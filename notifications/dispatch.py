@@ -81,15 +81,16 @@ def _cadence(user: str, event: str, channel: str, default: str) -> str:
 
 
 def _consented(user: str, topic: str) -> str:
-    """Her latest record on the consent topic is a grant."""
+    """Her latest record on the consent topic is a grant, or the kind needs none (NULL)."""
     return (
-        "COALESCE((SELECT c.granted FROM account_consent c "
-        f"WHERE c.user_id = {user} AND c.topic = {topic} ORDER BY c.id DESC LIMIT 1), FALSE)"
+        f"(CAST({topic} AS VARCHAR(48)) IS NULL OR COALESCE((SELECT c.granted "
+        f"FROM account_consent c WHERE c.user_id = {user} AND c.topic = {topic} "
+        "ORDER BY c.id DESC LIMIT 1), FALSE))"
     )
 
 
 def _insert_sql(candidates: str, kind: Kind, postgres: bool) -> str:
-    """$1 event id, $2 event name, $3 actor (or -1), $4 consent topic, $5 inbox default,
+    """$1 event id, $2 event name, $3 actor (or -1), $4 consent topic (or NULL), $5 inbox default,
     $6 email default, $7 municipality, $8 subject type, $9 subject id, $10 group key,
     $11 data, $12 now; the candidates' own parameters follow."""
     data = "CAST($11 AS JSONB)" if postgres else "$11"
@@ -113,7 +114,7 @@ def _insert_sql(candidates: str, kind: Kind, postgres: bool) -> str:
     )
 
 
-# $1 event id, $2 event name, $3 now, $4 consent topic, $5 email default.
+# $1 event id, $2 event name, $3 now, $4 consent topic (or NULL), $5 email default.
 _EMAILS = (
     "INSERT INTO email_delivery (notification_id, recipient_id, cadence, status, "
     "not_before, attempts) "

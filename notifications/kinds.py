@@ -67,10 +67,12 @@ class Kind:
     recipients: Recipients
     data: Data
     # Defaults where a person chose nothing. Email also needs her consent to
-    # `email_notifications`, unless `consented_by` names another topic that covers it.
+    # `email_notifications`, unless `consented_by` names another topic that covers it,
+    # or is None for what her office asks of her (a barrier report to an administrator):
+    # no consent is asked for the work of a role she took on.
     inbox: Cadence = Cadence.IMMEDIATE
     email: Cadence = Cadence.IMMEDIATE
-    consented_by: str = "email_notifications"
+    consented_by: str | None = "email_notifications"
     # False for what she must be told whatever she chose (her comment was hidden).
     optional: bool = True
 

@@ -37,6 +37,7 @@ from server.limits import Limiter, RateLimited, configure
 from server.outage import DatabaseLostMiddleware
 from server.pages.forms import render_error
 from server.problems import api_http_exception, problem, wants_problem
+from server.public_cache import PublicCacheMiddleware
 from server.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.templating import FRONTEND, render
@@ -179,8 +180,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes(settings),
         ],
         middleware=[
-            # Outermost, so that every answer, a 503 for a lost database included, is in
-            # the reader's language.
+            # Outside every middleware that sets a cookie.
+            Middleware(PublicCacheMiddleware),
+            # Outermost but one, so that every answer, a 503 for a lost database
+            # included, is in the reader's language.
             Middleware(LocaleMiddleware),
             Middleware(DatabaseLostMiddleware),
             Middleware(SessionMiddleware, settings=settings),

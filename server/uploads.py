@@ -22,15 +22,17 @@ from participation.files.commands import MAX_BYTES
 from participation.files.crest import MAX_CREST_BYTES
 from participation.ids import parse_id
 from participation.messages import Message
+from server.body_limit import Cap
 
 # The form around the file: boundaries, part headers, the CSRF token, the subject.
 ENVELOPE = 64 * 1024
 LARGER_BODIES = (
-    (r"/api/v1/mandates/[0-9]+/attachments", MAX_BYTES + ENVELOPE),
-    (r"/mandates/[0-9]+/attachments", MAX_BYTES + ENVELOPE),
-    # A municipality's coat of arms: refused by its own check beyond 2 MB, naming the field.
-    (r"/api/v1/municipalities/[^/]+/coat-of-arms", MAX_CREST_BYTES + ENVELOPE),
-    (r"/m/[^/]+/admin/appearance/coat-of-arms", MAX_CREST_BYTES + ENVELOPE),
+    Cap(r"/api/v1/mandates/[0-9]+/attachments", MAX_BYTES + ENVELOPE),
+    Cap(r"/mandates/[0-9]+/attachments", MAX_BYTES + ENVELOPE),
+    # A municipality's coat of arms: refused by its own check beyond 2 MB, naming the
+    # field, and beyond the cap by its handlers, which catch BodyTooLarge.
+    Cap(r"/api/v1/municipalities/[^/]+/coat-of-arms", MAX_CREST_BYTES + ENVELOPE, answered=True),
+    Cap(r"/m/[^/]+/admin/appearance/coat-of-arms", MAX_CREST_BYTES + ENVELOPE, answered=True),
 )
 MAX_FIELDS = 8
 API_FIELDS = frozenset({"file", "subject_type", "subject_id"})

@@ -1,5 +1,9 @@
 """A barrier reported from a municipality's accessibility statement: its administrators are
-told, in the inbox and by email (BITV 2.0 § 7 asks that such feedback reaches someone)."""
+told, in the inbox and by email (BITV 2.0 § 7 asks that such feedback reaches someone).
+
+Answering it is part of the administrators' office, so the email asks for no consent to
+notifications (which an administrator, unlike a co-signer, never had a reason to give);
+she may still move it to a digest or off, but never out of her inbox."""
 
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ KINDS = (
         Category.COUNCIL,
         administrators,
         barrier_data,
+        consented_by=None,
         optional=False,
     ),
 )

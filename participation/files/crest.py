@@ -50,6 +50,11 @@ TOO_LARGE = Message(
 )
 
 
+def too_large() -> CrestTooLarge:
+    """The error for a crest over MAX_CREST_BYTES, whether read or refused unread."""
+    return CrestTooLarge(TOO_LARGE, [FieldError(CREST_FIELD, TOO_LARGE)])
+
+
 def reencode(data: bytes) -> tuple[bytes, str]:
     """The crest decoded and written anew, at most CREST_SIDE pixels on each side, and its
     content type; InvalidInput on `coat_of_arms` unless it is a whole PNG or JPEG."""
@@ -86,11 +91,11 @@ def reencode(data: bytes) -> tuple[bytes, str]:
 def _read(data: bytes | BinaryIO) -> bytes:
     if isinstance(data, bytes | bytearray):
         if len(data) > MAX_CREST_BYTES:
-            raise CrestTooLarge(TOO_LARGE, [FieldError(CREST_FIELD, TOO_LARGE)])
+            raise too_large()
         return bytes(data)
     content = data.read(MAX_CREST_BYTES + 1)
     if len(content) > MAX_CREST_BYTES:
-        raise CrestTooLarge(TOO_LARGE, [FieldError(CREST_FIELD, TOO_LARGE)])
+        raise too_large()
     return content
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -69,7 +69,10 @@ async def set_verification_levels(
 
 
 async def update_municipality(
-    actor: Actor | None, slug: str, changes: Mapping[str, Any]
+    actor: Actor | None,
+    slug: str,
+    changes: Mapping[str, Any],
+    also_wrong: Sequence[FieldError] = (),
 ) -> Municipality:
     """Change the municipality's settings: any of name, default_quorum,
     signature_period_days, service_promise_days, state, local_holidays (the whole list,
@@ -78,8 +81,10 @@ async def update_municipality(
     reinstate_districts: participation/municipalities/districts.py).
 
     Raises NotFound, PermissionDenied (not an administrator here) and InvalidInput naming
-    each bad field (participation/municipalities/settings.py); nothing changes when one is
-    bad. Mandates already submitted keep the due date they were promised.
+    each bad field (participation/municipalities/settings.py), together with `also_wrong`:
+    what the caller found wrong in the fields it changes alongside (the face's), so that
+    every bad field is named at once; nothing changes when one is bad. Mandates already
+    submitted keep the due date they were promised.
     """
     municipality = await municipality_by_slug(slug)
     if municipality is None:
@@ -90,7 +95,7 @@ async def update_municipality(
         {k: v for k, v in changes.items() if k not in districts.FIELDS}
     )
     planned, wrong = await districts.plan(municipality.id, district_changes)
-    problems += wrong
+    problems += [*wrong, *also_wrong]
     if problems:
         raise InvalidInput(Message("The settings are invalid."), problems)
     holidays = cleaned.pop("local_holidays", None)

@@ -40,6 +40,7 @@ from server.api.schemas import (
     MunicipalityOut,
 )
 from server.auth import require_actor
+from server.body_limit import BodyTooLarge
 from server.invitation_mail import send_invitation
 
 api = Registry(order=50)
@@ -126,12 +127,11 @@ async def patch_municipality(
     name, rename by slug, retire and reinstate by slug), and the face: primary colour and
     welcome text. Nothing changes when a field is wrong; each wrong one is named."""
     actor = await require_actor(request)
-    # The face's fields are checked before anything is written, so a bad one stores nothing.
+    # The face's fields are checked before anything is written, so a bad one stores
+    # nothing, and named with the settings' own bad fields.
     _, problems = face.clean(body.face_changes())
-    if problems:
-        raise InvalidInput(Message("The settings are invalid."), problems)
     async with unit.atomic():
-        municipality = await update_municipality(actor, slug, body.changes())
+        municipality = await update_municipality(actor, slug, body.changes(), problems)
         if body.face_changes():
             municipality = await face.update_face(actor, slug, body.face_changes())
     return JSONResponse((await _views([municipality]))[0])
@@ -160,10 +160,13 @@ async def put_coat_of_arms(request: Request, slug: str) -> JSONResponse:
             crest.CREST_FIELD, Message("Send the image with Content-Type image/png or image/jpeg.")
         )
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > crest.MAX_CREST_BYTES:
-            break
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > crest.MAX_CREST_BYTES:
+                break
+    except BodyTooLarge:
+        raise crest.too_large() from None
     municipality = await crest.set_coat_of_arms(actor, slug, bytes(body))
     return JSONResponse((await _views([municipality]))[0])
 

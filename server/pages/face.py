@@ -20,6 +20,7 @@ from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import require
 from server import i18n, limits, uploads
 from server.auth import actor_of
+from server.body_limit import BodyTooLarge
 from server.csrf import CSRF_FIELD, check_csrf
 from server.pages.forms import error_page, field_errors, read_form, sign_in_redirect
 from server.templating import render
@@ -176,9 +177,13 @@ async def crest_submit(request: Request) -> Response:
     except DomainError as exc:
         return error_page(request, exc)
     try:
-        async with uploads.read_upload(request, CREST_FIELDS) as received:
-            check_csrf(request, received.form.get(CSRF_FIELD))
-            await crest.set_coat_of_arms(actor, municipality.slug, received.file)
+        try:
+            async with uploads.read_upload(request, CREST_FIELDS) as received:
+                check_csrf(request, received.form.get(CSRF_FIELD))
+                await crest.set_coat_of_arms(actor, municipality.slug, received.file)
+        except BodyTooLarge:
+            # Nothing of the form was read, its token neither; nothing is stored either.
+            raise crest.too_large() from None
     except (InvalidInput, crest.CrestTooLarge) as exc:
         return await _appearance(request, municipality, exc.status, crest_errors=_crest_errors(exc))
     except DomainError as exc:

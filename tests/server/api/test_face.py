@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -71,6 +71,25 @@ async def test_patch_sets_colour_and_welcome_and_refuses_poor_contrast(
     # Nothing of the request is stored, the valid quorum neither.
     kept = await Municipality.get(id=town.id)
     assert kept.primary_color == "#1d4f91" and kept.default_quorum == 7
+    # Every bad field at once, the face's and the settings' alike.
+    both = await client.patch(
+        "/api/v1/municipalities/musterdorf",
+        json={"primary_color": "#eeeeee", "time_zone": "X/Y"},
+        headers=auth(admin),
+    )
+    assert_problem(both, 422, {"primary_color", "time_zone"})
+    assert (await Municipality.get(id=town.id)).time_zone == kept.time_zone
+
+
+async def test_a_bad_colour_from_someone_not_an_administrator_is_a_403(
+    client: httpx.AsyncClient, town: Municipality, council: Actor, auth: Auth
+) -> None:
+    refused = await client.patch(
+        "/api/v1/municipalities/musterdorf",
+        json={"primary_color": "#eeeeee"},
+        headers=auth(council),
+    )
+    assert_problem(refused, 403)
 
 
 async def test_put_coat_of_arms_stores_it_cleaned_and_serves_it(
@@ -142,6 +161,35 @@ async def test_put_coat_of_arms_over_two_megabytes_is_413_naming_the_field(
     )
     assert_problem(refused, 413, {"coat_of_arms"})
     assert _files(store) == []
+
+
+async def test_put_coat_of_arms_over_the_body_cap_is_413_naming_the_field(
+    client: httpx.AsyncClient,
+    town: Municipality,
+    admin: Actor,
+    auth: Auth,
+    store: storage.LocalStorage,
+) -> None:
+    big = _png() + b"\0" * (4 * 1024 * 1024)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(big), 64 * 1024):
+            yield big[start : start + 64 * 1024]
+
+    headers = {**auth(admin), "Content-Type": "image/png"}
+    declared = await client.put(
+        "/api/v1/municipalities/musterdorf/coat-of-arms", content=big, headers=headers
+    )
+    problem = assert_problem(declared, 413, {"coat_of_arms"})
+    assert problem["errors"][0]["message"] == "The coat of arms may have at most 2 MB."
+    # Refused unread: the client is told that the rest of its body will not be read.
+    assert declared.headers["connection"] == "close"
+    chunked = await client.put(
+        "/api/v1/municipalities/musterdorf/coat-of-arms", content=chunks(), headers=headers
+    )
+    assert_problem(chunked, 413, {"coat_of_arms"})
+    assert _files(store) == []
+    assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
 
 
 async def test_only_administrators_change_the_crest(

@@ -204,13 +204,16 @@ async def test_the_appearance_form_re_renders_errors_in_place(
         data={"csrf_token": token, "primary_color": "#ffff00", "welcome_text": "Willkommen"},
     )
     assert refused.status_code == 422
-    assert 'href="#primary_color"' in refused.text
+    assert 'id="appearance-error-summary"' in refused.text
+    assert 'href="#appearance-primary_color"' in refused.text
+    assert 'id="appearance-primary_color" name="primary_color"' in refused.text
     assert re.search(
-        r'<p class="field-error" id="primary_color-error">[^<]*1\.07:1[^<]*4,5:1', refused.text
+        r'<p class="field-error" id="appearance-primary_color-error">[^<]*1\.07:1[^<]*4,5:1',
+        refused.text,
     )
     assert (
-        'aria-describedby="primary_color-hint primary_color-error" aria-invalid="true"'
-        in refused.text
+        'aria-describedby="appearance-primary_color-hint appearance-primary_color-error" '
+        'aria-invalid="true"' in refused.text
     )
     assert ">Willkommen</textarea>" in refused.text
     assert (await Municipality.get(id=town.id)).primary_color is None
@@ -228,8 +231,24 @@ async def test_the_appearance_form_re_renders_errors_in_place(
         files={"file": ("wappen.svg", b"<svg><script>alert(1)</script></svg>", "image/svg+xml")},
     )
     assert not_an_image.status_code == 422
-    assert '<p class="field-error" id="coat_of_arms-error">' in not_an_image.text
-    assert 'href="#coat_of_arms"' in not_an_image.text
+    assert '<p class="field-error" id="crest-coat_of_arms-error">' in not_an_image.text
+    assert 'href="#crest-coat_of_arms"' in not_an_image.text
+    assert 'id="crest-coat_of_arms" name="file"' in not_an_image.text
+    # A file over the route's body cap is refused unread, in place all the same.
+    too_large = await client.post(
+        "/m/farbstadt/admin/appearance/coat-of-arms",
+        data={"csrf_token": token},
+        files={"file": ("wappen.png", _png() + b"\0" * (4 * 1024 * 1024), "image/png")},
+    )
+    assert too_large.status_code == 413
+    assert (
+        '<p class="field-error" id="crest-coat_of_arms-error">'
+        "Das Wappen darf höchstens 2 MB groß sein.</p>" in too_large.text
+    )
+    assert 'href="#crest-coat_of_arms"' in too_large.text
+    assert 'aria-invalid="true"' in too_large.text
+    assert "bytes" not in too_large.text
+    assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
     uploaded = await client.post(
         "/m/farbstadt/admin/appearance/coat-of-arms",
         data={"csrf_token": token},
