@@ -136,12 +136,20 @@ def _own_form(page: str, target: str, data: dict[str, str]) -> Setup:
     return setup
 
 
-async def _co_sign_unconfirmed(town: Municipality) -> Posting:
-    """Co-signing without a declaration, the statement left unconfirmed."""
-    mandate = await factories.mandate(await factories.person(lives_in=town), town)
-    page = f"/mandates/{mandate.id}"
-    data = {"residence_municipality": town.slug, "residence_district": "nord"}
-    return Posting(await factories.person(lives_in=None), page, f"{page}/sign", data)
+def _co_sign_declaring(district: str, confirm: str) -> Setup:
+    """Co-signing without a declaration, with the sign form's own statement."""
+
+    async def setup(town: Municipality) -> Posting:
+        mandate = await factories.mandate(await factories.person(lives_in=town), town)
+        page = f"/mandates/{mandate.id}"
+        data = {
+            "residence_municipality": town.slug,
+            "residence_district": district,
+            "residence_confirm": confirm,
+        }
+        return Posting(await factories.person(lives_in=None), page, f"{page}/sign", data)
+
+    return setup
 
 
 async def _hide_without_reason(town: Municipality) -> Posting:
@@ -447,11 +455,8 @@ CASES = [
         ),
         "residence_confirm",
     ),
-    Case(
-        "co-sign declaration",
-        _co_sign_unconfirmed,
-        "signature-residence_confirm",
-    ),
+    Case("co-sign declaration", _co_sign_declaring("nord", ""), "signature-residence_confirm"),
+    Case("co-sign district", _co_sign_declaring("atlantis", "1"), "signature-residence_district"),
     Case(
         "residence district",
         _own_form(
