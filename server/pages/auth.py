@@ -71,32 +71,32 @@ async def sign_in_submit(request: Request) -> Response:
         "pages/sign_in_sent.html",
         email=user.email,
         dev_mailbox=_mailbox_on(request),
-        intent=await intents.described(values["next"]),
+        intent=await intents.described(values["next"], user.id),
     )
 
 
-async def _next_of(token: str) -> str | None:
-    """Where an unused link leads, to say so before it is used; its hash as commands store it."""
+async def _unused(token: str) -> SignInToken | None:
+    """An unused link, to say where it leads before it is used; its hash as commands store it."""
     if not token or len(token) > 200:
         return None
-    row = await SignInToken.get_or_none(
+    return await SignInToken.get_or_none(
         token_hash=hashlib.sha256(token.encode()).hexdigest(), used_at=None
     )
-    return row.next_path if row is not None else None
 
 
 async def link_confirm(request: Request) -> Response:
     """Ask for one click: mail scanners that prefetch links must not use them up.
 
-    A link on the way to co-signing says so, and offers to sign in only: somebody else
-    may have asked for this link with her address.
+    A link on the way to co-signing says all that signing in will do there, and offers
+    to sign in only: somebody else may have asked for this link with her address.
     """
     token = request.query_params.get("token", "")
+    link = await _unused(token)
     return render(
         request,
         "pages/sign_in_link.html",
         token=token,
-        intent=await intents.described(await _next_of(token)),
+        intent=await intents.described(link.next_path, link.user_id) if link else None,
     )
 
 

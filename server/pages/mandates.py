@@ -210,16 +210,22 @@ async def mandate_page(
     moves = lifecycle.moves_from(Status(mandate.status), permissions.movers_for(actor, mandate))
     place = await place_of(mandate.municipality_id)
     asked = request.query_params
+    # Back from sign-in with the intent not done: the page says why, the form as it was.
+    intent = (
+        intents.pending(str(request.url.path) + "?" + request.url.query)
+        if actor is not None and not view["signed"]
+        else None
+    )
     return render(
         request,
         "pages/mandate.html",
         status=status,
         mandate=view,
         residence_offer=await residence.offer(actor or NEWCOMER, place.level(SIGN_MANDATE), place),
-        # Back from sign-in with the intent not done yet, or done: say so where she looks.
-        intent=intents.pending(str(request.url.path) + "?" + request.url.query)
-        if actor is not None and not view["signed"]
-        else None,
+        intent=intent,
+        signature_values=form_state.values
+        if form_state.form == "signature"
+        else (intent.fields if intent else {}),
         just_signed=bool(view["signed"]) and asked.get(intents.SIGNED) == "1",
         needs_proof=actor is not None
         and refusal(actor, place.level(SIGN_MANDATE), place) == Refusal.RESIDENCE_NOT_VERIFIED,
@@ -371,9 +377,14 @@ async def withdraw(request: Request) -> Response:
 
 def _page_again(request: Request) -> Callable[[Actor, FormState, int], Awaitable[Response]]:
     """The mandate's page again with a refused form's problems: the council's decision, or
-    a signature refused (signing closed, signed already) above the signature buttons."""
+    a signature refused (signing closed, a declaration not confirmed) at the sign form."""
 
     async def again(actor: Actor, state: FormState, status: int) -> Response:
+        if state.form == "signature":
+            # The domain names the declaration's municipality and district; the form's
+            # fields are prefixed, and the municipality is the declaration as a whole.
+            names = {"municipality": "residence", "district": residence.DISTRICT_FIELD}
+            state.errors = {names.get(k, k): v for k, v in state.errors.items()}
         return await mandate_page(request, status=status, form_state=state)
 
     return again

@@ -18,7 +18,7 @@ from notifications import deadletters
 from notifications.visits import commands as visit_commands
 from participation import clock
 from participation.actors import Actor
-from participation.mandates.models import Status
+from participation.mandates.models import Signature, Status
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
 from participation.votes.models import Rule, VoteStatus
@@ -132,6 +132,22 @@ async def _publish_too_early(town: Municipality) -> Posting:
 def _own_form(page: str, target: str, data: dict[str, str]) -> Setup:
     async def setup(town: Municipality) -> Posting:
         return Posting(await factories.person(lives_in=town), page, target, data)
+
+    return setup
+
+
+def _co_sign_declaring(district: str, confirm: str) -> Setup:
+    """Co-signing without a declaration, with the sign form's own statement."""
+
+    async def setup(town: Municipality) -> Posting:
+        mandate = await factories.mandate(await factories.person(lives_in=town), town)
+        page = f"/mandates/{mandate.id}"
+        data = {
+            "residence_municipality": town.slug,
+            "residence_district": district,
+            "residence_confirm": confirm,
+        }
+        return Posting(await factories.person(lives_in=None), page, f"{page}/sign", data)
 
     return setup
 
@@ -439,6 +455,8 @@ CASES = [
         ),
         "residence_confirm",
     ),
+    Case("co-sign declaration", _co_sign_declaring("nord", ""), "signature-residence_confirm"),
+    Case("co-sign district", _co_sign_declaring("atlantis", "1"), "signature-residence_district"),
     Case(
         "residence district",
         _own_form(
@@ -582,6 +600,53 @@ async def test_the_language_switch_after_a_post_without_a_page_of_its_own_leads_
 
 
 async def test_a_signature_refused_shows_the_mandate_with_the_reason(
+    client: httpx.AsyncClient, town: Municipality, settings: Settings
+) -> None:
+    """Co-signing without confirming where she lives: the mandate's page again (422), the
+    summary linking to the box, the message next to it, and the form as it was posted."""
+    initiator = await factories.person(lives_in=town)
+    mandate = await factories.mandate(initiator, town)
+    person = await factories.person(lives_in=None)
+    await _browse_as(client, settings, person.user_id)
+    page = await client.get(f"/mandates/{mandate.id}?lang=en")
+    token = CSRF.search(page.text)
+    assert token, page.text
+    data = {
+        "csrf_token": token[1],
+        "residence_municipality": town.slug,
+        "residence_district": "nord",
+        "email_notifications": "yes",
+        "email_notifications_version": "1",
+    }
+    answer = await client.post(f"/mandates/{mandate.id}/sign", data=data)
+    text = answer.text
+    assert answer.status_code == 422, text
+    assert not await Signature.filter(mandate_id=mandate.id, user_id=person.user_id).exists()
+    summary = re.search(
+        r'<div class="error-summary"[^>]* id="signature-error-summary">.*?</div>', text, re.S
+    )
+    assert summary, text
+    assert 'href="#signature-residence_confirm"' in summary[0]
+    assert "Confirm that you live there." in summary[0]
+    box = re.search(r'<input type="checkbox" id="signature-residence_confirm"[^>]*>', text)
+    assert box, text
+    assert 'aria-invalid="true"' in box[0]
+    assert 'aria-describedby="signature-residence_confirm-error"' in box[0]
+    assert 'name="residence_confirm"' in box[0] and "checked" not in box[0]
+    message = '<p class="field-error" id="signature-residence_confirm-error">'
+    assert f"{message}Confirm that you live there.</p>" in text
+    assert 'for="signature-residence_confirm"' in text
+    # What was posted is kept: the district chosen, the email box ticked.
+    assert re.search(r'<select id="signature-residence_district"[^>]*>', text)
+    assert '<option value="nord" selected>' in text
+    assert re.search(r'<input type="checkbox" id="also-by-email"[^>]* checked', text)
+    # The form posts to the sign handler again, from the mandate's page.
+    assert f'action="/mandates/{mandate.id}/sign"' in text
+    switch = LANG.search(text)
+    assert switch and html.unescape(switch[1]).split("?")[0] == f"/mandates/{mandate.id}"
+
+
+async def test_a_signature_on_a_mandate_that_closed_shows_the_reason(
     client: httpx.AsyncClient, town: Municipality, settings: Settings
 ) -> None:
     """Signing a mandate whose collection closed while its page was open: the mandate's
