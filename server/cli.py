@@ -128,7 +128,15 @@ def startup_banner(settings: Settings) -> str:
         ]
     if mailbox_enabled(settings):
         lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
+    lines += mail_warning(settings)
     return "\n".join(lines)
+
+
+def mail_warning(settings: Settings) -> list[str]:
+    """Without SMTP outside demo and debug mode, the banner says where the mail goes."""
+    from notifications.mail import NOT_SENT
+
+    return [] if settings.smtp_url or settings.dev_mailbox else [f"Warning: {NOT_SENT}"]
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -147,7 +155,7 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     from notifications.jobs import InProcessJobs, make_jobs
     from notifications.mail import make_mailer
 
-    ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from)}
+    ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from, settings.dev_mailbox)}
 
     class Now:
         """Without Redis a retried job runs here, to its end, before the command exits."""
