@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -150,26 +151,39 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
-    from notifications import deadletters, tasks
+class _Now:
+    """Without Redis a command's job runs here, to its end, before the command exits."""
+
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+
+    async def enqueue(self, name: str, **kwargs: object) -> None:
+        from notifications import tasks
+
+        await tasks.perform(tasks.registered()[name], self.ctx, dict(kwargs))
+
+
+@contextlib.asynccontextmanager
+async def _command_jobs(settings: Settings) -> AsyncIterator[Any]:
+    """Jobs a command starts: on Redis for the worker, else done here at once."""
     from notifications.jobs import InProcessJobs, make_jobs
     from notifications.mail import make_mailer
 
     ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from, settings.dev_mailbox)}
+    jobs = await make_jobs(settings.redis_url, ctx)
+    try:
+        yield _Now(ctx) if isinstance(jobs, InProcessJobs) else jobs
+    finally:
+        await jobs.close()
+        await ctx["mailer"].close()
 
-    class Now:
-        """Without Redis a retried job runs here, to its end, before the command exits."""
 
-        async def enqueue(self, name: str, **kwargs: object) -> None:
-            await tasks.perform(tasks.registered()[name], ctx, dict(kwargs))
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from notifications import deadletters
 
     async def retry() -> str:
-        jobs = await make_jobs(settings.redis_url, ctx)
-        try:
-            target = Now() if isinstance(jobs, InProcessJobs) else jobs
-            letter = await deadletters.operator_retry(args.retry, target)
-        finally:
-            await jobs.close()
+        async with _command_jobs(settings) as jobs:
+            letter = await deadletters.operator_retry(args.retry, jobs)
         return f"auftrag: job {letter.id} ({letter.task}) sent again"
 
     async def listing() -> str:
@@ -288,8 +302,9 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def create_municipality_as_operator(args: argparse.Namespace) -> str:
-    """`auftrag municipality create`, on an open database; returns what it says."""
+async def create_municipality_as_operator(args: argparse.Namespace, settings: Settings) -> str:
+    """`auftrag municipality create`, on an open database; returns what it says. A first
+    administrator without an account is told by email, as the API's founding does."""
     from participation import unit
     from participation.accounts.authorization.actors import load_actor
     from participation.accounts.authorization.invitations import appoint_first_administrator
@@ -297,6 +312,7 @@ async def create_municipality_as_operator(args: argparse.Namespace) -> str:
     from participation.errors import PermissionDenied
     from participation.messages import Message
     from participation.municipalities.founding import create_municipality
+    from server.invitation_mail import invitation_mail, operator_inviter
 
     who = args.as_operator or os.environ.get("AUFTRAG_OPERATOR", "")
     user = await User.get_or_none(email=who.strip().lower()) if who else None
@@ -317,22 +333,43 @@ async def create_municipality_as_operator(args: argparse.Namespace) -> str:
         municipality = await create_municipality(
             actor, args.slug, args.name, args.state, args.official_key, extra
         )
-        admin = ""
+        appointed = None
         if args.admin:
             appointed = await appoint_first_administrator(actor, municipality.slug, args.admin)
-            admin = (
-                f"; {appointed.email} becomes its administrator at the first sign-in"
-                if appointed.pending
-                else f"; {appointed.email} is its administrator"
-            )
+    admin = ""
+    if appointed is not None and appointed.pending:
+        mail = invitation_mail(settings, municipality, appointed, operator_inviter(settings))
+        async with _command_jobs(settings) as jobs:
+            await jobs.enqueue("send_email", **mail)
+        admin = (
+            f"; {appointed.email} becomes its administrator at the first sign-in"
+            " and is told so by email"
+        )
+    elif appointed is not None:
+        admin = f"; {appointed.email} is its administrator"
     slug = municipality.slug
     return f"municipality {slug} ({municipality.name}) created at /m/{slug}{admin}"
 
 
+# The founding's fields as `municipality create` spells them; others are `--field-name`.
+FOUNDING_OPTIONS = {"slug": "SLUG", "admin_email": "--admin"}
+
+
 def cmd_municipality(args: argparse.Namespace, settings: Settings) -> int:
-    said = asyncio.run(_with_db(settings, lambda: create_municipality_as_operator(args)))
+    try:
+        said = asyncio.run(
+            _with_db(settings, lambda: create_municipality_as_operator(args, settings))
+        )
+    except DomainError as exc:
+        if not exc.errors:
+            raise
+        return _fail(" ".join(f"{_option(e.field)}: {e.message}" for e in exc.errors), 2)
     print(f"auftrag: {said}", file=sys.stderr)
     return 0
+
+
+def _option(field: str) -> str:
+    return FOUNDING_OPTIONS.get(field) or "--" + field.replace("_", "-")
 
 
 def cmd_metrics_rebuild(args: argparse.Namespace, settings: Settings) -> int:

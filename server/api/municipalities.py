@@ -40,7 +40,7 @@ from server.api.schemas import (
     MunicipalityOut,
 )
 from server.auth import require_actor
-from server.invitation_mail import send_invitation
+from server.invitation_mail import operator_inviter, send_invitation
 
 api = Registry(order=50)
 
@@ -202,7 +202,8 @@ async def post_municipality(request: Request, body: MunicipalityIn) -> JSONRespo
                 actor, municipality.slug, body.admin_email
             )
     if invitation is not None and invitation.pending:
-        await send_invitation(request, municipality, invitation)
+        inviter = operator_inviter(request.app.state.settings)
+        await send_invitation(request, municipality, invitation, inviter)
     return JSONResponse((await _views([municipality]))[0], status_code=201)
 
 

@@ -185,14 +185,17 @@ async def appoint_first_administrator(actor: Actor | None, slug: str, email: str
     """The operator names a new municipality's first administrator (at once, or pending).
 
     Raises NotAuthenticated, PermissionDenied (not an operator), NotFound and InvalidInput
-    on `email`.
+    on `admin_email`, the founding's own name for the address.
     """
     require(actor, CREATE_MUNICIPALITY, DEPLOYMENT)
     assert actor is not None
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
-    address = normalise_email(email)
+    try:
+        address = normalise_email(email)
+    except InvalidInput as exc:
+        raise InvalidInput.on("admin_email", exc.errors[0].message) from None
     user = await User.get_or_none(email=address)
     if user is None:
         return await _wait(actor, municipality, address, Role.ADMIN)
