@@ -305,13 +305,11 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
 async def create_municipality_as_operator(args: argparse.Namespace, settings: Settings) -> str:
     """`auftrag municipality create`, on an open database; returns what it says. A first
     administrator without an account is told by email, as the API's founding does."""
-    from participation import unit
     from participation.accounts.authorization.actors import load_actor
-    from participation.accounts.authorization.invitations import appoint_first_administrator
+    from participation.accounts.authorization.invitations import found_with_administrator
     from participation.accounts.models import User
     from participation.errors import PermissionDenied
     from participation.messages import Message
-    from participation.municipalities.founding import create_municipality
     from server.invitation_mail import invitation_mail, operator_inviter
 
     who = args.as_operator or os.environ.get("AUFTRAG_OPERATOR", "")
@@ -329,13 +327,9 @@ async def create_municipality_as_operator(args: argparse.Namespace, settings: Se
         for name in ("time_zone", "population", "contact_email", "contact_phone", "contact_address")
         if (value := getattr(args, name)) is not None
     }
-    async with unit.atomic():
-        municipality = await create_municipality(
-            actor, args.slug, args.name, args.state, args.official_key, extra
-        )
-        appointed = None
-        if args.admin:
-            appointed = await appoint_first_administrator(actor, municipality.slug, args.admin)
+    municipality, appointed = await found_with_administrator(
+        actor, args.slug, args.name, args.state, args.official_key, extra, args.admin
+    )
     admin = ""
     if appointed is not None and appointed.pending:
         mail = invitation_mail(settings, municipality, appointed, operator_inviter(settings))

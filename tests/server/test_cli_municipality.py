@@ -178,6 +178,7 @@ async def test_the_commands_as_operators_type_them(
     bad += ["--official-key", "09162000", "--admin", "kaputt", "--as", "ops@example.org"]
     refused = await _auftrag(*bad, env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "--official-key: " in refused.stderr
+    assert "--admin: " in refused.stderr  # every bad option at once
     assert "official_key" not in refused.stderr
     fixed = [*bad[:7], "--official-key", "14522001", *bad[9:]]
     refused = await _auftrag(*fixed, env=env, cwd=tmp_path)

@@ -99,6 +99,7 @@ async def test_only_an_operator_founds_and_nothing_is_stored_otherwise(
         ({"time_zone": "Mars/Olympus"}, {"time_zone"}),
         ({"contact_email": "kein-at"}, {"contact_email"}),
         ({"slug": "API", "state": "ZZ", "official_key": "1"}, {"slug", "state", "official_key"}),
+        ({"official_key": "1", "admin_email": "kaputt"}, {"official_key", "admin_email"}),
     ],
 )
 async def test_bad_input_when_founding_names_each_field_and_stores_nothing(
