@@ -1,7 +1,9 @@
-"""Outgoing mail behind one small interface: the dev mailbox, or SMTP when configured."""
+"""Outgoing mail behind one small interface: SMTP when configured, else the dev mailbox in
+demo and debug mode, else the process's own output."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -33,6 +35,31 @@ class DevMailbox:
 
     async def send(self, mail: Mail) -> None:
         await MailboxMessage.create(to=mail.to, subject=mail.subject, body=mail.text)
+
+    async def close(self) -> None:
+        return None
+
+
+# What `auftrag serve` prints as it starts when mail goes to its output.
+NOT_SENT = "SMTP_URL is not set: emails are printed here, not sent"
+
+
+class ConsoleMailer:
+    """Without SMTP_URL and outside demo and debug mode: each message in full on stdout, so
+    the operator of a fresh deployment can still read her first sign-in link in the log
+    (Django's console backend). Nothing is sent; `auftrag serve` says so as it starts."""
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    async def send(self, mail: Mail) -> None:
+        headers = [("From", self.sender), ("To", mail.to), ("Subject", mail.subject)]
+        lines = [
+            "----- email, not sent (SMTP_URL is not set) -----",
+            *(f"{name}: {value}" for name, value in headers),
+        ]
+        lines += ["", mail.text.rstrip("\n"), "----- end of email -----"]
+        print("\n".join(lines), file=sys.stdout, flush=True)
 
     async def close(self) -> None:
         return None
@@ -129,5 +156,9 @@ def _drop(client: aiosmtplib.SMTP) -> None:
         return
 
 
-def make_mailer(smtp_url: str | None, sender: str) -> Mailer:
-    return SmtpMailer(smtp_url, sender) if smtp_url else DevMailbox()
+def make_mailer(smtp_url: str | None, sender: str, dev_mailbox: bool) -> Mailer:
+    """SMTP when configured; otherwise the dev mailbox where its page exists (`dev_mailbox`),
+    and never a mailbox nobody can open."""
+    if smtp_url:
+        return SmtpMailer(smtp_url, sender)
+    return DevMailbox() if dev_mailbox else ConsoleMailer(sender)

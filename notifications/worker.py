@@ -20,7 +20,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from notifications import deadletters, tasks
 from notifications.jobs import ArqJobs
-from notifications.mail import make_mailer
+from notifications.mail import NOT_SENT, ConsoleMailer, make_mailer
 from participation import areas, db
 from participation.areas import Task
 from participation.environment import Services
@@ -38,7 +38,9 @@ REDIS_BACKOFF_CAP = 10.0
 async def startup(ctx: dict[str, Any]) -> None:
     services = Services.from_env()
     await db.init(services.database_url, services.db_timeout)
-    ctx["mailer"] = make_mailer(services.smtp_url, services.mail_from)
+    ctx["mailer"] = make_mailer(services.smtp_url, services.mail_from, services.dev_mailbox)
+    if isinstance(ctx["mailer"], ConsoleMailer):
+        print(f"Warning: {NOT_SENT}", flush=True)
     ctx["bus"] = RedisBus(services.redis_url or "redis://127.0.0.1:6379")
     await ctx["bus"].start()
     # The dispatcher enqueues the sending of the emails it created on arq's own pool.

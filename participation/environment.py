@@ -25,6 +25,11 @@ def positive(name: str, default: str) -> float:
     return value
 
 
+def flag(name: str) -> bool:
+    """An on/off variable: 1, true, yes or on."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def metrics_min_cases() -> int:
     """METRICS_MIN_CASES: a figure resting on fewer cases is shown as such and never ranked."""
     text = os.environ.get("METRICS_MIN_CASES", "10")
@@ -80,6 +85,9 @@ class Services:
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = MAIL_FROM
+    # Demo or debug mode (AUFTRAG_DEMO, AUFTRAG_DEBUG): mail without SMTP stays readable
+    # at /dev/mailbox; otherwise it is printed (notifications/mail.py).
+    dev_mailbox: bool = False
 
     @classmethod
     def from_env(cls) -> Services:
@@ -90,4 +98,5 @@ class Services:
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM", MAIL_FROM),
+            dev_mailbox=flag("AUFTRAG_DEMO") or flag("AUFTRAG_DEBUG"),
         )

@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await db.init(settings.database_url, settings.db_timeout)
         bus = make_bus(settings.redis_url)
         await bus.start()
-        mailer = make_mailer(settings.smtp_url, settings.mail_from)
+        mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.dev_mailbox)
         # The sender signs unsubscribe links with this app's keys, not the environment's.
         ctx = {"mailer": mailer, "outgoing": outgoing.from_settings(settings)}
         jobs = await make_jobs(settings.redis_url, ctx)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -137,6 +138,7 @@ def startup_banner(settings: Settings) -> str:
         lines.append(f"Operator of the deployment (founds municipalities): {OPERATOR}")
     if mailbox_enabled(settings):
         lines.append(f"Dev mailbox (every email sent, demo only): {base}/dev/mailbox")
+    lines += mail_warning(settings)
     return "\n".join(lines)
 
 
@@ -155,6 +157,13 @@ def demo_accounts() -> list[tuple[str, str, dict[Role, list[str]]]]:
     return towns
 
 
+def mail_warning(settings: Settings) -> list[str]:
+    """Without SMTP outside demo and debug mode, the banner says where the mail goes."""
+    from notifications.mail import NOT_SENT
+
+    return [] if settings.smtp_url or settings.dev_mailbox else [f"Warning: {NOT_SENT}"]
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.redis_url:
         return _fail("the worker needs REDIS_URL; without it `auftrag serve` runs jobs itself.", 2)
@@ -166,26 +175,39 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
-    from notifications import deadletters, tasks
+class _Now:
+    """Without Redis a command's job runs here, to its end, before the command exits."""
+
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+
+    async def enqueue(self, name: str, **kwargs: object) -> None:
+        from notifications import tasks
+
+        await tasks.perform(tasks.registered()[name], self.ctx, dict(kwargs))
+
+
+@contextlib.asynccontextmanager
+async def _command_jobs(settings: Settings) -> AsyncIterator[Any]:
+    """Jobs a command starts: on Redis for the worker, else done here at once."""
     from notifications.jobs import InProcessJobs, make_jobs
     from notifications.mail import make_mailer
 
-    ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from)}
+    ctx = {"mailer": make_mailer(settings.smtp_url, settings.mail_from, settings.dev_mailbox)}
+    jobs = await make_jobs(settings.redis_url, ctx)
+    try:
+        yield _Now(ctx) if isinstance(jobs, InProcessJobs) else jobs
+    finally:
+        await jobs.close()
+        await ctx["mailer"].close()
 
-    class Now:
-        """Without Redis a retried job runs here, to its end, before the command exits."""
 
-        async def enqueue(self, name: str, **kwargs: object) -> None:
-            await tasks.perform(tasks.registered()[name], ctx, dict(kwargs))
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from notifications import deadletters
 
     async def retry() -> str:
-        jobs = await make_jobs(settings.redis_url, ctx)
-        try:
-            target = Now() if isinstance(jobs, InProcessJobs) else jobs
-            letter = await deadletters.operator_retry(args.retry, target)
-        finally:
-            await jobs.close()
+        async with _command_jobs(settings) as jobs:
+            letter = await deadletters.operator_retry(args.retry, jobs)
         return f"auftrag: job {letter.id} ({letter.task}) sent again"
 
     async def listing() -> str:
@@ -304,15 +326,15 @@ def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def create_municipality_as_operator(args: argparse.Namespace) -> str:
-    """`auftrag municipality create`, on an open database; returns what it says."""
-    from participation import unit
+async def create_municipality_as_operator(args: argparse.Namespace, settings: Settings) -> str:
+    """`auftrag municipality create`, on an open database; returns what it says. A first
+    administrator without an account is told by email, as the API's founding does."""
     from participation.accounts.authorization.actors import load_actor
-    from participation.accounts.authorization.invitations import appoint_first_administrator
+    from participation.accounts.authorization.invitations import found_with_administrator
     from participation.accounts.models import User
     from participation.errors import PermissionDenied
     from participation.messages import Message
-    from participation.municipalities.founding import create_municipality
+    from server.invitation_mail import invitation_mail, operator_inviter
 
     who = args.as_operator or os.environ.get("AUFTRAG_OPERATOR", "")
     user = await User.get_or_none(email=who.strip().lower()) if who else None
@@ -329,26 +351,43 @@ async def create_municipality_as_operator(args: argparse.Namespace) -> str:
         for name in ("time_zone", "population", "contact_email", "contact_phone", "contact_address")
         if (value := getattr(args, name)) is not None
     }
-    async with unit.atomic():
-        municipality = await create_municipality(
-            actor, args.slug, args.name, args.state, args.official_key, extra
+    municipality, appointed = await found_with_administrator(
+        actor, args.slug, args.name, args.state, args.official_key, extra, args.admin
+    )
+    admin = ""
+    if appointed is not None and appointed.pending:
+        mail = invitation_mail(settings, municipality, appointed, operator_inviter(settings))
+        async with _command_jobs(settings) as jobs:
+            await jobs.enqueue("send_email", **mail)
+        admin = (
+            f"; {appointed.email} becomes its administrator at the first sign-in"
+            " and is told so by email"
         )
-        admin = ""
-        if args.admin:
-            appointed = await appoint_first_administrator(actor, municipality.slug, args.admin)
-            admin = (
-                f"; {appointed.email} becomes its administrator at the first sign-in"
-                if appointed.pending
-                else f"; {appointed.email} is its administrator"
-            )
+    elif appointed is not None:
+        admin = f"; {appointed.email} is its administrator"
     slug = municipality.slug
     return f"municipality {slug} ({municipality.name}) created at /m/{slug}{admin}"
 
 
+# The founding's fields as `municipality create` spells them; others are `--field-name`.
+FOUNDING_OPTIONS = {"slug": "SLUG", "admin_email": "--admin"}
+
+
 def cmd_municipality(args: argparse.Namespace, settings: Settings) -> int:
-    said = asyncio.run(_with_db(settings, lambda: create_municipality_as_operator(args)))
+    try:
+        said = asyncio.run(
+            _with_db(settings, lambda: create_municipality_as_operator(args, settings))
+        )
+    except DomainError as exc:
+        if not exc.errors:
+            raise
+        return _fail(" ".join(f"{_option(e.field)}: {e.message}" for e in exc.errors), 2)
     print(f"auftrag: {said}", file=sys.stderr)
     return 0
+
+
+def _option(field: str) -> str:
+    return FOUNDING_OPTIONS.get(field) or "--" + field.replace("_", "-")
 
 
 def cmd_metrics_rebuild(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,8 @@ from participation.votes.models import Vote
 
 SKIPPED = ("/api/", "/static/", "/passkeys/")
 DEMO_SLUG = "demo"
+# The fictional municipalities `auftrag demo` founds (server/demo.py, server/demo_towns.py).
+DEMO_SLUGS = frozenset({DEMO_SLUG, "beispielhausen", "bad-beispiel"})
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Face:
 
     @property
     def demo(self) -> bool:
-        return self.slug == DEMO_SLUG
+        return self.slug in DEMO_SLUGS
 
 
 def face_of(municipality: Municipality) -> Face:

@@ -10,8 +10,9 @@ the inbox's index (recipient, in_inbox, read_at) for every signed-in person; nob
 signed out costs a query.
 
 Besides, for signed-in people, one read of the names of the municipalities she lives in
-or administers: the header's mandates and votes lead to her own municipality on pages
-that belong to none, and administrators get a link to each administration.
+or holds a role in: the header's mandates and votes lead to her own municipality on pages
+that belong to none, administrators get a link to each administration, and the demo's
+mailbox link is hidden from anyone tied to a real municipality.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from participation.moderation.queries import moderation_queues
 from participation.municipalities.models import Municipality
 from participation.permissions import COUNCIL, Role
 from server.auth import actor_of
+from server.face import DEMO_SLUGS
 
 # Paths that never render a page with the header.
 SKIPPED = ("/api/", "/static/", "/passkeys/", "/favicon.")
@@ -41,13 +43,15 @@ class Places:
 
     home: tuple[str, str] | None = None
     administered: list[tuple[str, str]] = field(default_factory=list)
+    # She holds a role, lives or says she lives in a municipality that is no demo town.
+    real_town: bool = False
 
 
 async def places_of(actor: Actor) -> Places:
     admin = [m for m, roles in actor.roles.items() if Role.ADMIN in roles]
     lives = actor.declared[0] if actor.declared else None
     home_id = lives or next(iter(actor.residencies), None) or next(iter(actor.roles), None)
-    wanted = {*admin, *([home_id] if home_id else [])}
+    wanted = {*actor.roles, *actor.residencies, *([lives] if lives else [])}
     if not wanted:
         return Places()
     names = {
@@ -57,7 +61,8 @@ async def places_of(actor: Actor) -> Places:
         )
     }
     administered = sorted((names[m] for m in admin if m in names), key=lambda row: row[1])
-    return Places(names.get(home_id) if home_id else None, administered)
+    real_town = any(slug not in DEMO_SLUGS for slug, _ in names.values())
+    return Places(names.get(home_id) if home_id else None, administered, real_town)
 
 
 class HeaderLinksMiddleware:

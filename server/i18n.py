@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 
+from babel.numbers import format_decimal
 from starlette.requests import HTTPConnection
 
 from participation.messages import Message
@@ -58,8 +59,18 @@ def gettext(message: str) -> str:
     """A domain Message is looked up by its id and gets its parameters after translation."""
     translations = catalog(current())
     if isinstance(message, Message):
+        if any(isinstance(value, float) for value in message.params.values()):
+            # A decimal parameter is written the reader's way: 4,5 in German, 4.5 in English.
+            written = {
+                k: _decimal(v) if isinstance(v, float) else v for k, v in message.params.items()
+            }
+            message = Message(message.id, **written)
         return message.translated(translations.gettext)
     return translations.gettext(message)
+
+
+def _decimal(value: float) -> str:
+    return format_decimal(value, format="#,##0.##", locale=current())
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -94,8 +94,9 @@ class Settings:
 
     @property
     def dev_mailbox(self) -> bool:
-        """The dev mailbox replaces SMTP only when no SMTP server is configured."""
-        return self.smtp_url is None
+        """The dev mailbox replaces SMTP when none is configured, in demo and debug mode:
+        where its page exists. Elsewhere mail without SMTP is printed, never hidden."""
+        return self.smtp_url is None and (self.demo or self.debug)
 
     @property
     def host_cookies(self) -> bool:

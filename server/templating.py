@@ -15,11 +15,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Match, Route
 
+from participation.actors import Actor
 from participation.municipalities.models import Municipality
 from participation.redirects import safe_next
 from server import i18n, notice, security_headers
 from server.csrf import CSRF_FIELD, csrf_token
 from server.face import Face, face_of
+from server.header_links import Places
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -132,7 +134,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         refusal=notice.read(request, request.app.state.settings),
     )
     context["face"] = _face(request, context.get("municipality"))
-    context["demo_mailbox"] = _demo_mailbox(request, context["face"], context["actor"])
+    context["demo_mailbox"] = _demo_mailbox(
+        request, context["face"], context["actor"], context["header_places"]
+    )
     html = env.get_template(template).render(context)
     response = HTMLResponse(html, status_code=status)
     if notice.present(request, request.app.state.settings):
@@ -148,13 +152,22 @@ def _face(request: Request, municipality: object) -> Face | None:
     return found if isinstance(found, Face) else None
 
 
-def _demo_mailbox(request: Request, face: Face | None, actor: object) -> bool:
-    """The dev mailbox's link: in demo mode only, and never to someone signed in on the
-    pages of a real municipality."""
+def _demo_mailbox(
+    request: Request, face: Face | None, actor: object, places: Places | None
+) -> bool:
+    """The dev mailbox's link: in demo mode only; never to someone signed in on the pages
+    of a real municipality, nor on any page to someone tied to one (a role, a residence)."""
     settings = request.app.state.settings
     if not (settings.demo and settings.dev_mailbox):
         return False
-    return actor is None or face is None or face.demo
+    if actor is None:
+        return True
+    # A page drawn after a POST read no places: without them, only the untied see it.
+    if places is not None:
+        tied = places.real_town
+    else:
+        tied = isinstance(actor, Actor) and bool(actor.roles or actor.residencies or actor.declared)
+    return not tied and (face is None or face.demo)
 
 
 def render_text(template: str, **context: Any) -> str:

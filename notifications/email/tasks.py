@@ -24,7 +24,7 @@ async def send_email_delivery(ctx: dict[str, Any], delivery_id: int) -> dict[str
 @cache
 def _mailer() -> Mailer:
     services = Services.from_env()
-    return make_mailer(services.smtp_url, services.mail_from)
+    return make_mailer(services.smtp_url, services.mail_from, services.dev_mailbox)
 
 
 async def send_due_emails() -> dict[str, int]:

@@ -47,9 +47,10 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def ratio_text(value: float) -> str:
-    """A ratio as WCAG writes it, rounded down so that 4.499 never reads 4.5."""
-    return f"{int(value * 100) / 100:.2f}:1"
+def ratio_shown(value: float) -> float:
+    """A ratio to two decimals, rounded down so that 4.499 never reads 4.5; the reader's
+    notation comes at translation (server/i18n.py)."""
+    return int(value * 100) / 100
 
 
 def _color(value: Any) -> str | None:
@@ -66,10 +67,11 @@ def _color(value: Any) -> str | None:
     if ratio < AA_CONTRAST:
         raise Invalid(
             Message(
-                "White text on %(color)s has a contrast of only %(ratio)s; WCAG AA asks for "
-                "at least 4.5:1, so choose a darker colour.",
+                "White text on %(color)s has a contrast of only %(ratio)s:1; WCAG AA asks for "
+                "at least %(minimum)s:1, so choose a darker colour.",
                 color=color,
-                ratio=ratio_text(ratio),
+                ratio=ratio_shown(ratio),
+                minimum=AA_CONTRAST,
             )
         )
     return color
@@ -129,6 +131,7 @@ async def update_face(actor: Actor | None, slug: str, changes: Mapping[str, Any]
     if problems:
         detail = problems[0].message if len(problems) == 1 else Message("The settings are invalid.")
         raise InvalidInput(detail, problems)
+    cleaned = legal.dated(municipality, cleaned)
     if "welcome_text" in cleaned:
         welcome = cleaned["welcome_text"]
         cleaned["welcome_html"] = await text.render(welcome, "welcome_text") if welcome else None

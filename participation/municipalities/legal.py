@@ -6,11 +6,13 @@ enforcement body). The administrators write the texts; a barrier report reaches 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from participation import unit
+from participation import clock, unit
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
@@ -69,10 +71,56 @@ CLEANERS = {
 }
 
 
+# The accessibility statement's own content; changing it makes it a new statement.
+STATEMENT = ("accessibility_status", "accessibility_barriers", "enforcement_body_text")
+
+
+def dated(municipality: Municipality, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Saving a changed accessibility statement dates it to today, the municipality's day
+    (BITV 2.0 § 7 asks when it was made or last reviewed), unless the administrators give
+    another date in the same change."""
+    changed = any(
+        name in cleaned and cleaned[name] != getattr(municipality, name) for name in STATEMENT
+    )
+    stored = municipality.accessibility_reviewed_on
+    if changed and cleaned.get("accessibility_reviewed_on", stored) == stored:
+        zone = ZoneInfo(municipality.time_zone or "Europe/Berlin")
+        return {**cleaned, "accessibility_reviewed_on": clock.now().astimezone(zone).date()}
+    return cleaned
+
+
 def barriers(municipality: Municipality) -> list[str]:
     """The known barriers, one a line as the administrators wrote them."""
     text = municipality.accessibility_barriers or ""
     return [line.strip().lstrip("-*• ").strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a municipality should have before it goes live: `name` says which (the
+    page words it), `where` is the administration page and place that sets it."""
+
+    name: str
+    done: bool
+    where: str
+
+
+def before_going_live(municipality: Municipality) -> list[Step]:
+    """What the legal pages and the face still lack: a contact (DDG § 5 asks for a quick
+    way to reach the body and its address), the Impressum, the data protection officer,
+    a stated and dated accessibility statement, the crest and the colour."""
+    m = municipality
+    legal_texts = "appearance#legal-heading"
+    return [
+        Step("contact_email", bool(m.contact_email), "settings#settings-contact_email"),
+        Step("contact_address", bool(m.contact_address), "settings#settings-contact_address"),
+        Step("impressum", bool(m.impressum_text), legal_texts),
+        Step("privacy_contact", bool(m.privacy_contact_text), legal_texts),
+        Step("accessibility_status", m.accessibility_status is not None, legal_texts),
+        Step("accessibility_date", m.accessibility_reviewed_on is not None, legal_texts),
+        Step("coat_of_arms", bool(m.coat_of_arms_key), "appearance#crest-heading"),
+        Step("primary_color", bool(m.primary_color), "appearance#look-heading"),
+    ]
 
 
 def _email(value: str) -> str:

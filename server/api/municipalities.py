@@ -14,7 +14,6 @@ from participation.ids import parse_id
 from participation.messages import Message
 from participation.municipalities import face
 from participation.municipalities.commands import update_municipality
-from participation.municipalities.founding import create_municipality
 from participation.municipalities.models import (
     LEVEL_FIELDS,
     District,
@@ -41,7 +40,7 @@ from server.api.schemas import (
 )
 from server.auth import require_actor
 from server.body_limit import BodyTooLarge
-from server.invitation_mail import send_invitation
+from server.invitation_mail import operator_inviter, send_invitation
 
 api = Registry(order=50)
 
@@ -199,18 +198,12 @@ async def post_municipality(request: Request, body: MunicipalityIn) -> JSONRespo
     """Found a municipality (operators, made with `auftrag operator grant`); with
     `admin_email`, its first administrator. A slug already taken is a 422 naming `slug`."""
     actor = await require_actor(request)
-    invitation = None
-    # One unit: a bad admin_email founds nothing.
-    async with unit.atomic():
-        municipality = await create_municipality(
-            actor, body.slug, body.name, body.state, body.official_key, body.extra()
-        )
-        if body.admin_email is not None:
-            invitation = await invitations.appoint_first_administrator(
-                actor, municipality.slug, body.admin_email
-            )
+    municipality, invitation = await invitations.found_with_administrator(
+        actor, body.slug, body.name, body.state, body.official_key, body.extra(), body.admin_email
+    )
     if invitation is not None and invitation.pending:
-        await send_invitation(request, municipality, invitation)
+        inviter = operator_inviter(request.app.state.settings)
+        await send_invitation(request, municipality, invitation, inviter)
     return JSONResponse((await _views([municipality]))[0], status_code=201)
 
 

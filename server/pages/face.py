@@ -40,6 +40,11 @@ async def _municipality(request: Request) -> Municipality:
     return municipality
 
 
+def _ratio(color: str) -> Message:
+    """The current colour's contrast with white, in the reader's notation."""
+    return Message("%(ratio)s:1", ratio=face.ratio_shown(face.contrast(color, face.WHITE)))
+
+
 def _darker(color: str, factor: float = 0.8) -> str:
     r, g, b = (int(int(color[i : i + 2], 16) * factor) for i in (1, 3, 5))
     return f"#{r:02x}{g:02x}{b:02x}"
@@ -121,7 +126,7 @@ async def _appearance(
         errors=errors or {},
         crest_errors=crest_errors or {},
         crest_url=face.crest_url(municipality),
-        ratio=face.ratio_text(face.contrast(color, face.WHITE)) if color else None,
+        ratio=i18n.gettext(_ratio(color)) if color else None,
         statuses=list(legal.Conformity),
         reports=reports,
         saved=saved or request.query_params.get("saved") == "1",
@@ -261,7 +266,9 @@ async def _statement(
         "pages/accessibility.html",
         status=status,
         municipality=municipality,
-        conformity=municipality.accessibility_status or legal.Conformity.PARTIAL.value,
+        # None until the administrators say: never a status they did not state.
+        conformity=municipality.accessibility_status,
+        contact=_contact(municipality),
         barriers=legal.barriers(municipality),
         reviewed_on=municipality.accessibility_reviewed_on,
         enforcement_html=await _markdown(

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from participation.actors import Actor
 from participation.errors import FieldError, InvalidInput, NotFound
 from participation.messages import Message
+from participation.municipalities import legal
 from participation.municipalities.actions import CONFIGURE_MUNICIPALITY
 from participation.municipalities.commands import update_municipality
 from participation.municipalities.licences import LICENCES
@@ -56,6 +57,7 @@ async def _settings_page(
         municipality=municipality,
         districts=await District.filter(municipality_id=municipality.id).order_by("name"),
         licences=list(LICENCES.values()),
+        go_live=legal.before_going_live(municipality),
         done=done if done in DONE and status == 200 else None,
         section=section,
         errors=errors or {},

@@ -182,6 +182,8 @@ async def _auftrag(*args: str, settings: Settings, cwd: Path) -> subprocess.Comp
         DATABASE_URL=settings.database_url,
         SECRET_KEY=settings.secret_key,
         AUFTRAG_VAR_DIR=str(cwd / "cli-var"),
+        # A retried email lands in the dev mailbox, which debug mode keeps without SMTP.
+        AUFTRAG_DEBUG="1",
     )
     return await asyncio.to_thread(
         subprocess.run,

@@ -1,4 +1,5 @@
-"""Mail goes out over real SMTP when SMTP_URL is set, and to the dev mailbox otherwise."""
+"""Mail goes out over real SMTP when SMTP_URL is set; otherwise to the dev mailbox in demo
+and debug mode, and printed in full everywhere else."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 
-from notifications.mail import DevMailbox, Mail, SmtpMailer, make_mailer
+from notifications.mail import ConsoleMailer, DevMailbox, Mail, SmtpMailer, make_mailer
 
 
 class Inbox:
@@ -39,7 +40,7 @@ def smtp_server():  # type: ignore[no-untyped-def]
 
 async def test_smtp_mailer_delivers_text_and_html(smtp_server) -> None:  # type: ignore[no-untyped-def]
     inbox, port = smtp_server
-    mailer = make_mailer(f"smtp://127.0.0.1:{port}", "Auftrag <noreply@example.org>")
+    mailer = make_mailer(f"smtp://127.0.0.1:{port}", "Auftrag <noreply@example.org>", True)
     assert isinstance(mailer, SmtpMailer)
     await mailer.send(
         Mail(to="anna@example.org", subject="Dein Link", text="Öffne: http://x/1", html="<p>x</p>")
@@ -54,8 +55,23 @@ async def test_smtp_mailer_delivers_text_and_html(smtp_server) -> None:  # type:
     assert "text/html" in parts
 
 
-def test_without_smtp_url_mail_goes_to_the_dev_mailbox() -> None:
-    assert isinstance(make_mailer(None, "Auftrag <noreply@example.org>"), DevMailbox)
+def test_without_smtp_url_mail_goes_to_the_dev_mailbox_where_its_page_exists() -> None:
+    assert isinstance(make_mailer(None, "Auftrag <noreply@example.org>", True), DevMailbox)
+
+
+async def test_elsewhere_without_smtp_url_each_mail_is_printed_in_full(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mailer = make_mailer(None, "Auftrag <noreply@example.org>", False)
+    assert isinstance(mailer, ConsoleMailer)
+    await mailer.send(
+        Mail(to="rathaus@einsdorf.example", subject="Dein Link", text="Öffne: http://x/1\n")
+    )
+    out = capsys.readouterr().out
+    assert "not sent (SMTP_URL is not set)" in out
+    assert "To: rathaus@einsdorf.example" in out and "Subject: Dein Link" in out
+    assert "From: Auftrag <noreply@example.org>" in out
+    assert "Öffne: http://x/1" in out
 
 
 async def test_smtp_mailer_keeps_its_connection_and_reconnects_when_the_server_closed_it() -> None:

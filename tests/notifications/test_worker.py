@@ -19,7 +19,11 @@ pytestmark = pytest.mark.redis
 @pytest.fixture
 def worker(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     env = server_environment(
-        DATABASE_URL=database_url, REDIS_URL=REDIS_URL or "", SECRET_KEY=SECRET_KEY
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL or "",
+        SECRET_KEY=SECRET_KEY,
+        # Mail without SMTP lands in the dev mailbox only in debug (or demo) mode.
+        AUFTRAG_DEBUG="1",
     )
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(

@@ -96,7 +96,9 @@ async def _sign_in(client: httpx.AsyncClient, email: str) -> int:
 
 @pytest.fixture
 def worker(cable: Cable, database_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = server_environment(DATABASE_URL=database_url, REDIS_URL=cable.url, SECRET_KEY=SECRET_KEY)
+    env = server_environment(
+        DATABASE_URL=database_url, REDIS_URL=cable.url, SECRET_KEY=SECRET_KEY, AUFTRAG_DEBUG="1"
+    )
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [str(AUFTRAG), "worker"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -66,9 +66,28 @@ async def test_the_banner_names_the_accounts_the_demo_seeds() -> None:
 
 def test_without_demo_only_the_address(tmp_path: Path) -> None:
     settings = make_settings(
-        "sqlite://:memory:", tmp_path, debug=False, base_url="https://auftrag.example"
+        "sqlite://:memory:",
+        tmp_path,
+        debug=False,
+        base_url="https://auftrag.example",
+        smtp_url="smtp://mail.example:587",
     )
     assert cli.startup_banner(settings) == "Auftrag is running at https://auftrag.example/"
+
+
+def test_without_smtp_outside_demo_the_banner_says_mail_is_printed_not_sent(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(
+        "sqlite://:memory:", tmp_path, debug=False, base_url="https://auftrag.example"
+    )
+    assert not settings.dev_mailbox
+    assert cli.startup_banner(settings).splitlines() == [
+        "Auftrag is running at https://auftrag.example/",
+        "Warning: SMTP_URL is not set: emails are printed here, not sent",
+    ]
+    demo = make_settings("sqlite://:memory:", tmp_path, debug=False, demo=True)
+    assert demo.dev_mailbox and "Warning" not in cli.startup_banner(demo)
 
 
 def test_the_banner_comes_once_after_the_socket_listens(

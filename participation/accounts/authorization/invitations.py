@@ -8,8 +8,10 @@ The invited person is told by email; the web layer sends it, as it sends sign-in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from participation import clock, unit
 from participation.accounts.authorization import roles
@@ -17,10 +19,11 @@ from participation.accounts.authorization.actions import MANAGE_ROLES
 from participation.accounts.identity.commands import normalise_email
 from participation.accounts.models import Membership, PendingRole, RoleChange, User
 from participation.actors import Actor
-from participation.errors import InvalidInput, NotFound
+from participation.errors import FieldError, InvalidInput, NotFound
 from participation.ids import parse_id
 from participation.messages import Message
 from participation.municipalities.actions import CREATE_MUNICIPALITY
+from participation.municipalities.founding import create_municipality
 from participation.municipalities.models import Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import DEPLOYMENT, Role, require
@@ -185,14 +188,17 @@ async def appoint_first_administrator(actor: Actor | None, slug: str, email: str
     """The operator names a new municipality's first administrator (at once, or pending).
 
     Raises NotAuthenticated, PermissionDenied (not an operator), NotFound and InvalidInput
-    on `email`.
+    on `admin_email`, the founding's own name for the address.
     """
     require(actor, CREATE_MUNICIPALITY, DEPLOYMENT)
     assert actor is not None
     municipality = await municipality_by_slug(slug)
     if municipality is None:
         raise NotFound(Message("This municipality does not exist."))
-    address = normalise_email(email)
+    try:
+        address = normalise_email(email)
+    except InvalidInput as exc:
+        raise InvalidInput.on("admin_email", exc.errors[0].message) from None
     user = await User.get_or_none(email=address)
     if user is None:
         return await _wait(actor, municipality, address, Role.ADMIN)
@@ -215,3 +221,39 @@ async def appoint_first_administrator(actor: Actor | None, slug: str, email: str
     return Invitation(
         None, address, Role.ADMIN, actor.display_name, membership.created_at, pending=False
     )
+
+
+async def found_with_administrator(
+    actor: Actor | None,
+    slug: str,
+    name: str,
+    state: str,
+    official_key: str,
+    extra: Mapping[str, Any] | None,
+    admin_email: str | None,
+) -> tuple[Municipality, Invitation | None]:
+    """Found a municipality and name its first administrator, in one unit of work: every
+    bad field, `admin_email` among them, is named at once, and nothing is stored then.
+
+    Raises what create_municipality and appoint_first_administrator raise.
+    """
+    wrong_admin = None
+    if admin_email is not None:
+        try:
+            normalise_email(admin_email)
+        except InvalidInput as exc:
+            wrong_admin = FieldError("admin_email", exc.errors[0].message)
+    async with unit.atomic():
+        try:
+            municipality = await create_municipality(actor, slug, name, state, official_key, extra)
+        except InvalidInput as exc:
+            if wrong_admin is not None:
+                exc.errors = [*exc.errors, wrong_admin]
+            raise
+        if wrong_admin is not None:
+            raise InvalidInput(wrong_admin.message, [wrong_admin])
+        if admin_email is None:
+            return municipality, None
+        return municipality, await appoint_first_administrator(
+            actor, municipality.slug, admin_email
+        )

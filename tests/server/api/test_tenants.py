@@ -99,6 +99,7 @@ async def test_only_an_operator_founds_and_nothing_is_stored_otherwise(
         ({"time_zone": "Mars/Olympus"}, {"time_zone"}),
         ({"contact_email": "kein-at"}, {"contact_email"}),
         ({"slug": "API", "state": "ZZ", "official_key": "1"}, {"slug", "state", "official_key"}),
+        ({"official_key": "1", "admin_email": "kaputt"}, {"official_key", "admin_email"}),
     ],
 )
 async def test_bad_input_when_founding_names_each_field_and_stores_nothing(
@@ -138,6 +139,10 @@ async def test_the_first_administrator_waits_on_an_address_without_an_account(
         return await MailboxMessage.filter(to="buergermeisterin@musterstadt.de").exists()
 
     await eventually(told)
+    mail = await MailboxMessage.get(to="buergermeisterin@musterstadt.de")
+    # The deployment's operators invite, not the pseudonym of the operator's account.
+    assert "Das Betriebsteam von Auftrag unter localhost hat dich eingeladen" in mail.body
+    assert "Mitglied" not in mail.body
 
 
 async def test_a_bad_admin_address_founds_nothing(
@@ -148,7 +153,7 @@ async def test_a_bad_admin_address_founds_nothing(
         json={**MUSTERSTADT, "admin_email": "keine-adresse"},
         headers=auth(operator),
     )
-    assert_problem(response, 422, {"email"})
+    assert_problem(response, 422, {"admin_email"})
     assert not await Municipality.filter(slug="musterstadt").exists()
 
 

@@ -208,7 +208,7 @@ async def test_the_appearance_form_re_renders_errors_in_place(
     assert 'href="#appearance-primary_color"' in refused.text
     assert 'id="appearance-primary_color" name="primary_color"' in refused.text
     assert re.search(
-        r'<p class="field-error" id="appearance-primary_color-error">[^<]*1\.07:1[^<]*4,5:1',
+        r'<p class="field-error" id="appearance-primary_color-error">[^<]*1,07:1[^<]*4,5:1',
         refused.text,
     )
     assert (
@@ -288,3 +288,32 @@ async def test_the_mailbox_link_is_for_demo_mode_and_never_for_citizens_of_a_rea
         await _browse_as(browser, settings, citizen.user_id)
         assert "/dev/mailbox" not in (await browser.get("/m/echtstadt")).text
         assert "Demo: Postfach" in (await browser.get("/m/demo")).text
+        assert "Demo: Postfach" in (await browser.get("/account")).text
+
+
+async def test_the_mailbox_link_never_shows_to_someone_tied_to_a_real_town_on_any_page(
+    client: httpx.AsyncClient, app: Starlette, settings: Settings
+) -> None:
+    real = await factories.municipality("echtstadt", name="Echtstadt")
+    await factories.municipality("demo", name="Musterstadt")
+    admin = await factories.person(role=Role.ADMIN, municipality=real)
+    resident = await factories.person(lives_in=real)
+    demo = create_app(settings.__class__(**{**settings.__dict__, "demo": True}))
+    async with demo.router.lifespan_context(demo):
+        for person in (admin, resident):
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=demo), base_url="http://testserver"
+            ) as browser:
+                await _browse_as(browser, settings, person.user_id)
+                for path in ("/", "/account", "/me/notifications", "/sign-in", "/m/demo"):
+                    page = await browser.get(path)
+                    assert page.status_code == 200, path
+                    assert "/dev/mailbox" not in page.text, path
+
+
+def test_the_demo_towns_are_the_ones_the_demo_founds() -> None:
+    from server.demo import SLUG
+    from server.demo_towns import TOWNS
+    from server.face import DEMO_SLUGS
+
+    assert {SLUG, *(town.slug for town in TOWNS)} == DEMO_SLUGS

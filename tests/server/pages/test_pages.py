@@ -271,6 +271,33 @@ async def test_dev_mailbox_exists_only_in_demo_or_debug(
         assert (await plain.get("/dev/mailbox")).status_code == 404
 
 
+async def test_without_smtp_outside_demo_the_sign_in_link_is_printed_not_lost(
+    app: Starlette,
+    settings,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    from server.app import create_app
+
+    production = create_app(settings.__class__(**{**settings.__dict__, "debug": False}))
+    async with (
+        production.router.lifespan_context(production),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=production), base_url="http://testserver"
+        ) as plain,
+    ):
+        token = await csrf(plain)
+        sent = await plain.post(
+            "/sign-in", data={"csrf_token": token, "email": "erste@rat.example"}
+        )
+        assert sent.status_code == 200
+
+        async def printed() -> bool:
+            return "/sign-in/link?token=" in capsys.readouterr().out
+
+        await eventually(printed)
+        assert not await MailboxMessage.filter(to="erste@rat.example").exists()
+
+
 async def test_the_session_cookie_cannot_change_state_through_the_api(
     client: httpx.AsyncClient, town: Municipality
 ) -> None:
