@@ -214,6 +214,12 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     if USE_POSTGRES:
         name = f"auftrag_test_{uuid.uuid4().hex[:12]}"
         asyncio.run(_admin(ENV_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+        # A commit then returns before its WAL reaches the disk: 0.5–1 ms instead of 3–7
+        # with fsync on, over the tens of commits of every test. Only a crash of the server
+        # could lose such a commit, and this database is thrown away at the end anyway.
+        asyncio.run(
+            _admin(ENV_DATABASE_URL, f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        )
         url = _with_database(ENV_DATABASE_URL, name) + "?" + TEST_POOL
         try:
             asyncio.run(_migrate(url))

@@ -1,11 +1,12 @@
 """Every page type passes axe-core (WCAG 2.1 A and AA) at 1280 and at 320 pixels wide, and
 none scrolls sideways at 320 (WCAG 1.4.10, reflow).
 
-The app runs in this process, in a thread of its own with its own event loop, on a copy
-of the migrated test database that the demo's seed fills in that loop (the same commands
-a user triggers); people are signed in by giving the browser a session's cookies. One
-browser context and one page visit everything. PAGE_TYPES is the one list of what is
-visited: add a page type there.
+The app runs in this process, in a thread of its own with its own event loop, on the
+demo: on SQLite a copy of the one `demo_var` seeded for every browser module, on
+PostgreSQL the test database seeded in that loop before the app starts, as `auftrag serve
+--demo` seeds (the same commands a user triggers). People are signed in by giving the
+browser a session's cookies. One browser context and one page visit everything.
+PAGE_TYPES is the one list of what is visited: add a page type there.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,10 +131,11 @@ PAGE_TYPES = [
 
 
 class Site:
-    """The app served by uvicorn in a thread, the demo seeded in the same event loop."""
+    """The app served by uvicorn in a thread; with `seed_first` the demo is seeded in the
+    same event loop before the app starts."""
 
-    def __init__(self, settings: Settings, empty_first: bool = False) -> None:
-        self.empty_first = empty_first
+    def __init__(self, settings: Settings, seed_first: bool = False) -> None:
+        self.seed_first = seed_first
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # The browser's forms post from here: without it every POST is refused as cross-site.
@@ -166,12 +169,20 @@ class Site:
     async def _main(self) -> None:
         import uvicorn
 
-        if self.empty_first:
+        if self.seed_first:
+            # Before the lifespan, as `auftrag serve --demo` does: with the outbox consumers
+            # running, each of the seed's commits wakes them to compete for the database,
+            # and the seed took 24 s instead of 14 s (101 s on a loaded CI machine).
             await conftest._empty(self.settings.database_url)
+            await db.init(self.settings.database_url)
+            try:
+                assert await demo.seed()
+            finally:
+                await db.close()
         app = create_app(self.settings)
         try:
             async with app.router.lifespan_context(app):
-                await self._seed()
+                await self._sign_in()
                 config = uvicorn.Config(
                     app, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning"
                 )
@@ -180,8 +191,8 @@ class Site:
         finally:
             await db.close()
 
-    async def _seed(self) -> None:
-        assert await demo.seed()
+    async def _sign_in(self) -> None:
+        """Note the demo's ids the pages need and start a session for everyone who visits."""
         fountains = await Mandate.get(title=demo.FOUNTAINS)
         thread = await Thread.get(subject_type=SubjectType.MANDATE, subject_id=fountains.id)
         analysis = await CostAnalysis.filter(mandate_id=fountains.id).first()
@@ -208,8 +219,11 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A database of the module's own, as tests/conftest.py's `database_url` makes one."""
+def site(
+    template_database: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The demo in a database of the module's own: on SQLite a copy of the seeded one every
+    browser module starts from, on PostgreSQL the emptied test database seeded again."""
     for cache in (
         conftest.mandate_commands._homes,
         conftest.municipality_queries._places,
@@ -218,11 +232,12 @@ def site(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         cache.clear()
     here = tmp_path_factory.mktemp("every-page")
     if conftest.USE_POSTGRES:
-        url = template_database  # emptied in the site's own loop, before the seed
+        url = template_database  # emptied and seeded in the site's own loop
     else:
-        shutil.copyfile(template_database, here / "auftrag.sqlite3")
+        demo_var: Path = request.getfixturevalue("demo_var")
+        shutil.copyfile(demo_var / "auftrag.sqlite3", here / "auftrag.sqlite3")
         url = f"sqlite://{here / 'auftrag.sqlite3'}"
-    served = Site(make_settings(url, here / "var"), empty_first=conftest.USE_POSTGRES)
+    served = Site(make_settings(url, here / "var"), seed_first=conftest.USE_POSTGRES)
     served.start()
     try:
         yield served
