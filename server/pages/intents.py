@@ -49,6 +49,7 @@ CARRIED = (
     EMAIL_NOTIFICATIONS,
     EMAIL_VERSION,
 )
+TICKS = (residence.CONFIRM_FIELD, EMAIL_NOTIFICATIONS)
 _MANDATE = re.compile(r"/mandates/([1-9][0-9]{0,8})")
 _FIELD_MAX = 80
 
@@ -64,6 +65,12 @@ class SignIntent:
     def path(self) -> str:
         """The mandate page that asks for it: where sign-in goes when it was not done."""
         return f"/mandates/{self.mandate_id}?{urlencode({INTENT: SIGN, **self.fields})}"
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """The fields a page may fill in again from its address: the choices, not the
+        ticks. A box ticked by a link is a statement or a consent she never gave."""
+        return {k: v for k, v in self.fields.items() if k not in TICKS}
 
     @property
     def done(self) -> str:

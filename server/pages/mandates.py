@@ -225,7 +225,7 @@ async def mandate_page(
         intent=intent,
         signature_values=form_state.values
         if form_state.form == "signature"
-        else (intent.fields if intent else {}),
+        else (intent.choices if intent else {}),
         just_signed=bool(view["signed"]) and asked.get(intents.SIGNED) == "1",
         needs_proof=actor is not None
         and refusal(actor, place.level(SIGN_MANDATE), place) == Refusal.RESIDENCE_NOT_VERIFIED,

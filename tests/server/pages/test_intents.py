@@ -22,6 +22,7 @@ from participation.municipalities.models import Municipality, VerificationLevel
 from participation.municipalities.queries import forget_place
 from participation.permissions import Level
 from server.pages import intents
+from server.settings import Settings
 from tests import factories
 from tests.factories import votes as vote_factories
 from tests.factories.passkeys import SoftAuthenticator
@@ -235,6 +236,38 @@ async def test_a_declaration_for_another_town_is_not_made(
     assert 'id="signature-residence_confirm"' in page.text
 
 
+async def test_the_sent_page_tells_nothing_of_the_address_typed(
+    client: httpx.AsyncClient, town: Municipality, mandate: Mandate
+) -> None:
+    """Anybody may type any address: the "check your email" page reads the same whether
+    its owner has declared a residence or agreed to emails or not."""
+    await factories.person(email="lives@example.org", lives_in=town)
+    next_path = await press_co_sign(client, mandate, **LIVES_HERE, **BY_EMAIL)
+    texts = []
+    for email in ("lives@example.org", "nobody@example.org"):
+        sent = await client.post(
+            "/sign-in?lang=en",
+            data={"csrf_token": await csrf(client), "email": email, "next": next_path},
+        )
+        texts.append(sent.text.replace(email, "ADDRESS"))
+    assert texts[0] == texts[1]
+
+
+async def test_a_link_ticks_no_box_for_someone_signed_in(
+    client: httpx.AsyncClient, settings: Settings, town: Municipality, mandate: Mandate
+) -> None:
+    """A made-up address with the intent's fields fills in the choices, never the ticks."""
+    person = await factories.person(email="sina@example.org", lives_in=None)
+    await browse_as(client, settings, person)
+    page = await client.get(
+        f"/mandates/{mandate.id}?"
+        + urlencode({"intent": "sign", **LIVES_HERE, "residence_district": "nord", **BY_EMAIL})
+    )
+    assert re.search(r'<option value="nord" selected>', page.text)
+    assert not re.search(r'id="signature-residence_confirm"[^>]* checked', page.text)
+    assert not re.search(r'name="email_notifications" value="yes" checked', page.text)
+
+
 async def test_a_statement_not_confirmed_ends_on_the_form_as_it_was(
     client: httpx.AsyncClient, mandate: Mandate
 ) -> None:
@@ -254,8 +287,9 @@ async def test_a_statement_not_confirmed_ends_on_the_form_as_it_was(
     assert re.search(r'<input type="checkbox" id="signature-residence_confirm"[^>]*>', again.text)
     assert not re.search(r'id="signature-residence_confirm"[^>]* checked', again.text)
     assert re.search(r'<option value="nord" selected>', again.text)
-    # The "also by email" box is still ticked, as she left it.
-    assert re.search(r'name="email_notifications" value="yes" checked', again.text)
+    # The page's address ticks no box: a link anyone can make is not her consent.
+    assert re.search(r'name="email_notifications" value="yes"', again.text)
+    assert not re.search(r'name="email_notifications" value="yes" checked', again.text)
     # One click, and it is done.
     signed = await client.post(
         f"/mandates/{mandate.id}/sign",

@@ -271,6 +271,17 @@ async def test_dev_mailbox_exists_only_in_demo_or_debug(
         assert (await plain.get("/dev/mailbox")).status_code == 404
 
 
+async def test_the_dev_mailbox_shows_only_mail_to_reserved_example_domains(
+    client: httpx.AsyncClient, app: Starlette
+) -> None:
+    """The page is open to anyone: a sign-in link to a real address must not be there."""
+    for to in ("buerger1@demo.example", "anna@example.org", "rat@stadt-echt.de", "x@example.de"):
+        await MailboxMessage.create(to=to, subject=f"Link für {to}", body="https://…")
+    page = await client.get("/dev/mailbox")
+    assert "buerger1@demo.example" in page.text and "anna@example.org" in page.text
+    assert "rat@stadt-echt.de" not in page.text and "x@example.de" not in page.text
+
+
 async def test_without_smtp_outside_demo_the_sign_in_link_is_printed_not_lost(
     app: Starlette,
     settings,
