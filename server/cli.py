@@ -360,8 +360,9 @@ async def create_municipality_as_operator(args: argparse.Namespace, settings: Se
         async with _command_jobs(settings) as jobs:
             await jobs.enqueue("send_email", **mail)
         admin = (
-            f"; {appointed.email} becomes its administrator at the first sign-in"
-            " and is told so by email"
+            f"; {appointed.email} becomes its administrator at the first sign-in;"
+            " the invitation email is handed to the mail jobs (one that cannot be sent"
+            " shows in `auftrag dead-letters`)"
         )
     elif appointed is not None:
         admin = f"; {appointed.email} is its administrator"

@@ -70,7 +70,7 @@ async def test_an_operator_founds_two_municipalities_with_their_first_administra
         ),
         cli_settings,
     )
-    assert "at the first sign-in and is told so by email" in said
+    assert "at the first sign-in; the invitation email is handed to the mail jobs" in said
     invitation = await MailboxMessage.get(to="neu@bad-beispiel.de")
     assert "Bad Beispiel" in invitation.subject
     assert "Das Betriebsteam von Auftrag unter auftrag.example hat dich eingeladen" in (
