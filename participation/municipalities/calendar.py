@@ -20,28 +20,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
 
+from participation.messages import Message
+
 DEFAULT_ZONE = "Europe/Berlin"
 END_OF_DAY = time(23, 59, 59)
 
-# The Länder by the code the holidays package names them, with their German names for
-# the administrators' select.
-STATES: dict[str, str] = {
-    "BW": "Baden-Württemberg",
-    "BY": "Bayern",
-    "BE": "Berlin",
-    "BB": "Brandenburg",
-    "HB": "Bremen",
-    "HH": "Hamburg",
-    "HE": "Hessen",
-    "MV": "Mecklenburg-Vorpommern",
-    "NI": "Niedersachsen",
-    "NW": "Nordrhein-Westfalen",
-    "RP": "Rheinland-Pfalz",
-    "SL": "Saarland",
-    "SN": "Sachsen",
-    "ST": "Sachsen-Anhalt",
-    "SH": "Schleswig-Holstein",
-    "TH": "Thüringen",
+# The Länder by the code the holidays package names them, with their names (English, and
+# German from the catalogue) for the administrators' select and the landing page.
+STATES: dict[str, Message] = {
+    "BW": Message("Baden-Württemberg"),
+    "BY": Message("Bavaria"),
+    "BE": Message("Berlin"),
+    "BB": Message("Brandenburg"),
+    "HB": Message("Bremen"),
+    "HH": Message("Hamburg"),
+    "HE": Message("Hesse"),
+    "MV": Message("Mecklenburg-Western Pomerania"),
+    "NI": Message("Lower Saxony"),
+    "NW": Message("North Rhine-Westphalia"),
+    "RP": Message("Rhineland-Palatinate"),
+    "SL": Message("Saarland"),
+    "SN": Message("Saxony"),
+    "ST": Message("Saxony-Anhalt"),
+    "SH": Message("Schleswig-Holstein"),
+    "TH": Message("Thuringia"),
 }
 
 # A promise longer than this is no promise; it also bounds every loop below.

@@ -22,6 +22,7 @@ from participation.municipalities.commands import set_verification_levels, updat
 from participation.municipalities.models import LEVEL_FIELDS, District, Municipality
 from participation.municipalities.queries import local_holidays, municipality_by_slug, place_of
 from participation.permissions import Action, Level, Role, may
+from server import i18n
 from server.auth import actor_of
 from server.pages.forms import FormState, error_page, read_form, refused, sign_in_redirect
 from server.templating import render
@@ -57,7 +58,7 @@ async def _admin_page(
         roles=[r.value for r in Role],
         levels=[level.value for level in Level],
         level_fields=LEVEL_FIELDS,
-        states=STATES,
+        states={code: i18n.gettext(name) for code, name in STATES.items()},
         holidays=await local_holidays(municipality.id),
         go_live=legal.before_going_live(municipality),
         section=section,

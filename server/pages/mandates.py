@@ -32,6 +32,7 @@ from participation.municipalities.models import District, Municipality
 from participation.municipalities.queries import municipality_by_slug, place_of
 from participation.permissions import Place, Refusal, may, refusal
 from participation.timeline.queries import entries
+from participation.translations import LOCALES, catalog
 from participation.votes import permissions as vote_permissions
 from participation.votes import queries as vote_queries
 from server import i18n, limits
@@ -101,7 +102,7 @@ async def home(request: Request) -> Response:
     return render(
         request,
         "pages/home.html",
-        found=[(face_of(m), STATES.get(m.state or "")) for m in municipalities],
+        found=[(face_of(m), state_name(m.state)) for m in municipalities],
         q=q,
         total=total,
         matches=matches,
@@ -112,13 +113,23 @@ async def home(request: Request) -> Response:
     )
 
 
+def state_name(code: str | None) -> str | None:
+    """A Land's name in the reader's language."""
+    return i18n.gettext(STATES[code]) if code in STATES else None
+
+
 def _matching(q: str) -> Q:
     """By name; digits also by the start of the official key (`09` finds Bavaria's, `09162`
     Munich's); a state's whole name also finds its municipalities."""
     match = Q(name__icontains=q)
     if q.isascii() and q.isdigit():
         match |= Q(official_key__startswith=q)
-    if states := [code for code, name in STATES.items() if name.casefold() == q.casefold()]:
+    wanted = q.casefold()
+    if states := [
+        code
+        for code, name in STATES.items()
+        if wanted in {catalog(locale).gettext(name).casefold() for locale in LOCALES}
+    ]:
         match |= Q(state__in=states)
     return match
 

@@ -102,6 +102,12 @@ async def test_a_search_narrows_counts_and_keeps_its_words_across_pages(
     by_state = await client.get("/?q=baden-w%C3%BCrttemberg&lang=en")
     assert count(by_state) == f"125 of {MANY} match “baden-württemberg”"
     assert '<span class="state">Baden-Württemberg</span>' in by_state.text
+    # A Land is named in the reader's language and found by either name.
+    for q, lang, shown in (("Bavaria", "en", "Bavaria"), ("bayern", "en", "Bavaria")):
+        found = await client.get(f"/?q={q}&lang={lang}")
+        assert count(found) == f"125 of {MANY} match “{q}”"
+        assert f'<span class="state">{shown}</span>' in found.text
+    assert '<span class="state">Bayern</span>' in (await client.get("/?q=bavaria&lang=de")).text
     assert "13 von 250 passen zu „bad“" in (await client.get("/?q=bad&lang=de")).text
     one = await client.get("/?q=Ort%20007&lang=en")
     assert slugs(one) == ["ort-007"] and count(one) == f"1 of {MANY} matches “Ort 007”"
