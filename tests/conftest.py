@@ -28,6 +28,8 @@ from starlette.applications import Starlette
 from participation import db
 from participation.actors import Actor
 from participation.council import queue as council_queue
+from participation.files import storage
+from participation.files.storage import LocalStorage
 from participation.mandates import commands as mandate_commands
 from participation.municipalities import queries as municipality_queries
 from server.app import create_app
@@ -307,6 +309,15 @@ async def database(database_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await db.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStorage]:
+    """A file store of this test's own (uploads, crests), and an unused one after it."""
+    local = LocalStorage(tmp_path / "files")
+    storage.use(local)
+    yield local
+    storage.use(LocalStorage(tmp_path / "unused"))
 
 
 # -- the app -------------------------------------------------------------------------------

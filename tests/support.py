@@ -24,6 +24,7 @@ import httpx
 from starlette.types import ASGIApp, Message
 
 from participation.actors import Actor
+from participation.files.storage import LocalStorage
 from server.auth import issue_token
 from server.settings import Settings
 
@@ -285,3 +286,10 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 await asyncio.to_thread(self.process.wait)
+
+
+def stored_files(store: LocalStorage) -> list[Path]:
+    """Every file in the store, the temporary folder of uploads under way excluded."""
+    if not store.root.exists():
+        return []
+    return [p for p in store.root.rglob("*") if p.is_file() and "incoming" not in p.parts]

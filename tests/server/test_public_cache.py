@@ -4,16 +4,14 @@ under the current colour's address."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 
 from participation.accounts.identity.sessions import BROWSER, start_session
-from participation.files import crest, storage
+from participation.files import crest
 from participation.municipalities import face
 from participation.municipalities.models import Municipality
 from participation.opendata.datasets import DATASETS
@@ -22,15 +20,10 @@ from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories
 
+# Every test here stores crests: each gets a store of its own.
+pytestmark = pytest.mark.usefixtures("store")
+
 FOREVER = "public, max-age=31536000, immutable"
-
-
-@pytest.fixture(autouse=True)
-def store(tmp_path: Path) -> Iterator[storage.LocalStorage]:
-    local = storage.LocalStorage(tmp_path / "files")
-    storage.use(local)
-    yield local
-    storage.use(storage.LocalStorage(tmp_path / "unused"))
 
 
 @pytest.fixture

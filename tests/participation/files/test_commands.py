@@ -22,7 +22,7 @@ from participation.plans.models import Measure
 from participation.timeline.models import TimelineEntry
 from tests import factories
 from tests.factories import files
-from tests.participation.files.conftest import stored_files
+from tests.support import stored_files
 
 pytestmark = pytest.mark.usefixtures("database")
 

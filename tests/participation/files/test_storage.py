@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from participation.files.storage import LocalStorage
-from tests.participation.files.conftest import stored_files
+from tests.support import stored_files
 
 
 def test_content_is_stored_under_its_sha256_fanned_out(store: LocalStorage) -> None:

@@ -4,8 +4,6 @@ re-encoded PNG or JPEG, and barrier reports that reach the administrators."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -19,22 +17,9 @@ from participation.outbox.models import OutboxEvent
 from participation.permissions import Role
 from tests import factories
 from tests.factories.notifications import dispatch_outbox, notes, told
+from tests.support import stored_files
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[storage.LocalStorage]:
-    local = storage.LocalStorage(tmp_path / "files")
-    storage.use(local)
-    yield local
-    storage.use(storage.LocalStorage(tmp_path / "unused"))
-
-
-def _stored(store: storage.LocalStorage) -> list[Path]:
-    if not store.root.exists():
-        return []
-    return [p for p in store.root.rglob("*") if p.is_file() and "incoming" not in p.parts]
 
 
 def png(size: tuple[int, int] = (64, 80), text: str | None = None) -> bytes:
@@ -137,7 +122,7 @@ async def test_a_script_in_a_png_text_chunk_does_not_survive(
     upload = png(text="<script>alert(1)</script>")
     assert b"<script>" in upload
     changed = await crest.set_coat_of_arms(admin, town.slug, upload)
-    (path,) = _stored(store)
+    (path,) = stored_files(store)
     content = path.read_bytes()
     assert b"<script" not in content and b"Comment" not in content
     assert changed.coat_of_arms_key == path.name
@@ -162,7 +147,7 @@ async def test_anything_but_a_whole_png_or_jpeg_is_refused_and_nothing_stored(
     with pytest.raises(InvalidInput) as refused:
         await crest.set_coat_of_arms(admin, town.slug, upload)
     assert [e.field for e in refused.value.errors] == ["coat_of_arms"]
-    assert _stored(store) == []
+    assert stored_files(store) == []
     assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
 
 
@@ -175,7 +160,7 @@ async def test_a_crest_over_two_megabytes_is_refused_with_413(
         await crest.set_coat_of_arms(admin, town.slug, png() + b"\0" * crest.MAX_CREST_BYTES)
     assert refused.value.status == 413
     assert [e.field for e in refused.value.errors] == ["coat_of_arms"]
-    assert _stored(store) == []
+    assert stored_files(store) == []
 
 
 async def test_a_barrier_report_reaches_the_administrators() -> None:

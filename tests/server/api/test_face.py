@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -16,17 +15,12 @@ from participation.files import crest, storage
 from participation.municipalities.models import Municipality
 from participation.permissions import Role
 from tests import factories
-from tests.support import assert_problem
+from tests.support import assert_problem, stored_files
+
+# Every test here stores crests: each gets a store of its own.
+pytestmark = pytest.mark.usefixtures("store")
 
 Auth = Callable[[Actor], dict[str, str]]
-
-
-@pytest.fixture(autouse=True)
-def store(tmp_path: Path) -> Iterator[storage.LocalStorage]:
-    local = storage.LocalStorage(tmp_path / "files")
-    storage.use(local)
-    yield local
-    storage.use(storage.LocalStorage(tmp_path / "unused"))
 
 
 @pytest.fixture
@@ -41,12 +35,6 @@ def _png(text: str | None = None) -> bytes:
         info.add_text("Comment", text)
     Image.new("RGB", (20, 20), (0, 80, 0)).save(out, "PNG", pnginfo=info)
     return out.getvalue()
-
-
-def _files(store: storage.LocalStorage) -> list[Path]:
-    if not store.root.exists():
-        return []
-    return [p for p in store.root.rglob("*") if p.is_file() and "incoming" not in p.parts]
 
 
 async def test_patch_sets_colour_and_welcome_and_refuses_poor_contrast(
@@ -143,7 +131,7 @@ async def test_put_coat_of_arms_refuses_what_is_no_png_or_jpeg(
         headers={**auth(admin), "Content-Type": content_type},
     )
     assert_problem(refused, 422, {"coat_of_arms"})
-    assert _files(store) == []
+    assert stored_files(store) == []
     assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
 
 
@@ -160,7 +148,7 @@ async def test_put_coat_of_arms_over_two_megabytes_is_413_naming_the_field(
         headers={**auth(admin), "Content-Type": "image/png"},
     )
     assert_problem(refused, 413, {"coat_of_arms"})
-    assert _files(store) == []
+    assert stored_files(store) == []
 
 
 async def test_put_coat_of_arms_over_the_body_cap_is_413_naming_the_field(
@@ -188,7 +176,7 @@ async def test_put_coat_of_arms_over_the_body_cap_is_413_naming_the_field(
         "/api/v1/municipalities/musterdorf/coat-of-arms", content=chunks(), headers=headers
     )
     assert_problem(chunked, 413, {"coat_of_arms"})
-    assert _files(store) == []
+    assert stored_files(store) == []
     assert (await Municipality.get(id=town.id)).coat_of_arms_key is None
 
 

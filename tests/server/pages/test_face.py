@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +13,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from participation.accounts.identity.sessions import BROWSER, start_session
-from participation.files import crest, storage
+from participation.files import crest
 from participation.mandates.models import Status
 from participation.municipalities import face
 from participation.municipalities.models import BarrierReport, Municipality
@@ -25,15 +23,10 @@ from server.auth import sign_in_cookies
 from server.settings import Settings
 from tests import factories
 
+# Every test here stores crests: each gets a store of its own.
+pytestmark = pytest.mark.usefixtures("store")
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def store(tmp_path: Path) -> Iterator[storage.LocalStorage]:
-    local = storage.LocalStorage(tmp_path / "files")
-    storage.use(local)
-    yield local
-    storage.use(storage.LocalStorage(tmp_path / "unused"))
 
 
 def _png(color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
