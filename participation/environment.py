@@ -25,9 +25,17 @@ def positive(name: str, default: str) -> float:
     return value
 
 
+def truthy(value: str | None, default: bool = False) -> bool:
+    """An on/off value: 1, true, yes or on. The web's settings and the worker read their
+    flags through this one rule, so both choose the same mailer."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def flag(name: str) -> bool:
-    """An on/off variable: 1, true, yes or on."""
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    """An on/off variable of the environment (see `truthy`)."""
+    return truthy(os.environ.get(name))
 
 
 def metrics_min_cases() -> int:

@@ -12,15 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from participation import environment
-from participation.environment import Services, positive
+from participation.environment import Services, positive, truthy
 from server.limits import configure
 from server.proxies import Network, parse_networks
-
-
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _is_ip_address(host: str) -> bool:
@@ -129,8 +123,8 @@ class Settings:
             base_url=base_url,
             rp_id=_rp_id(env.get("RP_ID"), base_url),
             origins=_origins(env.get("ORIGIN") or base_url),
-            debug=_bool(env.get("AUFTRAG_DEBUG")),
-            demo=_bool(env.get("AUFTRAG_DEMO")),
+            debug=truthy(env.get("AUFTRAG_DEBUG")),
+            demo=truthy(env.get("AUFTRAG_DEMO")),
             api_token_hours=int(positive("API_TOKEN_HOURS", "24")),
             session_hours=int(positive("SESSION_HOURS", "720")),
             access_minutes=int(positive("ACCESS_TOKEN_MINUTES", "15")),
