@@ -8,15 +8,23 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.expressions import Q
 
 from notifications.models import MailboxMessage
 from participation.accounts.identity import commands, sessions
-from participation.accounts.models import SignInToken
+from participation.accounts.models import (
+    Membership,
+    PendingRole,
+    ResidenceDeclaration,
+    Residency,
+    SignInToken,
+    User,
+)
 from participation.errors import DomainError, InvalidInput
+from participation.municipalities.models import Municipality
 from participation.redirects import safe_next
 from server import limits
 from server.auth import actor_of, sign_out_cookies, start_browser_session
+from server.face import DEMO_SLUGS
 from server.pages import intents, security
 from server.pages.forms import error_page, field_errors, read_form
 from server.settings import Settings
@@ -145,22 +153,27 @@ def _mailbox_on(request: Request) -> bool:
     return mailbox_enabled(request.app.state.settings)
 
 
-#: The domains no one can own (RFC 2606): every demo account's address is in one.
-RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
-
-
-def _to_reserved() -> Q:
-    return Q(
-        Q(to__iendswith=".example"),
-        *(Q(to__iendswith=f"@{domain}") for domain in RESERVED_DOMAINS),
-        join_type=Q.OR,
-    )
+async def _tied_to_real_towns() -> set[str]:
+    """The addresses of people tied to a municipality that is no demo town: a role, a
+    residence, a declaration, or a role waiting on the address."""
+    real = await Municipality.exclude(slug__in=DEMO_SLUGS).values_list("id", flat=True)
+    if not real:
+        return set()
+    users: set[int] = set()
+    for model in (Membership, Residency, ResidenceDeclaration):
+        rows = await model.filter(municipality_id__in=real).values("user_id")
+        users.update(row["user_id"] for row in rows)
+    emails = await User.filter(id__in=users).values_list("email", flat=True)
+    waiting = await PendingRole.filter(municipality_id__in=real).values_list("email", flat=True)
+    return {str(email) for email in [*emails, *waiting]}
 
 
 async def mailbox(request: Request) -> Response:
-    """The last mail to reserved example addresses. The page is open to anyone, so mail
-    to a real address (a real town founded beside the demo's) is never shown here."""
-    messages = await MailboxMessage.filter(_to_reserved()).order_by("-id").limit(50)
+    """The last mail sent. The page is open to anyone, so mail to someone tied to a real
+    municipality (founded beside the demo's towns) is never shown here, as the footer
+    never links here for her."""
+    tied = await _tied_to_real_towns()
+    messages = await MailboxMessage.exclude(to__in=tied).order_by("-id").limit(50)
     return render(request, "pages/mailbox.html", messages=messages)
 
 

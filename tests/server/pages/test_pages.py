@@ -10,11 +10,12 @@ import pytest
 from starlette.applications import Starlette
 
 from notifications.models import MailboxMessage
-from participation.accounts.models import User
+from participation.accounts.models import PendingRole, User
 from participation.actors import Actor
 from participation.mandates import counter
 from participation.mandates.models import Mandate, Status
 from participation.municipalities.models import Municipality
+from participation.permissions import Role
 from server.auth import ACCESS_COOKIE, SESSION_COOKIE
 from tests import factories
 from tests.support import eventually
@@ -271,15 +272,24 @@ async def test_dev_mailbox_exists_only_in_demo_or_debug(
         assert (await plain.get("/dev/mailbox")).status_code == 404
 
 
-async def test_the_dev_mailbox_shows_only_mail_to_reserved_example_domains(
+async def test_the_dev_mailbox_never_shows_mail_to_people_of_a_real_municipality(
     client: httpx.AsyncClient, app: Starlette
 ) -> None:
-    """The page is open to anyone: a sign-in link to a real address must not be there."""
-    for to in ("buerger1@demo.example", "anna@example.org", "rat@stadt-echt.de", "x@example.de"):
+    """The page is open to anyone: a sign-in link to someone with a role, a residence or
+    a waiting role in a real town must not be there; a demo visitor's own address is."""
+    real = await factories.municipality("echtdorf", name="Echtdorf")
+    demo_town = await factories.municipality("demo", name="Musterstadt")
+    await factories.person(email="rat@echtdorf.de", role=Role.COUNCIL, municipality=real)
+    await factories.person(email="wohnt@echtdorf.de", lives_in=real)
+    await factories.person(email="gast@demo.example", lives_in=demo_town)
+    await PendingRole.create(municipality_id=real.id, email="neu@echtdorf.de", role=Role.ADMIN)
+    shown = ("gast@demo.example", "besucherin@gmail.example.net")
+    hidden = ("rat@echtdorf.de", "wohnt@echtdorf.de", "neu@echtdorf.de")
+    for to in (*shown, *hidden):
         await MailboxMessage.create(to=to, subject=f"Link für {to}", body="https://…")
     page = await client.get("/dev/mailbox")
-    assert "buerger1@demo.example" in page.text and "anna@example.org" in page.text
-    assert "rat@stadt-echt.de" not in page.text and "x@example.de" not in page.text
+    assert all(to in page.text for to in shown)
+    assert not any(to in page.text for to in hidden)
 
 
 async def test_without_smtp_outside_demo_the_sign_in_link_is_printed_not_lost(
