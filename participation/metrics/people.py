@@ -26,6 +26,9 @@ from participation.metrics.contributions import Cell
 WINDOW = 12
 MONTH, QUARTER, YEAR, ROLLING = "people_month", "people_quarter", "people_year", "people_window"
 MEASURES = (MONTH, QUARTER, YEAR, ROLLING)
+# Measures whose cells are deltas of a running sum: a month's value is the sum up to it,
+# so their cells hold negative counts too (active mandates, `facts.py`, and ROLLING).
+RUNNING = ("active_delta", ROLLING)
 
 
 def _index(month: str) -> int:

@@ -172,16 +172,17 @@ async def apply(
     """Add these deltas to the tables, dropping rows that reach zero.
 
     Rows are written in key order, so two workers' transactions meet them in the same
-    order and wait for each other instead of deadlocking. A running sum's cells
-    (`active_delta`, `people_window`) hold negative counts too, so any delta may bring a
-    cell to zero. The people cells of those whose months change go with the same delta."""
+    order and wait for each other instead of deadlocking. A negative delta may bring a
+    cell to zero; so may a positive one on a running sum's cells, which hold negative
+    counts too. The people cells of those whose months change go with the same delta."""
     cells = Counter(cells)
     cells.update(await _people_cells(conn, municipality_id, people))
     for key, count in sorted(cells.items()):
         if not count:
             continue
         await run(conn, _CELL, municipality_id, *key, count)
-        await run(conn, _CELL_GONE, municipality_id, *key)
+        if count < 0 or key[3] in people_cells.RUNNING:
+            await run(conn, _CELL_GONE, municipality_id, *key)
     for who, refs in sorted(people.items()):
         await run(conn, _PERSON, municipality_id, *who, refs)
         if refs < 0:

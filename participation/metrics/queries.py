@@ -31,10 +31,6 @@ WHOLE = 0  # department_id of the whole municipality
 SERVICE_TYPE_MAX = 64
 
 
-# Measures whose cells are deltas of a running sum: a month's value is the sum up to it.
-RUNNING = ("active_delta", people.ROLLING)
-
-
 @dataclass
 class _Data:
     """One municipality's cells over a range of months, as histograms by measure, service
@@ -230,7 +226,7 @@ async def _load(
             data[row["municipality_id"]].add(
                 row["measure"], row["service_type"], row["month"], row["value"], row["count"]
             )
-    running = [m for m in RUNNING if measures is None or m in measures]
+    running = [m for m in people.RUNNING if measures is None or m in measures]
     if running:
         for municipality_id, measure, total in (
             await MetricCell.filter(
